@@ -1,0 +1,79 @@
+"""The budget a ledger declares: its period and its business segments.
+
+    2016-02-25 custom "yosan-budget" "平成28年度予算（案）" 2016-04-01 2017-03-31
+    2016-04-01 custom "yosan-segment" "general" "一般事業" "6,7,8,9,10"
+
+The budget directive's date is the day the budget was adopted; its arguments are
+the title and the first and last day of the fiscal year.  Opening balances (前期末)
+are the transactions dated the day before the year starts.  A segment directive
+gives the segment's key, which is also its transaction tag, its Japanese name and
+the areas of the business plan it serves.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from beancount.core import data
+
+BUDGET = "yosan-budget"
+SEGMENT = "yosan-segment"
+TOTAL = "total"  # the column of the whole body, beside the segments
+
+
+@dataclass(frozen=True)
+class Budget:
+    title: str
+    start: datetime.date
+    end: datetime.date
+    adopted: datetime.date
+
+    @property
+    def opening_date(self) -> datetime.date:
+        """前期末: the day before the fiscal year, when opening balances stand."""
+        return self.start - datetime.timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Segment:
+    key: str
+    name: str
+    areas: tuple[str, ...]
+    meta: dict[str, Any]
+
+
+def values(entry: data.Custom) -> list[Any]:
+    return [v.value for v in entry.values]
+
+
+def find_budget(entries: Iterable[data.Directive]) -> tuple[Budget | None, data.Custom | None]:
+    """The first well-formed budget directive, and the directive itself."""
+    for entry in entries:
+        if isinstance(entry, data.Custom) and entry.type == BUDGET:
+            args = values(entry)
+            if (
+                len(args) == 3
+                and isinstance(args[0], str)
+                and all(isinstance(a, datetime.date) for a in args[1:])
+            ):
+                return Budget(args[0], args[1], args[2], entry.date), entry
+            return None, entry
+    return None, None
+
+
+def declared_segments(entries: Iterable[data.Directive]) -> dict[str, Segment]:
+    """Segments in declaration order, keyed by tag.  Malformed ones are left out
+    (the segments plugin reports them)."""
+    segments: dict[str, Segment] = {}
+    for entry in entries:
+        if isinstance(entry, data.Custom) and entry.type == SEGMENT:
+            args = values(entry)
+            if len(args) == 3 and all(isinstance(a, str) for a in args):
+                key, name, areas = args
+                if key not in segments and key != TOTAL:
+                    area_list = tuple(a.strip() for a in areas.split(",") if a.strip())
+                    segments[key] = Segment(key, name, area_list, entry.meta)
+    return segments

@@ -1,0 +1,338 @@
+"""The statement engine: checked entries in, the three statements out.
+
+A pure function of the entries.  Postings become one frame of exact integers
+(yen, int64) with categorical accounts and segments; three group-bys give every
+account's opening balance, flow over the year, and flow in cash-relevant
+transactions, per segment.  The layouts then turn account figures into rows.
+
+Signs: Beancount keeps assets and expenses positive, the rest negative.  A
+balance-sheet or income-statement row shows its accounts with the sign flipped
+for Liabilities, Equity and Income, so every published figure reads positive
+unless it is a loss or a deficit.  A 資金計画 row shows its cash contribution
+(see layouts/cf.toml), negated under a heading of ``sign = -1``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from beancount.core import data
+
+from plugins.budget import TOTAL, Budget, Segment, declared_segments, find_budget
+from plugins.layout import Layouts, Row, default_layouts
+from plugins.statement_lines import map_accounts
+from plugins.units import Unit, scale_frame
+
+CURRENCY = "JPY"
+NEGATIVE_ROOTS = ("Liabilities", "Equity", "Income")
+
+
+@dataclass(frozen=True)
+class CheckFailure:
+    """A layout equality (資産合計 = 負債純資産合計, plan cash = balance sheet) broken."""
+
+    row: Row
+    other: Row
+    segment: str
+    value: int
+    expected: int
+
+
+@dataclass(frozen=True)
+class Statements:
+    """The three statements of one budget, every segment and the total.
+
+    ``figures[statement]`` is a frame indexed by row key (value rows, in layout
+    order) with one int64 column of yen per segment key and ``total`` last.
+    """
+
+    budget: Budget
+    segments: tuple[Segment, ...]
+    layouts: Layouts
+    figures: dict[str, pd.DataFrame]
+    accounts: dict[str, tuple[str, ...]]  # row ref -> the accounts feeding it
+    failures: tuple[CheckFailure, ...] = ()
+    cash_leaks: tuple[int, ...] = field(default=(), repr=False)  # entry indexes
+
+    @property
+    def columns(self) -> list[str]:
+        return [s.key for s in self.segments] + [TOTAL]
+
+    def figure(self, reference: str, segment: str = TOTAL) -> int:
+        """One figure in yen, by ``stmt:key`` reference."""
+        row = self.layouts.row(reference)
+        return int(self.figures[row.statement].at[row.key, segment])
+
+
+@dataclass(frozen=True)
+class Postings:
+    """Every posting of the period and the opening balances, as parallel arrays."""
+
+    entry_index: np.ndarray  # int64: index of the transaction in the entries list
+    account: pd.Categorical
+    segment: np.ndarray  # int64 code into the segment list
+    amount: np.ndarray  # int64 yen
+    opening: np.ndarray  # bool: an opening balance (前期末)
+
+
+def collect_postings(
+    entries: Sequence[data.Directive], budget: Budget, segment_keys: Sequence[str]
+) -> Postings:
+    """The postings the statements are made of.
+
+    Transactions without exactly one declared segment tag, dated outside the
+    budget, or in another currency are left out: the plugins report each of them.
+    """
+    code = {key: i for i, key in enumerate(segment_keys)}
+    keys = frozenset(code)
+    opening_date, end = budget.opening_date, budget.end
+    index: list[int] = []
+    accounts: list[str] = []
+    segments: list[int] = []
+    amounts: list[int] = []
+    opening: list[bool] = []
+    for i, entry in enumerate(entries):
+        if type(entry) is not data.Transaction or not opening_date <= entry.date <= end:
+            continue
+        tags = entry.tags & keys if entry.tags else ()
+        if len(tags) != 1:
+            continue
+        (tag,) = tags
+        is_opening = entry.date == opening_date
+        for posting in entry.postings:
+            units = posting.units
+            if units.currency != CURRENCY or units.number is None:
+                continue
+            index.append(i)
+            accounts.append(posting.account)
+            segments.append(code[tag])
+            amounts.append(int(units.number))
+            opening.append(is_opening)
+    return Postings(
+        entry_index=np.array(index, dtype=np.int64),
+        account=pd.Categorical(accounts),
+        segment=np.array(segments, dtype=np.int64),
+        amount=np.array(amounts, dtype=np.int64),
+        opening=np.array(opening, dtype=bool),
+    )
+
+
+def _sum_by(codes: np.ndarray, amounts: np.ndarray, size: int) -> np.ndarray:
+    """Exact int64 sums of amounts grouped by integer codes 0..size-1."""
+    sums = pd.Series(amounts, copy=False).groupby(codes, sort=False).sum()
+    out = np.zeros(size, dtype=np.int64)
+    out[sums.index.to_numpy()] = sums.to_numpy()
+    return out
+
+
+class _Evaluator:
+    """Row values (one int64 vector over segments + total) with memoised totals."""
+
+    def __init__(
+        self,
+        layouts: Layouts,
+        account_names: Sequence[str],
+        row_of_account: dict[str, str],
+        opening: np.ndarray,
+        flow: np.ndarray,
+        cash: np.ndarray,
+    ) -> None:
+        self.layouts = layouts
+        self.names = list(account_names)
+        self.position = {name: i for i, name in enumerate(self.names)}
+        self.opening, self.flow, self.cash = opening, flow, cash
+        self.closing = opening + flow
+        self.width = opening.shape[1]
+        sign = np.array(
+            [-1 if n.startswith(NEGATIVE_ROOTS) else 1 for n in self.names], dtype=np.int64
+        )
+        self.sign = sign[:, None]
+        self.feeding: dict[str, list[str]] = {}
+        for name in self.names:
+            ref = row_of_account.get(name)
+            if ref is not None:
+                self.feeding.setdefault(ref, []).append(name)
+        self.values: dict[str, np.ndarray] = {}
+
+    def accounts_of(self, reference: str) -> list[str]:
+        """The accounts feeding a row, through totals and `plus` terms."""
+        row = self.layouts.row(reference)
+        found = list(self.feeding.get(row.ref, ()))
+        for term in row.terms:
+            found += self.accounts_of(term.ref)
+        for ref in row.of:
+            found += self.accounts_of(ref)
+        return list(dict.fromkeys(found))
+
+    def _rows(self, accounts: Sequence[str]) -> np.ndarray:
+        return np.array([self.position[a] for a in accounts], dtype=np.int64)
+
+    def value(self, reference: str) -> np.ndarray:
+        row = self.layouts.row(reference)
+        if row.ref not in self.values:
+            self.values[row.ref] = self._compute(row)
+        return self.values[row.ref]
+
+    def _compute(self, row: Row) -> np.ndarray:
+        total = np.zeros(self.width, dtype=np.int64)
+        if row.kind == "line":
+            rows = self._rows(self.feeding.get(row.ref, ()))
+            basis = self.closing if row.statement == "bs" else self.flow
+            total += (basis[rows] * self.sign[rows]).sum(axis=0, dtype=np.int64)
+            for term in row.terms:
+                total += term.coefficient * self.value(term.ref)
+        elif row.kind == "total":
+            for term in row.terms:
+                total += term.coefficient * self.value(term.ref)
+        elif row.kind == "cash":
+            rows = self._rows(self._cash_accounts(row))
+            if row.basis == "flow":
+                contribution = -self.cash[rows].sum(axis=0, dtype=np.int64)
+            elif row.basis == "opening":
+                contribution = self.opening[rows].sum(axis=0, dtype=np.int64)
+            else:
+                contribution = -self.closing[rows].sum(axis=0, dtype=np.int64)
+            total += row.sign * contribution
+        return total
+
+    def _cash_accounts(self, row: Row) -> list[str]:
+        found: list[str] = []
+        for ref in row.of:
+            found += self.accounts_of(ref)
+        return list(dict.fromkeys(found))
+
+
+def cash_plan_accounts(
+    layouts: Layouts, row_of_account: dict[str, str]
+) -> tuple[set[str], set[str], set[str]]:
+    """(cash accounts, working-capital accounts, accounts of some flow row)."""
+    cf = layouts["cf"]
+    lines: dict[str, set[str]] = {}
+    for account, ref in row_of_account.items():
+        lines.setdefault(ref, set()).add(account)
+
+    def feeding(reference: str) -> set[str]:
+        row = layouts.row(reference)
+        found = set(lines.get(row.ref, ()))
+        for term in row.terms:
+            found |= feeding(term.ref)
+        return found
+
+    cash = feeding(cf.cash) if cf.cash else set()
+    working: set[str] = set()
+    flowing: set[str] = set()
+    for row in cf.rows:
+        if row.kind != "cash" or row.of == (cf.cash,):
+            continue
+        for ref in row.of:
+            (flowing if row.basis == "flow" else working).update(feeding(ref))
+    return cash, working, flowing
+
+
+def compute_statements(
+    entries: Sequence[data.Directive], layouts: Layouts | None = None
+) -> Statements | None:
+    """The statements of the budget the entries declare; None without a budget."""
+    layouts = layouts or default_layouts()
+    budget, _ = find_budget(entries)
+    if budget is None:
+        return None
+    segments = tuple(declared_segments(entries).values())
+    keys = [s.key for s in segments]
+    row_of_account, _ = map_accounts(entries, layouts)
+    postings = collect_postings(entries, budget, keys)
+
+    names = list(postings.account.categories)
+    n_accounts, n_segments = len(names), len(keys)
+    account_code = postings.account.codes.astype(np.int64)
+
+    cash, working, flowing = cash_plan_accounts(layouts, row_of_account)
+    moves_cash = np.isin(np.array(names, dtype=object), list(cash | working))
+    touches = moves_cash[account_code] if n_accounts else np.zeros(0, dtype=bool)
+    relevant_entries = np.unique(postings.entry_index[touches])
+    cash_relevant = np.isin(postings.entry_index, relevant_entries) & ~postings.opening
+
+    cell = account_code * (n_segments + 1) + postings.segment
+    size = n_accounts * (n_segments + 1)
+
+    def by_account(mask: np.ndarray) -> np.ndarray:
+        per_segment = _sum_by(cell[mask], postings.amount[mask], size).reshape(
+            n_accounts, n_segments + 1
+        )
+        # The total column is summed afresh, not from the segment columns, so
+        # that the assertion below compares two computations.
+        per_segment[:, n_segments] = _sum_by(account_code[mask], postings.amount[mask], n_accounts)
+        return per_segment
+
+    opening = by_account(postings.opening)
+    flow = by_account(~postings.opening)
+    cash_flow = by_account(cash_relevant)
+
+    evaluator = _Evaluator(layouts, names, row_of_account, opening, flow, cash_flow)
+    columns = keys + [TOTAL]
+    figures: dict[str, pd.DataFrame] = {}
+    for layout in layouts:
+        rows = layout.value_rows()
+        matrix = np.array([evaluator.value(r.ref) for r in rows], dtype=np.int64)
+        matrix = matrix.reshape(len(rows), len(columns))
+        frame = pd.DataFrame(matrix, index=[r.key for r in rows], columns=columns)
+        assert (frame[keys].sum(axis=1) == frame[TOTAL]).all(), (
+            f"{layout.title}: segment columns do not add up to the total"
+        )
+        figures[layout.statement] = frame
+
+    failures = []
+    for layout in layouts:
+        for check in layout.checks:
+            row, other = layouts.row(check.row), layouts.row(check.equals)
+            got, expected = evaluator.value(check.row), evaluator.value(check.equals)
+            for i, column in enumerate(columns):
+                if got[i] != expected[i]:
+                    failures.append(CheckFailure(row, other, column, int(got[i]), int(expected[i])))
+
+    unplanned = ~np.isin(np.array(names, dtype=object), list(cash | working | flowing))
+    leaking = cash_relevant & unplanned[account_code] if n_accounts else cash_relevant
+    leaks = tuple(int(i) for i in np.unique(postings.entry_index[leaking]))
+
+    accounts = {
+        row.ref: tuple(evaluator.accounts_of(row.ref))
+        for layout in layouts
+        for row in layout.value_rows()
+    }
+    return Statements(
+        budget=budget,
+        segments=segments,
+        layouts=layouts,
+        figures=figures,
+        accounts=accounts,
+        failures=tuple(failures),
+        cash_leaks=leaks,
+    )
+
+
+TIDY_COLUMNS = ["statement", "section", "line", "segment", "amount"]
+
+
+def tidy(statements: Statements, unit: Unit) -> pd.DataFrame:
+    """Every row of every statement for every segment and the total, one figure a
+    row (statement, section, line, segment, amount in the unit, signed as shown)."""
+    columns = statements.columns
+    parts = []
+    for layout in statements.layouts:
+        rows = layout.value_rows()
+        figures = scale_frame(statements.figures[layout.statement], unit).to_numpy()
+        parts.append(
+            pd.DataFrame(
+                {
+                    "statement": layout.statement,
+                    "section": np.repeat([r.section for r in rows], len(columns)),
+                    "line": np.repeat([r.label for r in rows], len(columns)),
+                    "segment": np.tile(columns, len(rows)),
+                    "amount": figures.reshape(-1),
+                }
+            )
+        )
+    return pd.concat(parts, ignore_index=True)[TIDY_COLUMNS]

@@ -1,0 +1,76 @@
+"""The ledger declares one budget, and every transaction lies in its fiscal year.
+
+    2016-02-25 custom "yosan-budget" "平成28年度予算（案）" 2016-04-01 2017-03-31
+
+Transactions fall between the first and last day of the fiscal year, except the
+opening balances (前期末残高), dated the day before it starts, which may post to
+balance-sheet accounts only.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+from beancount.core import account_types, data
+
+from plugins.budget import BUDGET, find_budget
+
+__plugins__ = ("validate_fiscal_year",)
+
+FiscalYearError = namedtuple("FiscalYearError", "source message entry")
+
+FORM = 'custom "yosan-budget" "title" FIRST-DAY LAST-DAY (dated the day it was adopted)'
+
+
+def validate_fiscal_year(
+    entries: list[data.Directive], options_map: dict
+) -> tuple[list[data.Directive], list[FiscalYearError]]:
+    budget, directive = find_budget(entries)
+    if directive is None:
+        meta = data.new_metadata(options_map.get("filename", "<ledger>"), 0)
+        return entries, [FiscalYearError(meta, f"The ledger declares no budget: {FORM}", None)]
+    if budget is None:
+        return entries, [FiscalYearError(directive.meta, f"Malformed budget: {FORM}", directive)]
+    errors = [
+        FiscalYearError(e.meta, "A second budget in one ledger; declare one", e)
+        for e in entries
+        if isinstance(e, data.Custom) and e.type == BUDGET and e is not directive
+    ]
+    if budget.end < budget.start:
+        errors.append(
+            FiscalYearError(
+                directive.meta,
+                f"The budget ends ({budget.end}) before it starts ({budget.start})",
+                directive,
+            )
+        )
+        return entries, errors
+    opening = budget.opening_date
+    for entry in entries:
+        if not isinstance(entry, data.Transaction):
+            continue
+        if entry.date == opening:
+            flows = [
+                p.account
+                for p in entry.postings
+                if account_types.get_account_type(p.account) in ("Income", "Expenses")
+            ]
+            if flows:
+                errors.append(
+                    FiscalYearError(
+                        entry.meta,
+                        f"An opening balance ({opening}) may post to balance-sheet accounts "
+                        f"only, not {flows[0]}",
+                        entry,
+                    )
+                )
+        elif not budget.start <= entry.date <= budget.end:
+            errors.append(
+                FiscalYearError(
+                    entry.meta,
+                    f"Transaction dated {entry.date} lies outside the fiscal year "
+                    f"{budget.start} .. {budget.end} (opening balances are dated {opening})",
+                    entry,
+                )
+            )
+    return entries, errors

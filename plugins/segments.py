@@ -1,0 +1,103 @@
+"""Every transaction belongs to exactly one declared business segment.
+
+Segments are declared with ``custom "yosan-segment" KEY NAME AREAS``; a
+transaction carries its segment as a tag (``#general``), usually through
+``pushtag`` around a segment's file.  Every tag is a segment tag: a transaction
+with none, with two, or with a tag no segment declares is an error, so every
+posting of a transaction lies in one segment and each segment's balance sheet
+balances on its own.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import namedtuple
+
+from beancount.core import data
+
+from plugins.budget import SEGMENT, TOTAL, declared_segments, values
+
+__plugins__ = ("validate_segments",)
+
+SegmentError = namedtuple("SegmentError", "source message entry")
+
+KEY = re.compile(r"[a-z][a-z0-9_]*\Z")
+
+
+def _declaration_errors(entries: list[data.Directive]) -> list[SegmentError]:
+    errors = []
+    seen: set[str] = set()
+    for entry in entries:
+        if not (isinstance(entry, data.Custom) and entry.type == SEGMENT):
+            continue
+        args = values(entry)
+        if len(args) != 3 or not all(isinstance(a, str) for a in args):
+            errors.append(
+                SegmentError(
+                    entry.meta,
+                    'A segment is declared as custom "yosan-segment" "key" "名称" "areas", '
+                    "three strings",
+                    entry,
+                )
+            )
+            continue
+        key = args[0]
+        if not KEY.match(key) or key == TOTAL:
+            errors.append(
+                SegmentError(
+                    entry.meta,
+                    f"Segment key {key!r} must be lower-case ASCII (a-z, 0-9, _) and not {TOTAL!r}",
+                    entry,
+                )
+            )
+        elif key in seen:
+            errors.append(SegmentError(entry.meta, f"Segment {key!r} is declared twice", entry))
+        seen.add(key)
+    return errors
+
+
+def validate_segments(
+    entries: list[data.Directive], options_map: dict
+) -> tuple[list[data.Directive], list[SegmentError]]:
+    errors = _declaration_errors(entries)
+    segments = declared_segments(entries)
+    if not segments:
+        errors.append(
+            SegmentError(
+                data.new_metadata(options_map.get("filename", "<ledger>"), 0),
+                'The ledger declares no segment (custom "yosan-segment" …)',
+                None,
+            )
+        )
+        return entries, errors
+    known = ", ".join(f"#{key}" for key in segments)
+    for entry in entries:
+        if not isinstance(entry, data.Transaction):
+            continue
+        tags = sorted(entry.tags or ())
+        unknown = [t for t in tags if t not in segments]
+        if unknown:
+            errors.append(
+                SegmentError(
+                    entry.meta,
+                    f"Unknown segment tag {', '.join('#' + t for t in unknown)}; "
+                    f"the declared segments are {known}",
+                    entry,
+                )
+            )
+        elif not tags:
+            errors.append(
+                SegmentError(
+                    entry.meta, f"Transaction has no segment tag; tag it with one of {known}", entry
+                )
+            )
+        elif len(tags) > 1:
+            errors.append(
+                SegmentError(
+                    entry.meta,
+                    f"Transaction has {len(tags)} segment tags "
+                    f"({', '.join('#' + t for t in tags)}); it belongs to exactly one segment",
+                    entry,
+                )
+            )
+    return entries, errors

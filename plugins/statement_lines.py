@@ -1,0 +1,88 @@
+"""Every account feeds exactly one line of the balance sheet or income statement.
+
+An account says where it belongs with metadata on its Open directive:
+
+    2016-03-31 open Assets:11-流動資産:111-現金及び預金  JPY
+      line: "現金及び預金"
+
+Balance-sheet accounts (Assets, Liabilities, Equity) name a row of 予定貸借対照表,
+income-statement accounts (Income, Expenses) a row of 予定損益計算書, by label or by
+``section/label`` where the label stands twice.  An account with no ``line``, with
+two (``line: "建物, 備品"``), or with a line its statement does not have is an error
+at its Open directive.  The 資金計画 is fed through these lines (layouts/cf.toml).
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from collections.abc import Iterable
+
+from beancount.core import account_types, data
+
+from plugins.layout import Layouts, default_layouts
+
+__plugins__ = ("validate_statement_lines",)
+
+StatementLineError = namedtuple("StatementLineError", "source message entry")
+
+LINE = "line"
+
+
+def statement_of(account: str) -> str:
+    """``bs`` for balance-sheet accounts, ``pl`` for income-statement ones."""
+    root = account_types.get_account_type(account)
+    return "pl" if root in ("Income", "Expenses") else "bs"
+
+
+def map_accounts(
+    entries: Iterable[data.Directive], layouts: Layouts
+) -> tuple[dict[str, str], list[StatementLineError]]:
+    """Each opened account's row reference (``bs:現金及び預金``), and the errors."""
+    mapping: dict[str, str] = {}
+    errors: list[StatementLineError] = []
+    for entry in entries:
+        if not isinstance(entry, data.Open):
+            continue
+        statement = statement_of(entry.account)
+        value = entry.meta.get(LINE)
+        if value is None:
+            errors.append(
+                StatementLineError(
+                    entry.meta,
+                    f"Account {entry.account} feeds no statement line: "
+                    f'give its Open a `line: "…"` naming a row of {layouts[statement].title}',
+                    entry,
+                )
+            )
+            continue
+        names = [n.strip() for n in str(value).replace("、", ",").split(",") if n.strip()]
+        if len(names) != 1:
+            errors.append(
+                StatementLineError(
+                    entry.meta,
+                    f"Account {entry.account} feeds {len(names)} statement lines "
+                    f"({', '.join(names) or 'none'}); an account feeds exactly one",
+                    entry,
+                )
+            )
+            continue
+        row = layouts.find(statement, names[0])
+        if row is None or row.kind != "line":
+            errors.append(
+                StatementLineError(
+                    entry.meta,
+                    f"Account {entry.account} names line {names[0]!r}, but "
+                    f"{layouts[statement].title} has no line of that name fed by accounts",
+                    entry,
+                )
+            )
+            continue
+        mapping[entry.account] = row.ref
+    return mapping, errors
+
+
+def validate_statement_lines(
+    entries: list[data.Directive], options_map: dict
+) -> tuple[list[data.Directive], list[StatementLineError]]:
+    _, errors = map_accounts(entries, default_layouts())
+    return entries, errors

@@ -1,0 +1,1 @@
+"""The statement engine's presentation: the ``yosan`` command, exports, and Fava."""

@@ -1,0 +1,72 @@
+"""Statements for the terminal, in the published layout.
+
+Labels are indented by depth, figures carry thousands separators and ▲ for
+negatives, and columns line up for East Asian wide characters.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+from reports.view import Table
+
+INDENT = "　"  # one full-width space a level, as printed statements indent
+HEADER_WIDTH = 14  # segment names wrap to this many columns
+
+
+def width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def pad_left(text: str, size: int) -> str:
+    return " " * (size - width(text)) + text
+
+
+def pad_right(text: str, size: int) -> str:
+    return text + " " * (size - width(text))
+
+
+def figure(value: int) -> str:
+    """1,234 or ▲1,234."""
+    return f"▲{-value:,}" if value < 0 else f"{value:,}"
+
+
+def wrap(text: str, size: int) -> list[str]:
+    lines, current = [], ""
+    for char in text:
+        if width(current + char) > size:
+            lines.append(current)
+            current = ""
+        current += char
+    return [*lines, current] if current or not lines else lines
+
+
+def render(table: Table) -> str:
+    labels = [INDENT * row.depth + row.label for row in table.rows]
+    cells = [[figure(v) for v in row.values] if row.values else [] for row in table.rows]
+    header_lines = [wrap(h, HEADER_WIDTH) for h in table.headers]
+    widths = [
+        max([width(line) for line in header_lines[i]] + [width(c[i]) for c in cells if c] + [8])
+        for i in range(len(table.columns))
+    ]
+    label_width = max([width(table.label_header)] + [width(label) for label in labels])
+    height = max(len(lines) for lines in header_lines)
+
+    out = []
+    if table.organisation:
+        out.append(table.organisation)
+    out += [table.title, table.period, pad_left(f"（単位：{table.unit.label}）", 0), ""]
+    for level in range(height):
+        label = table.label_header if level == height - 1 else ""
+        heads = [
+            pad_left(
+                lines[level - (height - len(lines))] if level >= height - len(lines) else "", w
+            )
+            for lines, w in zip(header_lines, widths, strict=True)
+        ]
+        out.append("  ".join([pad_right(label, label_width), *heads]).rstrip())
+    out.append("-" * (label_width + sum(w + 2 for w in widths)))
+    for label, row_cells in zip(labels, cells, strict=True):
+        numbers = [pad_left(c, w) for c, w in zip(row_cells, widths, strict=False)]
+        out.append("  ".join([pad_right(label, label_width), *numbers]).rstrip())
+    return "\n".join(out) + "\n"
