@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from reports.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+SMALL = ROOT / "tests" / "ledgers" / "small" / "main.beancount"
+FY2016 = ROOT / "ledger" / "main.beancount"
+ACCOUNTS = ROOT / "tests" / "ledgers" / "small" / "accounts.beancount"
+
+HEADER = f"""\
+option "operating_currency" "JPY"
+2016-02-01 custom "yosan-budget" "テスト予算" 2016-04-01 2017-03-31
+2016-04-01 custom "yosan-segment" "alpha" "甲事業" "1"
+2016-04-01 custom "yosan-segment" "beta" "乙事業" "2"
+plugin "plugins.segments"
+plugin "plugins.fiscal_year"
+plugin "plugins.yen"
+plugin "plugins.statement_lines"
+plugin "plugins.statements"
+plugin "plugins.published"
+include "{ACCOUNTS}"
+"""
+
+CASH = "Assets:11-流動資産:111-現金及び預金"
+RECEIVABLE = "Assets:11-流動資産:112-未収金"
+REVENUE = "Income:41-営業収益:415-事業収入"
+CAPITAL = "Equity:31-地方公共団体出資金"
+BONUS_PROVISION = "Liabilities:21-流動負債:216-賞与引当金"
+
+
+@pytest.fixture
+def make_ledger(tmp_path: Path):
+    """Write a ledger: the test header, then `body`; returns the main file's path."""
+
+    def make(body: str, *, header: str = HEADER, name: str = "main.beancount") -> Path:
+        path = tmp_path / name
+        path.write_text(header + body, encoding="utf-8")
+        return path
+
+    return make
+
+
+class Result:
+    def __init__(self, exit_code: int, stdout: str, stderr: str, exception: BaseException | None):
+        self.exit_code, self.stdout, self.stderr, self.exception = (
+            exit_code,
+            stdout,
+            stderr,
+            exception,
+        )
+
+    def rows(self) -> list[dict[str, str]]:
+        return list(csv.DictReader(io.StringIO(self.stdout)))
+
+
+def yosan(*args: str | Path) -> Result:
+    """Run the `yosan` command in-process."""
+    runner = CliRunner()
+    result = runner.invoke(main, [str(a) for a in args], catch_exceptions=True)
+    exception = result.exception if not isinstance(result.exception, SystemExit) else None
+    return Result(result.exit_code, result.stdout, result.stderr, exception)
