@@ -67,6 +67,9 @@ def check_output(fmt: str, output: Path | None) -> None:
         )
     if output is None:
         return
+    parent = output.parent if str(output.parent) else Path(".")
+    if not parent.is_dir():
+        raise OutputError(f"{output}: there is no folder {parent}")
     if fmt in FOLDER:
         if output.suffix.lower() == ".parquet":
             raise OutputError(
@@ -127,7 +130,8 @@ def write_report(
 
 
 def workbook_tables(ledger: LoadedLedger, unit: Unit, *, true_era: bool = False) -> list[Table]:
-    """The export workbook's statements: each of the whole body, then each by segment."""
+    """The export workbook's sheets: each statement of the whole body, then each by
+    segment.  Another table (any ``Table``) becomes a sheet by joining this list."""
     organisation = ledger.options.get("title", "")
     return [
         statement_table(

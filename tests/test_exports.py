@@ -255,6 +255,12 @@ def test_the_html_page_shows_every_figure(ledger, tmp_path):
     assert parser.rows[RESERVE][3] == "▲12,798"
 
 
+def test_html_goes_to_standard_output():
+    result = yosan("report", "cf", "--format", "html", "--ledger", FY2016)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("<!DOCTYPE html>") and "▲36,457,247" in result.stdout
+
+
 def test_the_macro_imports_into_another_environment(ledger):
     """The Fava extension's own Jinja environment can import the macro as it is."""
     environment = Environment(
@@ -444,6 +450,7 @@ def test_account_names_drop_the_code():
         (["export", "--format", "xlsx"], "is binary and is not written to a terminal"),
         (["export", "--format", "parquet"], "give -o FOLDER"),
         (["export", "--format", "parquet", "-o", "out.parquet"], "give -o a folder name"),
+        (["report", "-o", "no/such/folder/bs.pdf"], "there is no folder no/such/folder"),
     ],
 )
 def test_binary_output_needs_a_file(args, message):
