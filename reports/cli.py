@@ -87,6 +87,8 @@ def emit(write: Callable[[], str | None]) -> None:
         text = write()
     except formats.OutputError as error:
         raise click.UsageError(str(error)) from None
+    except formats.Unavailable as error:
+        raise click.ClickException(str(error)) from None
     except OSError as error:
         raise click.ClickException(f"cannot write the output: {error}") from None
     if text is not None:
@@ -96,7 +98,10 @@ def emit(write: Callable[[], str | None]) -> None:
 def chosen_format(fmt: str | None, output: Path | None, default: str, known: tuple) -> str:
     """The format, and a refusal before the ledger loads if it cannot go to ``output``."""
     fmt = formats.chosen_format(fmt, output, default, known)
-    emit(lambda: formats.check_output(fmt, output))
+    try:
+        formats.check_output(fmt, output)
+    except formats.OutputError as error:
+        raise click.UsageError(str(error)) from None
     return fmt
 
 

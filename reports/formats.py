@@ -8,9 +8,8 @@ imported when used, so the command starts fast.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import BinaryIO
 
 from plugins.engine import tidy
 from plugins.layout import STATEMENTS
@@ -26,8 +25,14 @@ REPORT_FORMATS = ("text", "csv", "xlsx", "html", "pdf")
 EXPORT_FORMATS = ("csv", "xlsx", "parquet")
 BINARY = frozenset({"xlsx", "pdf"})
 FOLDER = frozenset({"parquet"})
-BY_SUFFIX = {".txt": "text", ".csv": "csv", ".xlsx": "xlsx", ".html": "html", ".htm": "html"}
-BY_SUFFIX |= {".pdf": "pdf"}
+BY_SUFFIX = {
+    ".txt": "text",
+    ".csv": "csv",
+    ".xlsx": "xlsx",
+    ".html": "html",
+    ".htm": "html",
+    ".pdf": "pdf",
+}
 DATA_SHEET = "数値"  # the export workbook's sheet of tidy rows
 
 EXPORT_HELP = f"""Every figure of every statement and segment.
@@ -44,6 +49,10 @@ parquet  -o FOLDER: two files, written together or not at all
 
 class OutputError(Exception):
     """The output asked for cannot be written (no -o for a binary format, …)."""
+
+
+class Unavailable(Exception):
+    """A format this installation cannot produce (PDF without WeasyPrint's libraries)."""
 
 
 def chosen_format(fmt: str | None, output: Path | None, default: str, known: Sequence[str]) -> str:
@@ -82,14 +91,10 @@ def check_output(fmt: str, output: Path | None) -> None:
         raise OutputError(f"{output} is a folder; give -o a file name")
 
 
-def _to_file(write: Callable[[BinaryIO], None], output: Path) -> None:
-    write_atomically(output, write)
-
-
 def _text(text: str, output: Path | None) -> str | None:
     if output is None:
         return text
-    _to_file(lambda stream: stream.write(text.encode("utf-8")), output)
+    write_atomically(output, lambda stream: stream.write(text.encode("utf-8")))
     return None
 
 
@@ -116,14 +121,14 @@ def write_report(
     if fmt == "xlsx":
         from reports.xlsx import write_workbook
 
-        _to_file(lambda stream: write_workbook(tables, stream, title=title), output)
+        write_atomically(output, lambda stream: write_workbook(tables, stream, title=title))
     elif fmt == "pdf":
         from reports.html import PdfUnavailable, write_pdf
 
         try:
-            _to_file(lambda stream: write_pdf(tables, stream, title=title), output)
+            write_atomically(output, lambda stream: write_pdf(tables, stream, title=title))
         except PdfUnavailable as error:
-            raise OutputError(str(error)) from None
+            raise Unavailable(str(error)) from None
     else:
         raise OutputError(f"unknown format {fmt!r}")
     return None
@@ -167,7 +172,7 @@ def write_export(
 
         book = workbook(workbook_tables(ledger, unit), title=title)
         add_data_sheet(book, DATA_SHEET, tidy(ledger.statements, unit))
-        _to_file(book.save, output)
+        write_atomically(output, book.save)
     elif fmt == "parquet":
         from reports.parquet import write_parquet_folder
 

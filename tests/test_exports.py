@@ -8,6 +8,7 @@ import csv
 import io
 import shutil
 import subprocess
+import sys
 from collections import defaultdict
 from html.parser import HTMLParser
 from pathlib import Path
@@ -517,3 +518,12 @@ def test_an_export_replaces_its_own_folder_only(tmp_path):
 def test_a_file_format_refuses_a_folder(tmp_path):
     result = yosan("report", "--format", "xlsx", "-o", tmp_path, "--ledger", SMALL)
     assert result.exit_code == 2 and "is a folder" in result.stderr
+
+
+def test_pdf_without_weasyprint_says_what_to_install(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # import fails
+    path = tmp_path / "statements.pdf"
+    result = yosan("report", "-o", path, "--ledger", SMALL)
+    assert result.exit_code == 1
+    assert "PDF output needs WeasyPrint" in result.stderr and "libpango" in result.stderr
+    assert not path.exists() and list(tmp_path.iterdir()) == []
