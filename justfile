@@ -22,3 +22,19 @@ test:
 lint:
     ruff check .
     ruff format --check .
+
+# Every output format into out/: Excel, PDF, HTML, CSV and the Parquet folder.
+exports:
+    mkdir -p out
+    yosan export --format xlsx -o out/statements.xlsx --ledger {{ledger}}
+    yosan report -o out/statements.pdf --ledger {{ledger}}
+    yosan report --by-segment -o out/statements-by-segment.pdf --ledger {{ledger}}
+    yosan report --by-segment -o out/statements-by-segment.html --ledger {{ledger}}
+    yosan export --excel-compatible -o out/figures.csv --ledger {{ledger}}
+    yosan export --format parquet -o out/parquet --ledger {{ledger}}
+
+# The README's picture: the segment income statement, as the PDF prints it.
+docs-picture:
+    mkdir -p out
+    yosan report pl --by-segment -o out/pl-by-segment.pdf --ledger {{ledger}}
+    pdftoppm -r 110 -png -singlefile out/pl-by-segment.pdf docs/report-pl-by-segment

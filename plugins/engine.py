@@ -72,6 +72,7 @@ class Postings:
     """Every posting of the period and the opening balances, as parallel arrays."""
 
     entry_index: np.ndarray  # int64: index of the transaction in the entries list
+    posting_index: np.ndarray  # int64: index of the posting in its transaction
     account: pd.Categorical
     segment: np.ndarray  # int64 code into the segment list
     amount: np.ndarray  # int64 yen
@@ -90,6 +91,7 @@ def collect_postings(
     keys = frozenset(code)
     opening_date, end = budget.opening_date, budget.end
     index: list[int] = []
+    position: list[int] = []
     accounts: list[str] = []
     segments: list[int] = []
     amounts: list[int] = []
@@ -102,17 +104,19 @@ def collect_postings(
             continue
         (tag,) = tags
         is_opening = entry.date == opening_date
-        for posting in entry.postings:
+        for j, posting in enumerate(entry.postings):
             units = posting.units
             if units.currency != CURRENCY or units.number is None:
                 continue
             index.append(i)
+            position.append(j)
             accounts.append(posting.account)
             segments.append(code[tag])
             amounts.append(int(units.number))
             opening.append(is_opening)
     return Postings(
         entry_index=np.array(index, dtype=np.int64),
+        posting_index=np.array(position, dtype=np.int64),
         account=pd.Categorical(accounts),
         segment=np.array(segments, dtype=np.int64),
         amount=np.array(amounts, dtype=np.int64),

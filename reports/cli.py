@@ -16,13 +16,10 @@ from typing import Any
 
 import click
 
-from plugins.engine import tidy
 from plugins.layout import STATEMENTS
 from plugins.units import UNITS
-from reports.csv_export import table_csv, tidy_csv
+from reports import formats
 from reports.ledger import DEFAULT_LEDGER, LedgerError, LoadedLedger, load_ledger
-from reports.output import write_atomically
-from reports.text import render
 from reports.view import statement_table
 
 
@@ -62,8 +59,9 @@ def output_option(command: Callable) -> Callable:
     return click.option(
         "--output",
         "-o",
-        type=click.Path(path_type=Path, dir_okay=False),
-        help="Write to this file (whole, or not at all) instead of standard output.",
+        type=click.Path(path_type=Path),
+        help="Write to this file (whole, or not at all) instead of standard output; "
+        "required for binary formats.",
     )(command)
 
 
@@ -83,11 +81,28 @@ def load(ledger_path: Path) -> LoadedLedger:
     return ledger
 
 
-def emit(text: str, output: Path | None) -> None:
-    if output is None:
+def emit(write: Callable[[], str | None]) -> None:
+    """Run a writer of ``reports.formats``; print the text it returns, if any."""
+    try:
+        text = write()
+    except formats.OutputError as error:
+        raise click.UsageError(str(error)) from None
+    except formats.Unavailable as error:
+        raise click.ClickException(str(error)) from None
+    except OSError as error:
+        raise click.ClickException(f"cannot write the output: {error}") from None
+    if text is not None:
         click.echo(text, nl=False)
-    else:
-        write_atomically(output, lambda stream: stream.write(text.encode("utf-8")))
+
+
+def chosen_format(fmt: str | None, output: Path | None, default: str, known: tuple) -> str:
+    """The format, and a refusal before the ledger loads if it cannot go to ``output``."""
+    fmt = formats.chosen_format(fmt, output, default, known)
+    try:
+        formats.check_output(fmt, output)
+    except formats.OutputError as error:
+        raise click.UsageError(str(error)) from None
+    return fmt
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -102,7 +117,10 @@ def main() -> None:
 @click.option("--by-segment", is_flag=True, help="A column per segment, and 合計.")
 @unit_option
 @click.option(
-    "--format", "fmt", type=click.Choice(["text", "csv"]), default="text", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(formats.REPORT_FORMATS),
+    help="Default: text, or what the -o file's suffix says (.csv .xlsx .html .pdf).",
 )
 @click.option("--excel-compatible", is_flag=True, help="CSV with a BOM, for Excel.")
 @click.option(
@@ -117,15 +135,17 @@ def report(
     segment: str | None,
     by_segment: bool,
     unit: str,
-    fmt: str,
+    fmt: str | None,
     excel_compatible: bool,
     true_era: bool,
     output: Path | None,
     ledger_path: Path,
 ) -> None:
-    """Print one statement (bs, pl, cf), or all three."""
+    """Print one statement (bs, pl, cf), or all three; or write them as a CSV, an Excel
+    workbook (a sheet per statement), a print-ready HTML page or a PDF."""
     if segment and by_segment:
         raise click.UsageError("--segment and --by-segment exclude each other")
+    fmt = chosen_format(fmt, output, "text", formats.REPORT_FORMATS)
     ledger = load(ledger_path)
     statements = ledger.statements
     keys = [s.key for s in statements.segments]
@@ -146,26 +166,35 @@ def report(
         )
         for name in ([statement] if statement else STATEMENTS)
     ]
-    if fmt == "csv":
-        text = "".join(table_csv(t, excel_compatible=excel_compatible) for t in tables)
-    else:
-        text = "\n".join(render(t) for t in tables)
-    emit(text, output)
+    title = statements.budget.title
+    emit(
+        lambda: formats.write_report(
+            tables, fmt, output, excel_compatible=excel_compatible, title=title
+        )
+    )
 
 
-@main.command()
-@click.option("--format", "fmt", type=click.Choice(["csv"]), default="csv", show_default=True)
+@main.command(help=formats.EXPORT_HELP)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(formats.EXPORT_FORMATS),
+    help="Default: csv, or what the -o file's suffix says (.xlsx).",
+)
 @unit_option
 @click.option("--excel-compatible", is_flag=True, help="UTF-8 with a BOM, for Excel.")
 @output_option
 @ledger_option
 def export(
-    fmt: str, unit: str, excel_compatible: bool, output: Path | None, ledger_path: Path
+    fmt: str | None, unit: str, excel_compatible: bool, output: Path | None, ledger_path: Path
 ) -> None:
-    """Every figure of every statement and segment: statement,section,line,segment,amount."""
+    fmt = chosen_format(fmt, output, "csv", formats.EXPORT_FORMATS)
     ledger = load(ledger_path)
-    frame = tidy(ledger.statements, UNITS[unit])
-    emit(tidy_csv(frame, excel_compatible=excel_compatible), output)
+    emit(
+        lambda: formats.write_export(
+            ledger, fmt, UNITS[unit], output, excel_compatible=excel_compatible
+        )
+    )
 
 
 @main.command()

@@ -1,0 +1,163 @@
+"""Parquet: the postings and the statements, for DuckDB, pandas or Spark.
+
+``yosan export --format parquet -o FOLDER`` writes a folder of two files (see
+``SCHEMA_HELP``), whole or not at all: both are written into a temporary folder
+beside FOLDER, which is then renamed into place.  The postings are exactly those
+the statement engine reads (``plugins.engine.collect_postings``), in yen; the
+statements are the tidy rows of ``yosan export --format csv``, in the unit asked.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from plugins.engine import collect_postings, tidy
+from plugins.statement_lines import map_accounts
+from plugins.units import Unit
+from reports.ledger import LoadedLedger
+from reports.output import write_directory_atomically
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+POSTINGS = "postings.parquet"
+STATEMENTS = "statements.parquet"
+FILES = (POSTINGS, STATEMENTS)
+
+# (column, Arrow type, description): the schema, documented once for the files'
+# own metadata, `yosan export --help` and the README.
+POSTINGS_COLUMNS = (
+    ("date", "date32", "the transaction's date; opening balances stand the day before the year"),
+    ("account", "string", "the Beancount account, e.g. Assets:11-流動資産:111-現金及び預金"),
+    ("account_name", "string", "its last component without the code, e.g. 現金及び預金"),
+    ("segment", "string", "the segment key (the transaction's tag), e.g. jpki"),
+    ("segment_name", "string", "the segment's name, e.g. 公的個人認証サービス事業"),
+    ("amount", "int64", "yen, signed as Beancount keeps it (debit +, credit −)"),
+    ("opening", "bool", "true for an opening balance (前期末), false for the year's flows"),
+    ("payee", "string", "the transaction's payee, or null"),
+    ("narration", "string", "the transaction's narration"),
+    ("line_ref", "string", "the statement line the account feeds, e.g. bs:流動資産/現金及び預金"),
+    ("filename", "string", "the ledger file of the posting, relative to the main file's folder"),
+    ("lineno", "int32", "its line in that file"),
+)
+STATEMENTS_COLUMNS = (
+    ("statement", "string", "bs, pl or cf"),
+    ("section", "string", "the heading the line stands under; empty at the top level"),
+    ("line", "string", "the line's label as published, e.g. 現金及び預金"),
+    (
+        "line_ref",
+        "string",
+        "statement:section/line, as postings.line_ref, e.g. bs:流動資産/現金及び預金",
+    ),
+    ("segment", "string", "a segment key, or total"),
+    ("amount", "int64", "the figure in the unit, rounded half-up, signed as shown (▲ = negative)"),
+    ("unit", "string", "円, 千円 or 百万円 (yosan export --unit)"),
+)
+
+SCHEMA_HELP = "\n".join(
+    [
+        f"{POSTINGS}: one row per posting the statements are made of",
+        *(f"  {name:<13}{kind:<8}{text}" for name, kind, text in POSTINGS_COLUMNS),
+        f"{STATEMENTS}: every figure of every statement, segment and total",
+        *(f"  {name:<13}{kind:<8}{text}" for name, kind, text in STATEMENTS_COLUMNS),
+    ]
+)
+
+CODE = re.compile(r"^\d[0-9A-Za-z]*-")  # 111- in 111-現金及び預金
+
+
+def account_name(account: str) -> str:
+    """現金及び預金 for Assets:11-流動資産:111-現金及び預金."""
+    leaf = account.rpartition(":")[2]
+    return CODE.sub("", leaf, count=1) or leaf
+
+
+def _relative(filename: str | None, folder: Path) -> str | None:
+    if not filename or filename.startswith("<"):
+        return filename
+    try:
+        return Path(filename).resolve().relative_to(folder).as_posix()
+    except ValueError:
+        return filename
+
+
+def _schema(columns: tuple[tuple[str, str, str], ...], title: str) -> pa.Schema:
+    import pyarrow as pa
+
+    types = {"date32": pa.date32(), "string": pa.string(), "int64": pa.int64()}
+    types |= {"bool": pa.bool_(), "int32": pa.int32()}
+    fields = [
+        pa.field(name, types[kind], metadata={"description": text}) for name, kind, text in columns
+    ]
+    return pa.schema(fields, metadata={"description": title, "creator": "yosan-ledger"})
+
+
+def postings_table(ledger: LoadedLedger) -> pa.Table:
+    import pyarrow as pa
+
+    statements = ledger.statements
+    entries = ledger.entries
+    keys = [s.key for s in statements.segments]
+    names = {s.key: s.name for s in statements.segments}
+    postings = collect_postings(entries, statements.budget, keys)
+    line_of, _ = map_accounts(entries, statements.layouts)
+    folder = ledger.path.resolve().parent
+    accounts = [str(a) for a in postings.account]
+    segments = [keys[code] for code in postings.segment]
+    rows: dict[str, list] = {name: [] for name, _, _ in POSTINGS_COLUMNS}
+    for i, j, account, segment, opening in zip(
+        postings.entry_index.tolist(),
+        postings.posting_index.tolist(),
+        accounts,
+        segments,
+        postings.opening.tolist(),
+        strict=True,
+    ):
+        entry = entries[i]
+        meta = entry.postings[j].meta or entry.meta
+        rows["date"].append(entry.date)
+        rows["account"].append(account)
+        rows["account_name"].append(account_name(account))
+        rows["segment"].append(segment)
+        rows["segment_name"].append(names[segment])
+        rows["opening"].append(opening)
+        rows["payee"].append(entry.payee)
+        rows["narration"].append(entry.narration)
+        rows["line_ref"].append(line_of.get(account))
+        rows["filename"].append(_relative(meta.get("filename"), folder))
+        rows["lineno"].append(meta.get("lineno"))
+    rows["amount"] = postings.amount
+    schema = _schema(POSTINGS_COLUMNS, f"postings of {statements.budget.title}")
+    return pa.table(rows, schema=schema)
+
+
+def statements_table(ledger: LoadedLedger, unit: Unit) -> pa.Table:
+    import pyarrow as pa
+
+    statements = ledger.statements
+    frame = tidy(statements, unit)
+    ref = {
+        (row.statement, row.section, row.label): row.ref
+        for layout in statements.layouts
+        for row in layout.value_rows()
+    }
+    frame["line_ref"] = [
+        ref[key] for key in zip(frame["statement"], frame["section"], frame["line"], strict=True)
+    ]
+    frame["unit"] = unit.label
+    schema = _schema(STATEMENTS_COLUMNS, f"statements of {statements.budget.title}")
+    return pa.Table.from_pandas(frame[schema.names], schema=schema, preserve_index=False)
+
+
+def write_parquet_folder(ledger: LoadedLedger, unit: Unit, folder: Path) -> None:
+    import pyarrow.parquet as pq
+
+    postings, figures = postings_table(ledger), statements_table(ledger, unit)
+
+    def write(temporary: Path) -> None:
+        pq.write_table(postings, temporary / POSTINGS)
+        pq.write_table(figures, temporary / STATEMENTS)
+
+    write_directory_atomically(folder, write, owned=FILES)

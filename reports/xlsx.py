@@ -1,0 +1,157 @@
+"""Excel workbooks in the published layout: one sheet per ``Table``.
+
+Each sheet carries the title, the period line and the unit above a header row,
+labels indented by depth, totals in bold and one column per segment.  Figures
+are stored as numbers (never text) with a number format that prints thousands
+separators and ▲ for negatives, as the published tables do; the header rows are
+frozen, and the print setup is A4, fit to the page width, landscape for the
+tables with a column per segment.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import BinaryIO
+
+import numpy as np
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from reports.text import HEADER_WIDTH, figure, width, wrap
+from reports.view import Table
+
+FIGURE_FORMAT = '#,##0;"▲"#,##0'
+SHEET_NAME_LENGTH = 31  # Excel's limit
+FORBIDDEN_IN_SHEET_NAMES = re.compile(r"[\[\]:*?/\\]")
+POINTS_PER_LINE = 16  # row height of one line of 11 pt text, Japanese glyphs included
+INDENT_WIDTH = 2  # columns one indent level takes, in Excel's character widths
+
+TITLE_FONT = Font(bold=True, size=14)
+BOLD = Font(bold=True)
+HEADER_FILL = PatternFill("solid", start_color="F2F2F2")
+THIN = Side(style="thin")
+HEADER_BORDER = Border(top=THIN, bottom=THIN, left=THIN, right=THIN)
+TOTAL_BORDER = Border(top=THIN)
+
+
+def is_wide(table: Table) -> bool:
+    """A table with a column per segment: printed landscape."""
+    return len(table.columns) > 1
+
+
+def sheet_name(title: str, taken: Iterable[str]) -> str:
+    """The title as a valid, unique Excel sheet name (31 characters, no []:*?/\\)."""
+    base = FORBIDDEN_IN_SHEET_NAMES.sub("・", title)[:SHEET_NAME_LENGTH] or "表"
+    used = {name.casefold() for name in taken}
+    name, number = base, 2
+    while name.casefold() in used:
+        suffix = f"({number})"
+        name = base[: SHEET_NAME_LENGTH - len(suffix)] + suffix
+        number += 1
+    return name
+
+
+def _shown(value: object) -> str:
+    return figure(value) if isinstance(value, int) else "" if value is None else str(value)
+
+
+def add_sheet(workbook: Workbook, table: Table) -> Worksheet:
+    """Append one table as a sheet in the published layout."""
+    sheet = workbook.create_sheet(sheet_name(table.title, workbook.sheetnames))
+    last = len(table.columns) + 1
+    row = 1
+    if table.organisation:
+        sheet.cell(row, 1, table.organisation)
+        row += 1
+    for text, font in ((table.title, TITLE_FONT), (table.period, None)):
+        cell = sheet.cell(row, 1, text)
+        cell.alignment = Alignment(horizontal="center")
+        if font:
+            cell.font = font
+        sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=last)
+        row += 1
+    unit = sheet.cell(row, last, f"（単位：{table.unit.label}）")
+    unit.alignment = Alignment(horizontal="right")
+    row += 1
+
+    header_row = row
+    headers = [table.label_header, *table.headers]
+    for column, text in enumerate(headers, start=1):
+        cell = sheet.cell(header_row, column, text)
+        cell.font, cell.fill, cell.border = BOLD, HEADER_FILL, HEADER_BORDER
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    header_lines = [wrap(h, HEADER_WIDTH) for h in table.headers]
+    sheet.row_dimensions[header_row].height = POINTS_PER_LINE * max(
+        [1, *(len(lines) for lines in header_lines)]
+    )
+
+    for line in table.rows:
+        row += 1
+        label = sheet.cell(row, 1, line.label)
+        label.alignment = Alignment(indent=line.depth)
+        if line.is_total:
+            label.font = BOLD
+        for column, value in enumerate(line.values or (), start=2):
+            cell = sheet.cell(row, column, value)
+            if isinstance(value, int):
+                cell.number_format = FIGURE_FORMAT
+            if line.is_total:
+                cell.font, cell.border = BOLD, TOTAL_BORDER
+
+    label_width = max(
+        [width(table.label_header), *(width(r.label) + INDENT_WIDTH * r.depth for r in table.rows)]
+    )
+    sheet.column_dimensions["A"].width = label_width + 2
+    for index, lines in enumerate(header_lines):
+        figures = [_shown(r.values[index]) for r in table.rows if r.values]
+        size = max([8, *(width(line) for line in lines), *(width(f) for f in figures)])
+        sheet.column_dimensions[get_column_letter(index + 2)].width = size + 2
+
+    sheet.freeze_panes = sheet.cell(header_row + 1, 2)
+    sheet.print_title_rows = f"{header_row}:{header_row}"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = "landscape" if is_wide(table) else "portrait"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0  # as many pages down as it takes
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_options.horizontalCentered = True
+    return sheet
+
+
+def workbook(tables: Sequence[Table], *, title: str = "") -> Workbook:
+    book = Workbook()
+    book.remove(book.active)
+    for table in tables:
+        add_sheet(book, table)
+    book.properties.title = title or (tables[0].title if tables else "")
+    book.properties.creator = "yosan-ledger"
+    return book
+
+
+def write_workbook(tables: Sequence[Table], stream: BinaryIO, *, title: str = "") -> None:
+    workbook(tables, title=title).save(stream)
+
+
+def add_data_sheet(book: Workbook, name: str, frame: pd.DataFrame) -> Worksheet:
+    """A flat sheet of rows (the tidy export) with a filter, for pivot tables."""
+    sheet = book.create_sheet(sheet_name(name, book.sheetnames))
+    sheet.append(list(frame.columns))
+    for cell in sheet[1]:
+        cell.font = BOLD
+    integer_columns = [c for c in frame.columns if pd.api.types.is_integer_dtype(frame[c])]
+    for record in frame.itertuples(index=False):
+        sheet.append([int(v) if isinstance(v, np.integer) else v for v in record])
+    for index, column in enumerate(frame.columns, start=1):
+        letter = get_column_letter(index)
+        texts = [str(column), *(str(v) for v in frame[column])]
+        sheet.column_dimensions[letter].width = max(width(t) for t in texts) + 2
+        if column in integer_columns:
+            for (cell,) in sheet.iter_rows(min_row=2, min_col=index, max_col=index):
+                cell.number_format = FIGURE_FORMAT
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
+    return sheet

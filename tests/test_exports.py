@@ -1,0 +1,529 @@
+"""Excel, HTML, PDF, CSV and Parquet outputs carry the engine's figures in the
+published layout, checked against the published FY2016 tables and against sums
+taken straight from the ledger's postings."""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+import subprocess
+import sys
+from collections import defaultdict
+from html.parser import HTMLParser
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from beancount import loader
+from beancount.core import data
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from plugins.layout import STATEMENTS, default_layouts
+from plugins.published import PUBLISHED
+from plugins.units import UNITS
+from reports import parquet
+from reports.html import render_html
+from reports.ledger import load_ledger
+from reports.output import write_atomically
+from reports.text import width
+from reports.view import statement_table
+from reports.xlsx import FIGURE_FORMAT
+from tests.conftest import FY2016, ROOT, SMALL, yosan
+
+TEMPLATES = ROOT / "reports" / "templates"
+THOUSAND = UNITS["thousand"]
+ASSETS = default_layouts().row("bs:資産合計").ref  # bs:資産の部/資産合計
+RESERVE = default_layouts().row("bs:積立金").ref
+
+
+@pytest.fixture(scope="module")
+def ledger():
+    return load_ledger(FY2016)
+
+
+@pytest.fixture(scope="module")
+def published():
+    """(statement, row ref, segment) -> figure, as transcribed from the source."""
+    entries, _, _ = loader.load_file(str(FY2016))
+    layouts = default_layouts()
+    figures = {}
+    for entry in entries:
+        if isinstance(entry, data.Custom) and entry.type == PUBLISHED:
+            statement, row, segment, number, unit = (v.value for v in entry.values)
+            assert unit == "千円"
+            figures[(layouts.row(f"{statement}:{row}").ref, segment)] = int(number)
+    assert len(figures) == 712
+    return figures
+
+
+def tables(ledger, *, by_segment):
+    return [
+        statement_table(
+            ledger.statements,
+            name,
+            THOUSAND,
+            by_segment=by_segment,
+            organisation=ledger.options.get("title", ""),
+        )
+        for name in STATEMENTS
+    ]
+
+
+@pytest.fixture(scope="module")
+def export_workbook(tmp_path_factory):
+    path = tmp_path_factory.mktemp("xlsx") / "statements.xlsx"
+    result = yosan("export", "--format", "xlsx", "-o", path, "--ledger", FY2016)
+    assert result.exit_code == 0, result.stderr
+    return openpyxl.load_workbook(path)
+
+
+def header_row(sheet, label_header):
+    return next(row for row in range(1, 10) if sheet.cell(row, 1).value == label_header)
+
+
+# Excel ---------------------------------------------------------------------------
+
+
+def test_the_export_workbook_has_a_sheet_per_statement(export_workbook):
+    assert export_workbook.sheetnames == [
+        "予定貸借対照表",
+        "予定損益計算書",
+        "資金計画",
+        "予定貸借対照表（事業別）",
+        "予定損益計算書（事業別）",
+        "資金計画（事業別）",
+        "数値",
+    ]
+
+
+@pytest.mark.parametrize("by_segment", [False, True])
+def test_each_sheet_holds_the_engine_figures_as_numbers(ledger, export_workbook, by_segment):
+    for table in tables(ledger, by_segment=by_segment):
+        sheet = export_workbook[table.title]
+        assert sheet.cell(1, 1).value == ledger.options["title"]
+        assert sheet.cell(2, 1).value == table.title
+        assert sheet.cell(3, 1).value == table.period
+        top = header_row(sheet, table.label_header)
+        assert [sheet.cell(top, c + 2).value for c in range(len(table.headers))] == list(
+            table.headers
+        )
+        assert sheet.cell(top - 1, len(table.columns) + 1).value == "（単位：千円）"
+        for offset, row in enumerate(table.rows, start=1):
+            label = sheet.cell(top + offset, 1)
+            assert label.value == row.label
+            assert label.alignment.indent == row.depth
+            assert bool(label.font.bold) == row.is_total, row.label
+            cells = [sheet.cell(top + offset, c + 2) for c in range(len(table.columns))]
+            if row.values is None:
+                assert all(c.value is None for c in cells)
+                continue
+            assert [c.value for c in cells] == list(row.values), row.label
+            for cell in cells:
+                assert cell.data_type == "n" and isinstance(cell.value, int)
+                assert cell.number_format == FIGURE_FORMAT
+        assert sheet.max_row == top + len(table.rows)
+
+
+def test_every_published_figure_stands_in_its_cell(ledger, export_workbook, published):
+    """The segment sheets, read cell by cell, are the published tables."""
+    names = {s.name: s.key for s in ledger.statements.segments} | {"合計": "total"}
+    found = {}
+    for table in tables(ledger, by_segment=True):
+        sheet = export_workbook[table.title]
+        top = header_row(sheet, table.label_header)
+        segments = [names[sheet.cell(top, c).value] for c in range(2, sheet.max_column + 1)]
+        for offset, row in enumerate(table.rows, start=1):
+            if row.values is None:
+                continue
+            for column, segment in enumerate(segments, start=2):
+                found[(row.ref, segment)] = sheet.cell(top + offset, column).value
+    assert found == published
+    # Spot checks as an accountant reads them: 資産合計, and a negative 積立金.
+    assert found[(ASSETS, "total")] == 48_809_401
+    assert found[(RESERVE, "jpki")] == -12_798
+
+
+def test_the_figure_format_shows_triangles_for_negatives():
+    positive, negative = FIGURE_FORMAT.split(";")
+    assert positive == "#,##0" and negative == '"▲"#,##0'
+
+
+def test_sheets_are_set_up_for_reading_and_printing(ledger, export_workbook):
+    for by_segment in (False, True):
+        for table in tables(ledger, by_segment=by_segment):
+            sheet = export_workbook[table.title]
+            top = header_row(sheet, table.label_header)
+            assert sheet.freeze_panes == f"B{top + 1}"
+            assert sheet.print_title_rows == f"${top}:${top}"
+            setup = sheet.page_setup
+            assert int(setup.paperSize) == 9  # A4
+            assert setup.orientation == ("landscape" if by_segment else "portrait")
+            assert setup.fitToWidth == 1 and setup.fitToHeight == 0
+            assert sheet.sheet_properties.pageSetUpPr.fitToPage
+            # Japanese labels count double: the label column fits the widest, indented.
+            label_width = max(width(r.label) + 2 * r.depth for r in table.rows)
+            assert sheet.column_dimensions["A"].width >= label_width
+            for column in range(2, len(table.columns) + 2):
+                letter = openpyxl.utils.get_column_letter(column)
+                widest = max(
+                    width(f"▲{abs(v):,}") for r in table.rows if r.values for v in r.values
+                )
+                assert sheet.column_dimensions[letter].width >= widest
+
+
+def test_the_data_sheet_is_the_csv_export(export_workbook):
+    result = yosan("export", "--ledger", FY2016)
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    sheet = export_workbook["数値"]
+    values = [list(r) for r in sheet.iter_rows(values_only=True)]
+    assert values[0] == rows[0]
+    assert len(values) == len(rows) == 1 + 89 * 8
+    for got, expected in zip(values[1:], rows[1:], strict=True):
+        assert [v if v is not None else "" for v in got[:4]] == expected[:4]
+        assert isinstance(got[4], int) and got[4] == int(expected[4])
+
+
+def test_report_writes_the_statements_it_prints(tmp_path):
+    path = tmp_path / "pl.xlsx"  # the format follows the suffix
+    result = yosan("report", "pl", "--segment", "jpki", "-o", path, "--ledger", FY2016)
+    assert result.exit_code == 0, result.stderr
+    book = openpyxl.load_workbook(path)
+    assert book.sheetnames == ["予定損益計算書（公的個人認証サービス事業）"]
+    sheet = book.active
+    net_income = next(r for r in sheet.iter_rows() if r[0].value == "当期純利益")
+    assert net_income[1].value == -134_569
+
+
+def test_sheet_names_are_valid_and_unique():
+    from reports.xlsx import sheet_name
+
+    assert sheet_name("a/b[c]:d", []) == "a・b・c・・d"
+    long = "予" * 40
+    assert sheet_name(long, []) == "予" * 31
+    assert sheet_name(long, ["予" * 31]) == "予" * 28 + "(2)"
+
+
+# HTML ----------------------------------------------------------------------------
+
+
+class Cells(HTMLParser):
+    """The text of each table row, keyed by its data-ref."""
+
+    def __init__(self):
+        super().__init__()
+        self.rows: dict[str, list[str]] = {}
+        self.current: list[str] | None = None
+        self.text: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "tr" and "data-ref" in attrs:
+            self.current = self.rows.setdefault(attrs["data-ref"], [])
+        elif tag in ("td", "th") and self.current is not None:
+            self.text = ""
+
+    def handle_data(self, text):
+        if self.text is not None:
+            self.text += text
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self.current is not None and self.text is not None:
+            self.current.append(self.text.strip())
+            self.text = None
+        elif tag == "tr":
+            self.current = None
+
+
+def shown(value):
+    return f"▲{-value:,}" if value < 0 else f"{value:,}"
+
+
+def test_the_html_page_shows_every_figure(ledger, tmp_path):
+    path = tmp_path / "bs.html"
+    result = yosan("report", "bs", "--by-segment", "-o", path, "--ledger", FY2016)
+    assert result.exit_code == 0, result.stderr
+    page = path.read_text(encoding="utf-8")
+    assert '<html lang="ja">' in page and "（単位：千円）" in page
+    parser = Cells()
+    parser.feed(page)
+    (table,) = [statement_table(ledger.statements, "bs", THOUSAND, by_segment=True)]
+    for row in table.rows:
+        if row.values is not None:
+            assert parser.rows[row.ref] == [row.label, *(shown(v) for v in row.values)]
+    assert parser.rows[ASSETS][-1] == "48,809,401"
+    assert parser.rows[RESERVE][3] == "▲12,798"
+
+
+def test_html_goes_to_standard_output():
+    result = yosan("report", "cf", "--format", "html", "--ledger", FY2016)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("<!DOCTYPE html>") and "▲36,457,247" in result.stdout
+
+
+def test_the_macro_imports_into_another_environment(ledger):
+    """The Fava extension's own Jinja environment can import the macro as it is."""
+    environment = Environment(
+        loader=FileSystemLoader([TEMPLATES]), autoescape=select_autoescape(["html"])
+    )
+    template = environment.from_string(
+        '{% from "statement_table.html" import statement_table %}{{ statement_table(t) }}'
+    )
+    table = statement_table(ledger.statements, "cf", THOUSAND)
+    parser = Cells()
+    parser.feed(template.render(t=table))
+    assert parser.rows["cf:資金支出/当期末未払金"] == ["当期末未払金", "▲36,457,247"]
+
+
+def test_labels_are_escaped(ledger):
+    table = statement_table(ledger.statements, "pl", THOUSAND, organisation="<b>機構</b>")
+    page = render_html([table])
+    assert "&lt;b&gt;機構&lt;/b&gt;" in page and "<b>機構" not in page
+
+
+# PDF -----------------------------------------------------------------------------
+
+
+def tool(name):
+    found = shutil.which(name)
+    assert found, f"{name} is missing: apt-get install poppler-utils (see .ci/run)"
+    return found
+
+
+@pytest.fixture(scope="module")
+def pdf(tmp_path_factory):
+    path = tmp_path_factory.mktemp("pdf") / "statements.pdf"
+    result = yosan("report", "--by-segment", "-o", path, "--ledger", FY2016)
+    assert result.exit_code == 0, result.stderr
+    return path
+
+
+def test_the_pdf_embeds_a_japanese_font(pdf):
+    listing = subprocess.run(
+        [tool("pdffonts"), pdf], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
+    assert listing, "the PDF has no fonts"
+    for line in listing:
+        assert line.split()[-5] == "yes", f"not embedded: {line}"  # emb sub uni object ID
+    # Without a CJK font installed, Pango falls back to one with no Japanese glyphs.
+    assert all("CJK" in line.split()[0] for line in listing), listing
+
+
+def test_the_pdf_reads_as_the_published_tables(pdf):
+    text = subprocess.run(
+        [tool("pdftotext"), "-layout", pdf, "-"], capture_output=True, text=True, check=True
+    ).stdout
+    for expected in (
+        "予定貸借対照表（事業別）",
+        "（平成29年3月31日現在）",
+        "公的個人認証",
+        "48,809,401",
+        "▲12,798",
+        "▲134,569",
+        "▲8,028,237",
+        "負債純資産合計",
+    ):
+        assert expected in text, expected
+
+
+def test_the_pdf_renders_to_landscape_pages(pdf, tmp_path):
+    from PIL import Image
+
+    subprocess.run(
+        [tool("pdftoppm"), "-r", "30", "-png", "-f", "1", "-l", "1", pdf, tmp_path / "page"],
+        check=True,
+    )
+    (png,) = tmp_path.glob("page*.png")
+    image = Image.open(png).convert("L")
+    assert image.width > image.height  # segment tables are printed landscape
+    dark = sum(image.histogram()[:128])
+    assert dark > 0.005 * image.width * image.height  # text, not an empty page
+
+
+# CSV -----------------------------------------------------------------------------
+
+
+def test_csv_on_both_commands(tmp_path):
+    report = yosan("report", "cf", "--format", "csv", "--ledger", FY2016)
+    assert report.exit_code == 0, report.stderr
+    assert "当期末未払金,-36457247" in report.stdout
+    path = tmp_path / "figures.csv"
+    export = yosan("export", "--excel-compatible", "-o", path, "--ledger", FY2016)
+    assert export.exit_code == 0, export.stderr
+    raw = path.read_bytes()
+    assert raw.startswith("\ufeff".encode()) and raw[3:].startswith(b"statement,")
+    assert "bs,資産の部,資産合計,total,48809401" in raw.decode("utf-8-sig")
+    plain = yosan("export", "--format", "csv", "--ledger", FY2016).stdout
+    assert not plain.startswith("\ufeff") and plain == raw.decode("utf-8-sig")
+
+
+# Parquet -------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def parquet_folder(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("parquet") / "export"
+    result = yosan("export", "--format", "parquet", "-o", folder, "--ledger", FY2016)
+    assert result.exit_code == 0, result.stderr
+    assert sorted(p.name for p in folder.iterdir()) == ["postings.parquet", "statements.parquet"]
+    return folder
+
+
+def test_the_parquet_statements_are_the_csv_figures(parquet_folder):
+    figures = pd.read_parquet(parquet_folder / "statements.parquet")
+    result = yosan("export", "--ledger", FY2016)
+    expected = pd.read_csv(
+        io.StringIO(result.stdout), dtype={"amount": "int64"}, keep_default_na=False
+    )
+    assert str(figures["amount"].dtype) == "int64"
+    assert (figures["unit"] == "千円").all()
+    pd.testing.assert_frame_equal(
+        figures[list(expected.columns)].astype(object),
+        expected.astype(object),
+        check_dtype=False,
+    )
+    total = figures[(figures["line_ref"] == ASSETS) & (figures["segment"] == "total")]["amount"]
+    assert total.tolist() == [48_809_401]
+
+
+def test_the_parquet_postings_are_the_ledger_postings(parquet_folder):
+    postings = pd.read_parquet(parquet_folder / "postings.parquet")
+    assert str(postings["amount"].dtype) == "int64"
+    # Summed straight from the ledger, without the engine.
+    entries, errors, _ = loader.load_file(str(FY2016))
+    assert not errors
+    sums: dict[tuple[str, str], int] = defaultdict(int)
+    count = 0
+    for entry in entries:
+        if isinstance(entry, data.Transaction):
+            (segment,) = entry.tags
+            for posting in entry.postings:
+                sums[(posting.account, segment)] += int(posting.units.number)
+                count += 1
+    assert len(postings) == count
+    got = postings.groupby(["account", "segment"])["amount"].sum()
+    assert {k: int(v) for k, v in got.items()} == dict(sums)
+
+
+def test_postings_carry_names_lines_and_sources(parquet_folder):
+    postings = pd.read_parquet(parquet_folder / "postings.parquet")
+    cash = postings[postings["account"] == "Assets:11-流動資産:111-現金及び預金"]
+    assert set(cash["account_name"]) == {"現金及び預金"}
+    assert set(cash["line_ref"]) == {"bs:流動資産/現金及び預金"}
+    # The closing cash of the balance sheet, in yen, is the sum of the cash postings.
+    assert cash["amount"].sum() == 34_910_162_000
+    general = postings[postings["segment"] == "general"]
+    assert set(general["segment_name"]) == {"一般事業"}
+    assert set(general["filename"]) == {"segments/general.beancount"}
+    first = general.iloc[0]
+    source = (FY2016.parent / first["filename"]).read_text(encoding="utf-8").splitlines()
+    assert first["account"] in source[first["lineno"] - 1]
+    assert postings["opening"].sum() > 0 and postings["line_ref"].notna().all()
+
+
+def test_the_parquet_schema_documents_itself(parquet_folder):
+    import pyarrow.parquet as pq
+
+    schema = pq.read_schema(parquet_folder / "postings.parquet")
+    assert schema.names == [name for name, _, _ in parquet.POSTINGS_COLUMNS]
+    assert b"yen" in schema.field("amount").metadata[b"description"]
+    assert str(schema.field("amount").type) == "int64"
+    help_text = yosan("export", "--help").stdout
+    for name, _, _ in parquet.POSTINGS_COLUMNS + parquet.STATEMENTS_COLUMNS:
+        assert name in help_text
+
+
+def test_account_names_drop_the_code():
+    assert parquet.account_name("Assets:11-流動資産:111-現金及び預金") == "現金及び預金"
+    assert parquet.account_name("Expenses:51-営業費用:511-事業費:5113-委託費") == "委託費"
+    assert parquet.account_name("Assets:Cash-Box") == "Cash-Box"
+
+
+# Writing files -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["report", "--format", "xlsx"], "give -o FILE (e.g. -o statements.xlsx)"),
+        (["report", "--format", "pdf"], "give -o FILE (e.g. -o statements.pdf)"),
+        (["export", "--format", "xlsx"], "is binary and is not written to a terminal"),
+        (["export", "--format", "parquet"], "give -o FOLDER"),
+        (["export", "--format", "parquet", "-o", "out.parquet"], "give -o a folder name"),
+        (["report", "-o", "no/such/folder/bs.pdf"], "there is no folder no/such/folder"),
+    ],
+)
+def test_binary_output_needs_a_file(args, message):
+    result = yosan(*args, "--ledger", SMALL)
+    assert result.exit_code == 2
+    assert message in result.stderr
+    assert result.stdout == ""
+
+
+def test_a_failed_write_keeps_the_old_file(tmp_path):
+    path = tmp_path / "statements.xlsx"
+    path.write_bytes(b"yesterday")
+
+    def fail(stream):
+        stream.write(b"half a workbook")
+        raise OSError("disk full")
+
+    with pytest.raises(OSError):
+        write_atomically(path, fail)
+    assert path.read_bytes() == b"yesterday"
+    assert [p.name for p in tmp_path.iterdir()] == ["statements.xlsx"]
+
+
+def test_a_failed_export_keeps_the_old_folder(tmp_path, monkeypatch):
+    folder = tmp_path / "export"
+    assert yosan("export", "--format", "parquet", "-o", folder, "--ledger", SMALL).exit_code == 0
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+
+    import pyarrow.parquet as pq
+
+    written = []
+
+    def fail_second(table, where):
+        if written:
+            raise OSError("disk full")
+        written.append(where)
+        Path(where).write_bytes(b"half")
+
+    monkeypatch.setattr(pq, "write_table", fail_second)
+    result = yosan("export", "--format", "parquet", "-o", folder, "--ledger", FY2016)
+    assert result.exit_code == 1 and "cannot write the output: disk full" in result.stderr
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    assert [p.name for p in tmp_path.iterdir()] == ["export"]  # no temporary folder left
+
+
+def test_an_export_replaces_its_own_folder_only(tmp_path):
+    folder = tmp_path / "export"
+    for ledger in (SMALL, FY2016):
+        assert (
+            yosan("export", "--format", "parquet", "-o", folder, "--ledger", ledger).exit_code == 0
+        )
+    figures = pd.read_parquet(folder / "statements.parquet")
+    assert 48_809_401 in figures["amount"].tolist()  # the second export replaced the first
+    assert [p.name for p in tmp_path.iterdir()] == ["export"]
+
+    precious = tmp_path / "work"
+    precious.mkdir()
+    (precious / "notes.txt").write_text("keep me", encoding="utf-8")
+    result = yosan("export", "--format", "parquet", "-o", precious, "--ledger", SMALL)
+    assert result.exit_code == 2 and "notes.txt" in result.stderr
+    assert [p.name for p in precious.iterdir()] == ["notes.txt"]
+
+
+def test_a_file_format_refuses_a_folder(tmp_path):
+    result = yosan("report", "--format", "xlsx", "-o", tmp_path, "--ledger", SMALL)
+    assert result.exit_code == 2 and "is a folder" in result.stderr
+
+
+def test_pdf_without_weasyprint_says_what_to_install(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "weasyprint", None)  # import fails
+    path = tmp_path / "statements.pdf"
+    result = yosan("report", "-o", path, "--ledger", SMALL)
+    assert result.exit_code == 1
+    assert "PDF output needs WeasyPrint" in result.stderr and "libpango" in result.stderr
+    assert not path.exists() and list(tmp_path.iterdir()) == []
