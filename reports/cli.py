@@ -2,6 +2,8 @@
 
 yosan report                       all three statements of the whole body
 yosan report bs --by-segment       one statement, a column per segment
+yosan report overview              予算の概要, against the budget the ledger compares with
+yosan report commitments           債務負担行為 (advances: 予定前受金及び累積前受金)
 yosan export --format csv          every figure as tidy rows
 yosan check                        every plugin's errors, as file:line: message
 """
@@ -18,12 +20,14 @@ import click
 
 from plugins.engine import tidy
 from plugins.layout import STATEMENTS
+from plugins.overview import comparison_of
 from plugins.units import UNITS
 from reports.csv_export import table_csv, tidy_csv
 from reports.ledger import DEFAULT_LEDGER, LedgerError, LoadedLedger, load_ledger
 from reports.output import write_atomically
+from reports.schedules import SCHEDULES, advances_table, commitments_table, overview_table
 from reports.text import render
-from reports.view import statement_table
+from reports.view import Table, statement_table
 
 
 class LedgerFailed(click.ClickException):
@@ -97,10 +101,25 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("statement", required=False, type=click.Choice(STATEMENTS))
+@click.argument("statement", required=False, type=click.Choice(STATEMENTS + SCHEDULES))
 @click.option("--segment", help="One segment's statement, by key (see `yosan segments`).")
-@click.option("--by-segment", is_flag=True, help="A column per segment, and 合計.")
-@unit_option
+@click.option(
+    "--by-segment",
+    is_flag=True,
+    help="A column per segment, and 合計 (advances, commitments: grouped by segment).",
+)
+@click.option(
+    "--unit",
+    type=click.Choice(list(UNITS)),
+    help="円, 千円 or 百万円, each figure rounded half-up on its own "
+    "[default: as published: 百万円 for overview, else 千円].",
+)
+@click.option(
+    "--against",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="overview: the budget ledger to compare with "
+    '[default: the ledger\'s custom "yosan-comparison"].',
+)
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "csv"]), default="text", show_default=True
 )
@@ -116,16 +135,21 @@ def report(
     statement: str | None,
     segment: str | None,
     by_segment: bool,
-    unit: str,
+    unit: str | None,
+    against: Path | None,
     fmt: str,
     excel_compatible: bool,
     true_era: bool,
     output: Path | None,
     ledger_path: Path,
 ) -> None:
-    """Print one statement (bs, pl, cf), or all three."""
+    """Print one statement (bs, pl, cf), or all three; or the budget's other tables:
+    overview (予算の概要, against the previous budget), advances (予定前受金及び累積前受金),
+    commitments (債務負担行為)."""
     if segment and by_segment:
         raise click.UsageError("--segment and --by-segment exclude each other")
+    if against is not None and statement != "overview":
+        raise click.UsageError("--against is for `yosan report overview`")
     ledger = load(ledger_path)
     statements = ledger.statements
     keys = [s.key for s in statements.segments]
@@ -134,11 +158,20 @@ def report(
             f"{segment!r} is not a segment of this ledger: {', '.join(keys)}",
             param_hint="--segment",
         )
+    if statement in SCHEDULES:
+        table = schedule_table(
+            ledger, statement, unit, against, segment, by_segment, true_era=true_era
+        )
+        if fmt == "csv":
+            emit(table_csv(table, excel_compatible=excel_compatible), output)
+        else:
+            emit(render(table), output)
+        return
     tables = [
         statement_table(
             statements,
             name,
-            UNITS[unit],
+            UNITS[unit or "thousand"],
             segment=segment,
             by_segment=by_segment,
             organisation=ledger.options.get("title", ""),
@@ -151,6 +184,54 @@ def report(
     else:
         text = "\n".join(render(t) for t in tables)
     emit(text, output)
+
+
+def schedule_table(
+    ledger: LoadedLedger,
+    name: str,
+    unit: str | None,
+    against: Path | None,
+    segment: str | None,
+    by_segment: bool,
+    *,
+    true_era: bool,
+) -> Table:
+    """The overview, advances or commitments table of a loaded ledger."""
+    organisation = ledger.options.get("title", "")
+    scale = UNITS[unit] if unit else None
+    if name == "overview":
+        if segment or by_segment:
+            raise click.UsageError("the overview compares whole budgets: no --segment")
+        if against is not None:
+            other = load(against).statements
+            label = other.budget.title
+        else:
+            comparison = comparison_of(ledger.options)
+            if comparison is None:
+                raise click.UsageError(
+                    "the ledger names no budget to compare with: give --against LEDGER, or "
+                    'declare one: custom "yosan-comparison" "label" "path/to/main.beancount"'
+                )
+            other, label = comparison.statements, comparison.label
+        return overview_table(
+            ledger.statements,
+            other,
+            label,
+            unit=scale,
+            organisation=organisation,
+            true_era=true_era,
+        )
+    make = advances_table if name == "advances" else commitments_table
+    options = {"true_era": true_era} if name == "commitments" else {}
+    return make(
+        ledger.entries,
+        ledger.statements,
+        unit=scale,
+        segment=segment,
+        by_segment=by_segment,
+        organisation=organisation,
+        **options,
+    )
 
 
 @main.command()
