@@ -164,13 +164,14 @@ def _run_plugins(entries: list[data.Directive], options: dict) -> list[object]:
     return errors
 
 
-def load_budget(path: Path) -> tuple[Statements | None, list[str]]:
-    """The statements of another budget ledger, and its errors as file:line: message."""
+def load_budget(path: Path) -> tuple[Statements | None, list[str], list[str]]:
+    """The statements of another budget ledger, its errors as file:line: message,
+    and the files it is made of."""
     path = path.resolve()
     if path in _loading:
-        return None, [f"{path}: compares with itself through its comparison budgets"]
+        return None, [f"{path}: compares with itself through its comparison budgets"], []
     if not path.is_file():
-        return None, [f"{path}: no such ledger"]
+        return None, [f"{path}: no such ledger"], []
     _loading.add(path)
     try:
         entries, errors, options = loader.load_file(str(path))
@@ -181,16 +182,22 @@ def load_budget(path: Path) -> tuple[Statements | None, list[str]]:
     problems = [_where(e) for e in errors]
     if statements is None and not problems:
         problems.append(f"{path}: the ledger declares no budget")
-    return statements, problems
+    return statements, problems, list(options.get("include", ()))
 
 
-def _comparison(entry: data.Custom) -> tuple[Comparison | None, list[OverviewError]]:
+def _comparison(
+    entry: data.Custom, options_map: dict
+) -> tuple[Comparison | None, list[OverviewError]]:
     args = values(entry)
     if len(args) != 2 or not all(isinstance(a, str) for a in args):
         return None, [OverviewError(entry.meta, f"Malformed comparison: {COMPARISON_FORM}", entry)]
     label, relative = args
     path = Path(entry.meta.get("filename", ".")).parent / relative
-    statements, problems = load_budget(path)
+    statements, problems, files = load_budget(path)
+    # The other ledger's files count as this ledger's input: Beancount's load cache
+    # and Fava's file watcher then see an edit to them.
+    if "include" in options_map:
+        options_map["include"] = list(dict.fromkeys([*options_map["include"], *files]))
     errors = []
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
@@ -213,7 +220,7 @@ def check_overview(
     declared = [e for e in entries if isinstance(e, data.Custom) and e.type == COMPARISON]
     comparison = None
     if declared:
-        comparison, errors = _comparison(declared[0])
+        comparison, errors = _comparison(declared[0], options_map)
         options_map[OPTION] = comparison
         errors += [
             OverviewError(e.meta, "A second comparison budget; a ledger compares with one", e)
