@@ -116,7 +116,7 @@ def main() -> None:
 )
 @click.option(
     "--against",
-    type=click.Path(path_type=Path, dir_okay=False),
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
     help="overview: the budget ledger to compare with "
     '[default: the ledger\'s custom "yosan-comparison"].',
 )
@@ -127,7 +127,8 @@ def main() -> None:
 @click.option(
     "--true-era",
     is_flag=True,
-    help="Dates in the era of the day (令和), not the era the budget was adopted in.",
+    help="Dates and fiscal years in the era of the day (令和), not the era the budget "
+    "was adopted in.",
 )
 @output_option
 @ledger_option
