@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import tomllib
 from collections import namedtuple
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -95,7 +96,9 @@ def advance_accounts(entries: list[data.Directive]) -> dict[str, data.Open]:
     }
 
 
-def _segment_transactions(entries: list[data.Directive], statements: Statements):  # noqa: ANN202
+def _segment_transactions(
+    entries: list[data.Directive], statements: Statements
+) -> Iterator[tuple[data.Transaction, str, bool]]:
     """(transaction, its segment, whether it is the opening balance) in the budget."""
     budget = statements.budget
     keys = {s.key for s in statements.segments}
@@ -185,7 +188,9 @@ def _contributions(
     return found
 
 
-def _open_errors(entries: list[data.Directive], statements: Statements, layout: AdvancesLayout):  # noqa: ANN202
+def _open_errors(
+    entries: list[data.Directive], statements: Statements, layout: AdvancesLayout
+) -> list[AdvanceError]:
     row_of_account, _ = map_accounts(entries, statements.layouts)
     balance = statements.layouts.row(layout.balance)
     errors = []

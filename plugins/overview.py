@@ -29,6 +29,7 @@ import pandas as pd
 from beancount import loader
 from beancount.core import data
 
+from plugins import PLUGIN_CHAIN
 from plugins.budget import Budget, values
 from plugins.engine import Statements, compute_statements
 from plugins.era import fiscal_year_of, format_fiscal_year
@@ -151,8 +152,6 @@ def _where(error: object) -> str:
 
 def _run_plugins(entries: list[data.Directive], options: dict) -> list[object]:
     """Run the plugin chain on a ledger that names none of its plugins."""
-    from plugins import PLUGIN_CHAIN
-
     if {name for name, _ in options.get("plugin", ())} & set(PLUGIN_CHAIN):
         return []
     errors: list[object] = []

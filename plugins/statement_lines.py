@@ -56,11 +56,11 @@ def map_accounts(
         value = entry.meta.get(LINE)
         summary = entry.meta.get(TOTAL)
         if summary is not None:
-            error = _summary_error(entry, value, str(summary), statement, layouts)
+            error = _summary_error(entry, value, str(summary).strip(), statement, layouts)
             if error is not None:
                 errors.append(error)
             else:
-                mapping[entry.account] = layouts.find(statement, str(summary)).ref
+                mapping[entry.account] = layouts.find(statement, str(summary).strip()).ref
             continue
         if value is None:
             errors.append(
@@ -108,7 +108,7 @@ def _summary_error(
             "an account feeds one row",
             entry,
         )
-    row = layouts.find(statement, name.strip())
+    row = layouts.find(statement, name)
     if row is None or row.kind != "total":
         return StatementLineError(
             entry.meta,
