@@ -14,4 +14,7 @@ PLUGIN_CHAIN = (
     "plugins.statement_lines",
     "plugins.statements",
     "plugins.published",
+    "plugins.overview",
+    "plugins.advances",
+    "plugins.commitments",
 )

@@ -182,13 +182,12 @@ class _Evaluator:
 
     def _compute(self, row: Row) -> np.ndarray:
         total = np.zeros(self.width, dtype=np.int64)
-        if row.kind == "line":
+        if row.kind in ("line", "total"):
+            # A total adds the accounts that feed it directly (a summary-level
+            # ledger's) to its terms; a line adds its `plus` terms to its accounts.
             rows = self._rows(self.feeding.get(row.ref, ()))
             basis = self.closing if row.statement == "bs" else self.flow
             total += (basis[rows] * self.sign[rows]).sum(axis=0, dtype=np.int64)
-            for term in row.terms:
-                total += term.coefficient * self.value(term.ref)
-        elif row.kind == "total":
             for term in row.terms:
                 total += term.coefficient * self.value(term.ref)
         elif row.kind == "cash":

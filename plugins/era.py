@@ -3,6 +3,9 @@
 A budget adopted in 平成 keeps counting in 平成 for the years it plans past the
 change of era (the FY2016 budget writes FY2021 as 平成33年度): pass the adoption
 date as ``as_of`` to get the era in force that day; leave it out for the true era.
+
+In a ledger a fiscal year is written as dates: its first day (2016-04-01) or the
+span from its first to its last day (2016-04-01 .. 2017-03-31).
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ ERAS = (
     Era("平成", datetime.date(1989, 1, 8)),
     Era("昭和", datetime.date(1926, 12, 25)),
 )
+
+FISCAL_YEAR_START_MONTH = 4
 
 
 def era_on(day: datetime.date) -> Era:
@@ -53,16 +58,36 @@ def format_date(day: datetime.date, as_of: datetime.date | None = None) -> str:
 
 def fiscal_year_of(day: datetime.date) -> int:
     """The fiscal year (named by the calendar year it starts in) a day falls in."""
-    return day.year if day.month >= 4 else day.year - 1
+    return day.year if day.month >= FISCAL_YEAR_START_MONTH else day.year - 1
 
 
 def fiscal_year_bounds(year: int) -> tuple[datetime.date, datetime.date]:
-    return datetime.date(year, 4, 1), datetime.date(year + 1, 3, 31)
+    """The first and last day of a fiscal year: 2016 → 2016-04-01, 2017-03-31."""
+    return datetime.date(year, FISCAL_YEAR_START_MONTH, 1), datetime.date(year + 1, 3, 31)
 
 
-def format_fiscal_year(year: int, as_of: datetime.date | None = None) -> str:
-    """平成28年度.  A fiscal year takes the era in force at its end (FY2019 is
-    令和元年度), or on ``as_of``."""
-    _, last = fiscal_year_bounds(year)
-    name, era_number = era_year(last, as_of)
-    return f"{name}{_year(era_number)}年度"
+def is_fiscal_year_start(day: datetime.date) -> bool:
+    return day == fiscal_year_bounds(fiscal_year_of(day))[0]
+
+
+def is_fiscal_year_end(day: datetime.date) -> bool:
+    return day == fiscal_year_bounds(fiscal_year_of(day))[1]
+
+
+def format_fiscal_year(
+    year: int, as_of: datetime.date | None = None, *, with_era: bool = True
+) -> str:
+    """平成28年度 (or 28年度 without the era's name, as table headers write it).
+
+    A fiscal year is named after the calendar year it starts in, in the era that
+    year ends in: FY2019 (from 平成31年4月1日) is 令和元年度, FY1988 (to 平成元年3月31日)
+    昭和63年度.  With ``as_of``, in the era in force that day (平成31年度)."""
+    name, era_number = era_year(datetime.date(year, 12, 31), as_of)
+    return f"{name if with_era else ''}{_year(era_number)}年度"
+
+
+def format_fiscal_years(first: int, last: int, as_of: datetime.date | None = None) -> str:
+    """平成28年度から平成33年度, or 平成29年度 when the span is one year."""
+    if first == last:
+        return format_fiscal_year(first, as_of)
+    return f"{format_fiscal_year(first, as_of)}から{format_fiscal_year(last, as_of)}"

@@ -10,6 +10,14 @@ income-statement accounts (Income, Expenses) a row of 予定損益計算書, by 
 ``section/label`` where the label stands twice.  An account with no ``line``, with
 two (``line: "建物, 備品"``), or with a line its statement does not have is an error
 at its Open directive.  The 資金計画 is fed through these lines (layouts/cf.toml).
+
+A ledger known only in totals (a previous year's budget, kept for comparison)
+may instead name a total its account feeds directly, below the lines:
+
+    2015-03-31 open Assets:19-内訳不明の資産  JPY
+      total: "資産合計"
+
+An account names a line or a total, never both.
 """
 
 from __future__ import annotations
@@ -26,6 +34,7 @@ __plugins__ = ("validate_statement_lines",)
 StatementLineError = namedtuple("StatementLineError", "source message entry")
 
 LINE = "line"
+TOTAL = "total"  # a summary-level account feeds a total directly
 
 
 def statement_of(account: str) -> str:
@@ -45,6 +54,14 @@ def map_accounts(
             continue
         statement = statement_of(entry.account)
         value = entry.meta.get(LINE)
+        summary = entry.meta.get(TOTAL)
+        if summary is not None:
+            error = _summary_error(entry, value, str(summary).strip(), statement, layouts)
+            if error is not None:
+                errors.append(error)
+            else:
+                mapping[entry.account] = layouts.find(statement, str(summary).strip()).ref
+            continue
         if value is None:
             errors.append(
                 StatementLineError(
@@ -79,6 +96,27 @@ def map_accounts(
             continue
         mapping[entry.account] = row.ref
     return mapping, errors
+
+
+def _summary_error(
+    entry: data.Open, line: object, name: str, statement: str, layouts: Layouts
+) -> StatementLineError | None:
+    if line is not None:
+        return StatementLineError(
+            entry.meta,
+            f"Account {entry.account} names both a line ({line}) and a total ({name}); "
+            "an account feeds one row",
+            entry,
+        )
+    row = layouts.find(statement, name)
+    if row is None or row.kind != "total":
+        return StatementLineError(
+            entry.meta,
+            f"Account {entry.account} names total {name!r}, but "
+            f"{layouts[statement].title} has no total of that name",
+            entry,
+        )
+    return None
 
 
 def validate_statement_lines(

@@ -2,6 +2,8 @@
 
 yosan report                       all three statements of the whole body
 yosan report bs --by-segment       one statement, a column per segment
+yosan report overview              予算の概要, against the budget the ledger compares with
+yosan report commitments           債務負担行為 (advances: 予定前受金及び累積前受金)
 yosan export --format csv          every figure as tidy rows
 yosan check                        every plugin's errors, as file:line: message
 """
@@ -17,10 +19,12 @@ from typing import Any
 import click
 
 from plugins.layout import STATEMENTS
+from plugins.overview import comparison_of
 from plugins.units import UNITS
 from reports import formats
 from reports.ledger import DEFAULT_LEDGER, LedgerError, LoadedLedger, load_ledger
-from reports.view import statement_table
+from reports.schedules import SCHEDULES, advances_table, commitments_table, overview_table
+from reports.view import Table, statement_table
 
 
 class LedgerFailed(click.ClickException):
@@ -112,10 +116,25 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("statement", required=False, type=click.Choice(STATEMENTS))
+@click.argument("statement", required=False, type=click.Choice(STATEMENTS + SCHEDULES))
 @click.option("--segment", help="One segment's statement, by key (see `yosan segments`).")
-@click.option("--by-segment", is_flag=True, help="A column per segment, and 合計.")
-@unit_option
+@click.option(
+    "--by-segment",
+    is_flag=True,
+    help="A column per segment, and 合計 (advances, commitments: grouped by segment).",
+)
+@click.option(
+    "--unit",
+    type=click.Choice(list(UNITS)),
+    help="円, 千円 or 百万円, each figure rounded half-up on its own "
+    "[default: as published: 百万円 for overview, else 千円].",
+)
+@click.option(
+    "--against",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="overview: the budget ledger to compare with "
+    '[default: the ledger\'s custom "yosan-comparison"].',
+)
 @click.option(
     "--format",
     "fmt",
@@ -126,7 +145,8 @@ def main() -> None:
 @click.option(
     "--true-era",
     is_flag=True,
-    help="Dates in the era of the day (令和), not the era the budget was adopted in.",
+    help="Dates and fiscal years in the era of the day (令和), not the era the budget "
+    "was adopted in.",
 )
 @output_option
 @ledger_option
@@ -134,17 +154,22 @@ def report(
     statement: str | None,
     segment: str | None,
     by_segment: bool,
-    unit: str,
+    unit: str | None,
+    against: Path | None,
     fmt: str | None,
     excel_compatible: bool,
     true_era: bool,
     output: Path | None,
     ledger_path: Path,
 ) -> None:
-    """Print one statement (bs, pl, cf), or all three; or write them as a CSV, an Excel
-    workbook (a sheet per statement), a print-ready HTML page or a PDF."""
+    """Print one statement (bs, pl, cf), or all three; or the budget's other tables:
+    overview (予算の概要, against the previous budget), advances (予定前受金及び累積前受金),
+    commitments (債務負担行為).  Or write them as a CSV, an Excel workbook (a sheet per
+    table), a print-ready HTML page or a PDF."""
     if segment and by_segment:
         raise click.UsageError("--segment and --by-segment exclude each other")
+    if against is not None and statement != "overview":
+        raise click.UsageError("--against is for `yosan report overview`")
     fmt = chosen_format(fmt, output, "text", formats.REPORT_FORMATS)
     ledger = load(ledger_path)
     statements = ledger.statements
@@ -154,23 +179,76 @@ def report(
             f"{segment!r} is not a segment of this ledger: {', '.join(keys)}",
             param_hint="--segment",
         )
-    tables = [
-        statement_table(
-            statements,
-            name,
-            UNITS[unit],
-            segment=segment,
-            by_segment=by_segment,
-            organisation=ledger.options.get("title", ""),
-            true_era=true_era,
-        )
-        for name in ([statement] if statement else STATEMENTS)
-    ]
+    if statement in SCHEDULES:
+        tables = [
+            schedule_table(ledger, statement, unit, against, segment, by_segment, true_era=true_era)
+        ]
+    else:
+        tables = [
+            statement_table(
+                statements,
+                name,
+                UNITS[unit or "thousand"],
+                segment=segment,
+                by_segment=by_segment,
+                organisation=ledger.options.get("title", ""),
+                true_era=true_era,
+            )
+            for name in ([statement] if statement else STATEMENTS)
+        ]
     title = statements.budget.title
     emit(
         lambda: formats.write_report(
             tables, fmt, output, excel_compatible=excel_compatible, title=title
         )
+    )
+
+
+def schedule_table(
+    ledger: LoadedLedger,
+    name: str,
+    unit: str | None,
+    against: Path | None,
+    segment: str | None,
+    by_segment: bool,
+    *,
+    true_era: bool,
+) -> Table:
+    """The overview, advances or commitments table of a loaded ledger."""
+    organisation = ledger.options.get("title", "")
+    scale = UNITS[unit] if unit else None
+    if name == "overview":
+        if segment or by_segment:
+            raise click.UsageError("the overview compares whole budgets: no --segment")
+        if against is not None:
+            other = load(against).statements
+            label = other.budget.title
+        else:
+            comparison = comparison_of(ledger.options)
+            if comparison is None:
+                raise click.UsageError(
+                    "the ledger names no budget to compare with: give --against LEDGER, or "
+                    'declare one: custom "yosan-comparison" "label" "path/to/main.beancount"'
+                )
+            other, label = comparison.statements, comparison.label
+        return overview_table(
+            ledger.statements,
+            other,
+            label,
+            unit=scale,
+            organisation=organisation,
+            true_era=true_era,
+        )
+    make = advances_table if name == "advances" else commitments_table
+    options = {"true_era": true_era} if name == "commitments" else {}
+    return make(
+        ledger.entries,
+        ledger.statements,
+        unit=scale,
+        segment=segment,
+        by_segment=by_segment,
+        organisation=organisation,
+        **options,
     )
 
 

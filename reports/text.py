@@ -26,8 +26,10 @@ def pad_right(text: str, size: int) -> str:
     return text + " " * (size - width(text))
 
 
-def figure(value: int) -> str:
-    """1,234 or ▲1,234."""
+def figure(value: int | str) -> str:
+    """1,234 or ▲1,234; text (a fiscal year) as it is."""
+    if isinstance(value, str):
+        return value
     return f"▲{-value:,}" if value < 0 else f"{value:,}"
 
 
@@ -44,7 +46,11 @@ def wrap(text: str, size: int) -> list[str]:
 def render(table: Table) -> str:
     labels = [INDENT * row.depth + row.label for row in table.rows]
     cells = [[figure(v) for v in row.values] if row.values else [] for row in table.rows]
-    header_lines = [wrap(h, HEADER_WIDTH) for h in table.headers]
+    # A header wraps (long segment names do) only where it is wider than its figures.
+    cell_widths = [max([width(c[i]) for c in cells if c] + [0]) for i in range(len(table.columns))]
+    header_lines = [
+        wrap(h, max(HEADER_WIDTH, w)) for h, w in zip(table.headers, cell_widths, strict=True)
+    ]
     widths = [
         max([width(line) for line in header_lines[i]] + [width(c[i]) for c in cells if c] + [8])
         for i in range(len(table.columns))
@@ -55,7 +61,8 @@ def render(table: Table) -> str:
     out = []
     if table.organisation:
         out.append(table.organisation)
-    out += [table.title, table.period, pad_left(f"（単位：{table.unit.label}）", 0), ""]
+    out += [table.title, *([table.period] if table.period else [])]
+    out += [pad_left(f"（単位：{table.unit.label}）", 0), ""]
     for level in range(height):
         label = table.label_header if level == height - 1 else ""
         heads = [
@@ -69,4 +76,6 @@ def render(table: Table) -> str:
     for label, row_cells in zip(labels, cells, strict=True):
         numbers = [pad_left(c, w) for c, w in zip(row_cells, widths, strict=False)]
         out.append("  ".join([pad_right(label, label_width), *numbers]).rstrip())
+    if table.notes:
+        out += ["", *table.notes]
     return "\n".join(out) + "\n"

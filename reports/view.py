@@ -24,7 +24,7 @@ class TableRow:
     depth: int
     section: str
     ref: str  # "stmt:key": what the row is, for links and exports
-    values: tuple[int, ...] | None  # None for a heading
+    values: tuple[int | str, ...] | None  # None for a heading; str for a year, a span
 
     @property
     def is_total(self) -> bool:
@@ -42,6 +42,7 @@ class Table:
     columns: tuple[str, ...]  # segment keys, or "total"
     headers: tuple[str, ...]  # what each column is called
     rows: tuple[TableRow, ...]
+    notes: tuple[str, ...] = ()  # printed below the table, as the source prints them
 
 
 def period_line(statements: Statements, statement: str, *, true_era: bool = False) -> str:

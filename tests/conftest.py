@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
 from pathlib import Path
 
 import pytest
@@ -66,3 +67,12 @@ def yosan(*args: str | Path) -> Result:
     result = runner.invoke(main, [str(a) for a in args], catch_exceptions=True)
     exception = result.exception if not isinstance(result.exception, SystemExit) else None
     return Result(result.exit_code, result.stdout, result.stderr, exception)
+
+
+def copy_ledger(destination: Path, source: Path = FY2016) -> Path:
+    """A copy of a ledger's folder to edit; returns the copy's main file.
+
+    Beancount's load cache (.main.beancount.picklecache) is left behind: it names
+    the original files, so a copy holding it would load the original ledger."""
+    shutil.copytree(source.parent, destination, ignore=shutil.ignore_patterns("*.picklecache"))
+    return destination / source.name

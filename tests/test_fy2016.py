@@ -3,7 +3,6 @@ hold together.  Figures are read from `yosan export`, as other tools read them."
 
 from __future__ import annotations
 
-import shutil
 from collections import defaultdict
 
 import pytest
@@ -11,7 +10,7 @@ from beancount import loader
 from beancount.core import data
 
 from plugins.published import PUBLISHED
-from tests.conftest import FY2016, yosan
+from tests.conftest import FY2016, copy_ledger, yosan
 
 SEGMENTS = [
     "general",
@@ -147,9 +146,7 @@ def test_the_reports_print_the_published_tables():
 
 
 def test_an_edited_transaction_breaks_the_published_figures_it_feeds(tmp_path):
-    copy = tmp_path / "ledger"
-    # Beancount's pickle cache would vouch for the original files: leave it behind.
-    shutil.copytree(FY2016.parent, copy, ignore=shutil.ignore_patterns("*.picklecache"))
+    copy = copy_ledger(tmp_path / "ledger").parent
     segment_file = copy / "segments" / "jpki.beancount"
     text = segment_file.read_text(encoding="utf-8")
     assert text.count("480000 JPY") == 2  # 雑収入 480 千円, received in cash

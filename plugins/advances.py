@@ -1,0 +1,347 @@
+"""予定前受金及び累積前受金: advances by purpose, tied to the statements per segment.
+
+    2016-03-31 open Liabilities:22-固定負債:221-長期前受金:2211-住基ネットシステム機器更改  JPY
+      line: "長期前受金"
+      advance: "住基ネットシステム機器更改"
+    2017-03-31 custom "yosan-advance-published" "住基ネットシステム機器更改" 200000 1200000 "千円"
+
+An account whose Open names an ``advance`` purpose holds the advances received
+for it.  予定前受金 is what the year receives into such accounts (their credits in
+the year), 累積前受金 their balance at its end.  Once a ledger declares a purpose,
+in every segment the 累積前受金 must equal the balance sheet's 長期前受金 and the
+予定前受金 the 資金計画's その他 (資金収入) (rows named in layouts/advances.toml).
+A broken tie is an error at each transaction that makes the difference (one
+posting to 長期前受金 outside an advance account, cash received under その他 that
+is no advance …).  An advance account that feeds another row is an error at its
+Open.  A published figure (予定前受金, 累積前受金 of a purpose or of 合計) the
+ledger no longer gives is an error at its line.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections import namedtuple
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from importlib import resources
+
+import numpy as np
+import pandas as pd
+from beancount.core import data
+
+from plugins.budget import declared_segments, find_budget, values
+from plugins.engine import CURRENCY, Statements, cash_plan_accounts, compute_statements
+from plugins.layout import LayoutError, Layouts, default_layouts
+from plugins.statement_lines import map_accounts
+from plugins.statements import statements_of
+from plugins.units import BY_LABEL, UNITS, Unit, round_half_up
+
+__plugins__ = ("check_advances",)
+
+AdvanceError = namedtuple("AdvanceError", "source message entry")
+
+ADVANCE = "advance"  # Open metadata: the purpose the account's advances serve
+ADVANCE_PUBLISHED = "yosan-advance-published"
+PUBLISHED_FORM = 'custom "yosan-advance-published" "purpose|合計" RECEIVED CUMULATIVE "千円"'
+
+COLUMNS = ["purpose", "segment", "received", "cumulative"]
+
+
+@dataclass(frozen=True)
+class AdvancesLayout:
+    title: str
+    unit: Unit
+    label_header: str
+    received_header: str
+    cumulative_header: str
+    total_label: str
+    balance: str  # "bs:長期前受金": 累積前受金 ties to it
+    receipts: str  # "cf:資金収入/その他": 予定前受金 ties to it
+
+
+def parse_advances(text: str, layouts: Layouts) -> AdvancesLayout:
+    raw = tomllib.loads(text)
+    layout = AdvancesLayout(
+        title=raw["title"],
+        unit=UNITS[raw["unit"]],
+        label_header=raw["label_header"],
+        received_header=raw["received_header"],
+        cumulative_header=raw["cumulative_header"],
+        total_label=raw["total_label"],
+        balance=raw["balance"],
+        receipts=raw["receipts"],
+    )
+    for reference in (layout.balance, layout.receipts):
+        try:
+            layouts.row(reference)
+        except KeyError:
+            raise LayoutError(f"advances: unknown row {reference}") from None
+    return layout
+
+
+@cache
+def default_advances() -> AdvancesLayout:
+    text = (resources.files("plugins") / "layouts" / "advances.toml").read_text("utf-8")
+    return parse_advances(text, default_layouts())
+
+
+def advance_accounts(entries: list[data.Directive]) -> dict[str, data.Open]:
+    """The accounts that hold advances, by name, in the order they are opened."""
+    return {
+        e.account: e
+        for e in entries
+        if isinstance(e, data.Open) and e.meta.get(ADVANCE) is not None
+    }
+
+
+def _segment_transactions(
+    entries: list[data.Directive], statements: Statements
+) -> Iterator[tuple[data.Transaction, str, bool]]:
+    """(transaction, its segment, whether it is the opening balance) in the budget."""
+    budget = statements.budget
+    keys = {s.key for s in statements.segments}
+    for entry in entries:
+        if not isinstance(entry, data.Transaction):
+            continue
+        if not budget.opening_date <= entry.date <= budget.end:
+            continue
+        tags = (entry.tags or set()) & keys
+        if len(tags) == 1:
+            yield entry, next(iter(tags)), entry.date == budget.opening_date
+
+
+def _yen(posting: data.Posting) -> int:
+    units = posting.units
+    if units is None or units.currency != CURRENCY or units.number is None:
+        return 0
+    return int(units.number)
+
+
+def advances_frame(entries: list[data.Directive], statements: Statements) -> pd.DataFrame:
+    """One row per purpose and segment (purpose order, then segment order): the
+    advances received in the year and the balance at its end, in yen."""
+    accounts = advance_accounts(entries)
+    purpose_of = {name: str(e.meta[ADVANCE]) for name, e in accounts.items()}
+    order = list(dict.fromkeys(purpose_of.values()))
+    segment_order = [s.key for s in statements.segments]
+    sums: dict[tuple[str, str], list[int]] = {}
+    for entry, segment, opening in _segment_transactions(entries, statements):
+        for posting in entry.postings:
+            purpose = purpose_of.get(posting.account)
+            if purpose is None:
+                continue
+            amount = -_yen(posting)  # a liability: credits are receipts
+            cell = sums.setdefault((purpose, segment), [0, 0])
+            cell[1] += amount
+            if not opening and amount > 0:
+                cell[0] += amount
+    keys = sorted(sums, key=lambda k: (order.index(k[0]), segment_order.index(k[1])))
+    frame = pd.DataFrame(
+        {
+            "purpose": [k[0] for k in keys],
+            "segment": [k[1] for k in keys],
+            "received": np.array([sums[k][0] for k in keys], dtype=np.int64),
+            "cumulative": np.array([sums[k][1] for k in keys], dtype=np.int64),
+        }
+    )
+    return frame[COLUMNS]
+
+
+def by_purpose(frame: pd.DataFrame, total_label: str) -> pd.DataFrame:
+    """予定前受金 and 累積前受金 per purpose over the segments of ``frame``, in
+    purpose order, and their total under ``total_label``; yen."""
+    sums = frame.groupby("purpose", sort=False)[["received", "cumulative"]].sum()
+    sums.loc[total_label] = frame[["received", "cumulative"]].sum()
+    return sums.astype(np.int64)
+
+
+def _contributions(
+    entries: list[data.Directive], statements: Statements, layout: AdvancesLayout
+) -> dict[int, tuple[data.Transaction, dict, str, int, int]]:
+    """Per transaction (by id): where to report it, its segment, and how much it
+    widens each tie — (balance-sheet row − 累積前受金, cash-flow row − 予定前受金),
+    in yen."""
+    advances = set(advance_accounts(entries))
+    rows = statements.layouts
+    balance_accounts = set(statements.accounts[rows.row(layout.balance).ref]) - advances
+    receipt_accounts = set(statements.accounts[rows.row(layout.receipts).ref])
+    row_of_account, _ = map_accounts(entries, statements.layouts)
+    cash, working, _ = cash_plan_accounts(statements.layouts, row_of_account)
+    moving = cash | working
+    sign = statements.layouts.row(layout.receipts).sign
+    found = {}
+    for entry, segment, opening in _segment_transactions(entries, statements):
+        accounts = {p.account for p in entry.postings}
+        stray = [p for p in entry.postings if p.account in balance_accounts]
+        outside = sum(-_yen(p) for p in stray)
+        received = 0
+        if not opening:
+            received = sum(max(-_yen(p), 0) for p in entry.postings if p.account in advances)
+        planned = 0
+        if not opening and accounts & moving:
+            planned = sign * sum(-_yen(p) for p in entry.postings if p.account in receipt_accounts)
+        if outside or planned != received:
+            where = (stray[0].meta or entry.meta) if stray else entry.meta
+            found[id(entry)] = (entry, where, segment, outside, planned - received)
+    return found
+
+
+def _open_errors(
+    entries: list[data.Directive], statements: Statements, layout: AdvancesLayout
+) -> list[AdvanceError]:
+    row_of_account, _ = map_accounts(entries, statements.layouts)
+    balance = statements.layouts.row(layout.balance)
+    errors = []
+    for name, entry in advance_accounts(entries).items():
+        ref = row_of_account.get(name)
+        if ref is not None and ref != balance.ref:
+            errors.append(
+                AdvanceError(
+                    entry.meta,
+                    f"Account {name} holds the advance {entry.meta[ADVANCE]!r} but feeds "
+                    f"{statements.layouts.row(ref).label}, not {balance.label}",
+                    entry,
+                )
+            )
+    return errors
+
+
+def _tie_errors(
+    entries: list[data.Directive], statements: Statements, layout: AdvancesLayout
+) -> list[AdvanceError]:
+    frame = advances_frame(entries, statements)
+    by_segment = frame.groupby("segment")[["received", "cumulative"]].sum()
+    segments = declared_segments(entries)
+    balance, receipts = (
+        statements.layouts.row(layout.balance),
+        statements.layouts.row(layout.receipts),
+    )
+    culprits = None
+    errors = []
+    for segment in segments.values():
+        got = by_segment.loc[segment.key] if segment.key in by_segment.index else None
+        received = int(got["received"]) if got is not None else 0
+        cumulative = int(got["cumulative"]) if got is not None else 0
+        ties = (
+            (
+                0,
+                layout.cumulative_header,
+                cumulative,
+                f"{statements.layouts['bs'].title} {balance.label}",
+                statements.figure(layout.balance, segment.key),
+            ),
+            (
+                1,
+                layout.received_header,
+                received,
+                f"{statements.layouts['cf'].title} {receipts.label} ({receipts.section})",
+                statements.figure(layout.receipts, segment.key),
+            ),
+        )
+        for which, label, value, other, expected in ties:
+            if value == expected:
+                continue
+            if culprits is None:
+                culprits = _contributions(entries, statements, layout)
+            head = (
+                f"{label} ({segment.name}) is {value:,} yen but {other} is {expected:,} yen "
+                f"(difference {expected - value:+,})"
+            )
+            found = [
+                (entry, meta if which == 0 else entry.meta, widths[which])
+                for entry, meta, key, *widths in culprits.values()
+                if key == segment.key and widths[which]
+            ]
+            for entry, where, width in found:
+                why = (
+                    f"this transaction posts {width:+,} yen to {balance.label} outside any "
+                    "advance account (give the account an `advance:` purpose)"
+                    if which == 0
+                    else f"this transaction accounts for {width:+,} yen of it (cash under "
+                    f"{receipts.label} that is no advance received, or an advance received "
+                    "without cash)"
+                )
+                errors.append(AdvanceError(where, f"{head}; {why}", entry))
+            if not found:
+                errors.append(AdvanceError(segment.meta, head, None))
+    return errors
+
+
+def _published_errors(
+    entries: list[data.Directive], statements: Statements, layout: AdvancesLayout
+) -> list[AdvanceError]:
+    sums = by_purpose(advances_frame(entries, statements), layout.total_label)
+    errors = []
+    for entry in entries:
+        if not (isinstance(entry, data.Custom) and entry.type == ADVANCE_PUBLISHED):
+            continue
+        args = values(entry)
+        if (
+            len(args) != 4
+            or not isinstance(args[0], str)
+            or not isinstance(args[3], str)
+            or not all(isinstance(a, Decimal) and a == a.to_integral_value() for a in args[1:3])
+        ):
+            errors.append(
+                AdvanceError(entry.meta, f"Malformed published advance: {PUBLISHED_FORM}", entry)
+            )
+            continue
+        purpose, received, cumulative, unit_label = args
+        unit = BY_LABEL.get(unit_label)
+        if unit is None:
+            errors.append(
+                AdvanceError(
+                    entry.meta, f"Unknown unit {unit_label!r}: one of {', '.join(BY_LABEL)}", entry
+                )
+            )
+            continue
+        if purpose not in sums.index:
+            known = ", ".join([*sums.index])
+            errors.append(
+                AdvanceError(entry.meta, f"No advance is kept for {purpose!r}: {known}", entry)
+            )
+            continue
+        for header, column, published in (
+            (layout.received_header, "received", received),
+            (layout.cumulative_header, "cumulative", cumulative),
+        ):
+            computed = round_half_up(int(sums.at[purpose, column]), unit)
+            if computed != int(published):
+                errors.append(
+                    AdvanceError(
+                        entry.meta,
+                        f"{layout.title} {purpose} ({header}): published {int(published):,} "
+                        f"{unit.label}, the ledger gives {computed:,} {unit.label} "
+                        f"(difference {computed - int(published):+,})",
+                        entry,
+                    )
+                )
+    return errors
+
+
+def check_advances(
+    entries: list[data.Directive], options_map: dict
+) -> tuple[list[data.Directive], list[AdvanceError]]:
+    statements = statements_of(options_map) or compute_statements(entries)
+    if statements is None or find_budget(entries)[0] is None:
+        return entries, []
+    layout = default_advances()
+    if not advance_accounts(entries):
+        published = [
+            e for e in entries if isinstance(e, data.Custom) and e.type == ADVANCE_PUBLISHED
+        ]
+        return entries, [
+            AdvanceError(
+                e.meta,
+                "Published advances, but no account holds an advance "
+                "(give its Open an `advance:` purpose)",
+                e,
+            )
+            for e in published
+        ]
+    errors = _open_errors(entries, statements, layout)
+    errors += _tie_errors(entries, statements, layout)
+    errors += _published_errors(entries, statements, layout)
+    return entries, errors
