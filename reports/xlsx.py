@@ -101,6 +101,9 @@ def add_sheet(workbook: Workbook, table: Table) -> Worksheet:
                 cell.number_format = FIGURE_FORMAT
             if line.is_total:
                 cell.font, cell.border = BOLD, TOTAL_BORDER
+    for note in table.notes:
+        row += 2 if note is table.notes[0] else 1
+        sheet.cell(row, 1, note)
 
     label_width = max(
         [width(table.label_header), *(width(r.label) + INDENT_WIDTH * r.depth for r in table.rows)]

@@ -212,3 +212,16 @@ def test_the_comparison_ledger_counts_as_input_of_the_ledger():
 
     included = load_ledger(FY2016).options["include"]
     assert str(FY2015.parent / "budget.beancount") in included
+
+
+@pytest.mark.parametrize("suffix", ["html", "xlsx"])
+def test_the_note_goes_into_every_format(tmp_path, suffix):
+    output = tmp_path / f"overview.{suffix}"
+    assert yosan("report", "overview", "--ledger", FY2016, "-o", output).exit_code == 0
+    if suffix == "html":
+        assert NOTE in output.read_text(encoding="utf-8")
+    else:
+        import openpyxl
+
+        sheet = openpyxl.load_workbook(output).active
+        assert any(NOTE in str(cell.value) for (cell,) in sheet.iter_rows(max_col=1))
