@@ -13,11 +13,13 @@ from pathlib import Path
 
 from plugins.engine import tidy
 from plugins.layout import STATEMENTS
+from plugins.overview import comparison_of
 from plugins.units import Unit
 from reports.csv_export import table_csv, tidy_csv
 from reports.ledger import LoadedLedger
 from reports.output import ForeignDirectory, write_atomically
 from reports.parquet import SCHEMA_HELP
+from reports.schedules import budget_schedules
 from reports.text import render
 from reports.view import Table, statement_table
 
@@ -136,9 +138,11 @@ def write_report(
 
 def workbook_tables(ledger: LoadedLedger, unit: Unit, *, true_era: bool = False) -> list[Table]:
     """The export workbook's sheets: each statement of the whole body, then each by
-    segment.  Another table (any ``Table``) becomes a sheet by joining this list."""
+    segment, then the overview, advances and commitments.  Another table (any
+    ``Table``) becomes a sheet by joining this list."""
     organisation = ledger.options.get("title", "")
-    return [
+    comparison = comparison_of(ledger.options)
+    statements = [
         statement_table(
             ledger.statements,
             name,
@@ -150,6 +154,13 @@ def workbook_tables(ledger: LoadedLedger, unit: Unit, *, true_era: bool = False)
         for by_segment in (False, True)
         for name in STATEMENTS
     ]
+    return statements + budget_schedules(
+        ledger.entries,
+        ledger.statements,
+        (comparison.statements, comparison.label) if comparison else None,
+        organisation=organisation,
+        true_era=true_era,
+    )
 
 
 def write_export(

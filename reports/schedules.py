@@ -194,3 +194,26 @@ def commitments_table(
         headers=(layout.limit_header, layout.act_header, layout.burden_header),
         rows=tuple(rows),
     )
+
+
+def budget_schedules(
+    entries: list[data.Directive],
+    statements: Statements,
+    comparison: tuple[Statements, str] | None,
+    *,
+    organisation: str = "",
+    true_era: bool = False,
+) -> list[Table]:
+    """The overview (when there is a budget to compare with), advances and commitments,
+    each in its published unit: the tables a workbook carries beside the statements."""
+    tables = []
+    if comparison is not None:
+        other, label = comparison
+        tables.append(
+            overview_table(statements, other, label, organisation=organisation, true_era=true_era)
+        )
+    tables.append(advances_table(entries, statements, organisation=organisation))
+    tables.append(
+        commitments_table(entries, statements, organisation=organisation, true_era=true_era)
+    )
+    return tables

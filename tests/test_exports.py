@@ -94,8 +94,26 @@ def test_the_export_workbook_has_a_sheet_per_statement(export_workbook):
         "予定貸借対照表（事業別）",
         "予定損益計算書（事業別）",
         "資金計画（事業別）",
+        "平成28年度予算（案）の概要",
+        "予定前受金及び累積前受金の内容及び金額",
+        "債務負担行為の事項、限度額、行為年度及び機構の負担となる年度",
         "数値",
     ]
+
+
+def test_the_schedules_sheets_carry_the_published_figures(export_workbook):
+    def figures(sheet_name, label):
+        sheet = export_workbook[sheet_name]
+        for row in sheet.iter_rows(values_only=True):
+            if row[0] is not None and str(row[0]).strip() == label:
+                return list(row[1:])
+        raise AssertionError(label)
+
+    assert figures("平成28年度予算（案）の概要", "営業収益")[:3] == [51_815, 75_060, -23_245]
+    assert figures("予定前受金及び累積前受金の内容及び金額", "合計")[:2] == [337_500, 1_612_500]
+    assert figures("債務負担行為の事項、限度額、行為年度及び機構の負担となる年度", "合計")[0] == (
+        3_163_093
+    )
 
 
 @pytest.mark.parametrize("by_segment", [False, True])
