@@ -22,7 +22,7 @@ STARTUP_SECONDS = 120
 
 # Markup in the ledger: a page that executes any of it sets window.__yosan_xss.
 SCRIPT = "<script>window.__yosan_xss = 1</script>"
-IMAGE = '<img src="x" onerror="window.__yosan_xss = 2">'
+IMAGE = "<img src=x onerror=window.__yosan_xss=2>"
 
 
 def free_port() -> int:
@@ -104,8 +104,8 @@ def fava_server(ledger: Path, *extra: str) -> Iterator[Fava]:
 
 def markup_ledger(folder: Path) -> Path:
     """The small test ledger with markup where the ledger holds text: the title, a
-    segment's name, a narration, an account's metadata and a published figure's row.
-    The figures are those of the small ledger."""
+    segment's name, a narration, two accounts' metadata (one a wrong statement line)
+    and a published figure's row.  The figures are those of the small ledger."""
     folder.mkdir(parents=True, exist_ok=True)
     for name in ("main.beancount", "accounts.beancount"):
         shutil.copy(SMALL_DIR / name, folder / name)
@@ -124,4 +124,9 @@ def markup_ledger(folder: Path) -> Path:
         assert old in text, old
         text = text.replace(old, new)
     main.write_text(text, encoding="utf-8")
+    accounts = folder / "accounts.beancount"
+    text = accounts.read_text(encoding="utf-8")
+    assert text.count('  line: "雑収入"\n') == 1
+    text = text.replace('  line: "雑収入"\n', f'  line: "雑収入"\n  note: "{SCRIPT}"\n')
+    accounts.write_text(text, encoding="utf-8")
     return main

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import time
+from html import escape
 from pathlib import Path
 
 import pytest
@@ -133,8 +134,23 @@ def test_ledger_text_is_escaped_in_every_page(tmp_path: Path):
         for query in ("", "?by_segment=1"):
             page = client.get(f"/{slug}/extension/{name}/{query}").get_data(as_text=True)
             assert SCRIPT not in page and IMAGE not in page
-            assert "window.__yosan_xss" in page  # there, as text
-            assert "&lt;script&gt;window.__yosan_xss = 1&lt;/script&gt;" in page
+            assert escape(SCRIPT) in page and escape(IMAGE) in page  # there, as text
+    line = f"/{slug}/extension/YosanIncomeStatement/line?ref=pl:営業外収益/雑収入&filter=%23alpha"
+    page = client.get(line).get_data(as_text=True)
+    assert SCRIPT not in page
+    assert f"雑収入{escape(SCRIPT)}" in page  # the narration
+    assert f"note: {escape(SCRIPT)}" in page  # the account's metadata
+
+
+def test_line_page_answers_only_for_its_own_statement(tmp_path: Path):
+    ledger = markup_ledger(tmp_path / "markup")
+    client = create_app([str(ledger)], load=True).test_client()
+    slug = client.get("/").headers["Location"].split("/")[1]
+    base = f"/{slug}/extension/YosanIncomeStatement/line"
+    assert client.get(f"{base}?ref=pl:営業外収益/雑収入").status_code == 200
+    assert client.get(f"{base}?ref=bs:流動資産/現金及び預金").status_code == 404
+    assert client.get(f"{base}?ref=pl:金塊").status_code == 404
+    assert client.get(f"{base}").status_code == 404
 
 
 def test_pages_follow_a_changed_ledger(tmp_path: Path):

@@ -11,6 +11,9 @@ the way the engine narrows it (plugins/layouts/cf.toml):
 - an *opening* row is the balance before the year: the opening transactions;
 - a *closing* row, like a balance-sheet line, is every transaction up to the
   end of the year.
+
+A total of the plan adds rows of different bases, so it has no journal of its
+own; its lines have.
 """
 
 from __future__ import annotations
@@ -61,9 +64,9 @@ def cash_moving_accounts(statements: Statements) -> tuple[str, ...]:
 def journal_filter(statements: Statements, ref: str, segment: str) -> JournalFilter | None:
     """The journal of the transactions behind one figure; None where no account feeds it."""
     accounts = statements.accounts.get(ref, ())
-    if not accounts:
-        return None
     row = statements.layouts.row(ref)
+    if not accounts or (row.statement == "cf" and row.kind == "total"):
+        return None  # a total of the plan adds rows of different bases: see its lines
     conditions = [] if segment == TOTAL else [f"#{segment}"]
     opening = f'date:"{statements.budget.opening_date.isoformat()}"'
     if row.kind == "cash" and row.basis == "flow":
@@ -74,3 +77,13 @@ def journal_filter(statements: Statements, ref: str, segment: str) -> JournalFil
     elif row.kind == "cash" and row.basis == "opening":
         conditions.append(opening)
     return JournalFilter(accounts_pattern(accounts), " ".join(conditions))
+
+
+def basis(statements: Statements, ref: str) -> str:
+    """Which transactions make a figure: ``balance`` (every one to the end of the
+    year), ``flow`` (the year's), ``cash`` (the year's that move cash or working
+    capital) or ``opening`` (the opening balances)."""
+    row = statements.layouts.row(ref)
+    if row.kind == "cash" and row.basis in ("flow", "opening"):
+        return "cash" if row.basis == "flow" else "opening"
+    return "flow" if row.statement == "pl" else "balance"

@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 from urllib.parse import urlencode
 
+from beancount.core.data import Transaction
 from fava.core.filters import LEXER, FilterError
 
 from plugins.budget import TOTAL
 from plugins.engine import Statements
 from plugins.published import PublishedError, PublishedFigure
 from plugins.units import UNITS
-from reports.fava_ext.drill import journal_filter
+from reports.fava_ext.drill import basis, journal_filter
 from reports.text import figure
 from reports.view import TOTAL_HEADER, Table, statement_table
 
@@ -28,6 +29,7 @@ DEFAULT_UNIT = "thousand"
 FAVA_FILTERS = ("account", "filter", "time")
 SHOWN_ERRORS = 20  # a statement page lists this many; Fava's Errors page has them all
 BY_SEGMENT = "事業別"
+LINE_PAGE = "line"  # the transactions behind one figure: extension endpoint
 ALL_FIGURES = "すべて"
 
 
@@ -51,6 +53,10 @@ class Place:
             else:
                 args.pop(key, None)
         return f"{self.path}?{urlencode(args)}" if args else self.path
+
+    def beside(self, name: str) -> Place:
+        """The page ``name`` of the same extension (``""`` for its main page)."""
+        return Place(self.path.rsplit("/", 1)[0] + "/" + name, self.ledger_url, self.args)
 
     def report(self, name: str, params: Mapping[str, str] | None = None) -> str:
         query = urlencode(params or {})
@@ -136,6 +142,7 @@ class Cell:
 @dataclass(frozen=True)
 class Line:
     kind: str  # heading, line, total, cash
+    ref: str  # "stmt:key"
     label: str
     depth: int
     cells: tuple[Cell, ...]
@@ -249,7 +256,7 @@ def statement_page(
                 _cell(statements, place, row.ref, column, value)
                 for column, value in zip(table.columns, row.values, strict=True)
             )
-        lines.append(Line(row.kind, row.label, row.depth, cells))
+        lines.append(Line(row.kind, row.ref, row.label, row.depth, cells))
     units = tuple(
         Choice(unit.label, place.here(unit=key), key == unit_key) for key, unit in UNITS.items()
     )
@@ -257,8 +264,10 @@ def statement_page(
 
 
 def _cell(statements: Statements, place: Place, ref: str, column: str, value: int) -> Cell:
-    journal = journal_filter(statements, ref, column)
-    url = place.report("journal", journal.params()) if journal else None
+    url = None
+    if journal_filter(statements, ref, column) is not None:
+        tag = None if column == TOTAL else f"#{column}"
+        url = place.beside(LINE_PAGE).here(ref=ref, filter=tag, by_segment=None)
     return Cell(figure(value), url, "\n".join(statements.accounts.get(ref, ())))
 
 
@@ -326,4 +335,118 @@ def checks_page(
     bad = error_lines(list(malformed), place, ledger_file).shown
     return ChecksPage(
         tuple(checks), tuple(c for c in checks if not c.matches), bad, segments, errors
+    )
+
+
+@dataclass(frozen=True)
+class AccountLine:
+    """An account feeding a row, with the metadata of its ``open``."""
+
+    name: str
+    url: str  # Fava's account page, in the segment
+    meta: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class PostingLine:
+    """One posting to an account of the row: a debit or a credit, in yen."""
+
+    date: str
+    payee: str
+    narration: str
+    account: str
+    debit: str
+    credit: str
+    where: str
+    source_url: str | None
+
+
+@dataclass(frozen=True)
+class LinePage:
+    """The transactions behind one figure of a statement, in one segment or all."""
+
+    missing_budget: ClassVar[bool] = False
+    statement_title: str
+    label: str
+    segments: SegmentChoices
+    figure: str
+    unit: str
+    basis: str  # see drill.basis
+    accounts: tuple[AccountLine, ...]
+    postings: tuple[PostingLine, ...]
+    journal_url: str | None  # the same transactions in Fava's journal
+    statement_url: str
+    errors: Errors
+
+
+def line_page(
+    statements: Statements,
+    place: Place,
+    *,
+    entries_for: Any,  # (account, filter) -> Fava's filtered entries
+    account_meta: Mapping[str, Mapping[str, Any]],
+    ledger_file: str,
+    errors: Errors,
+) -> LinePage | None:
+    """None when the URL names no row of the statement this page belongs to."""
+    try:
+        row = statements.layouts.row(place.arg("ref"))
+    except KeyError:
+        return None
+    segments = segment_choices(statements, place, with_table=False)
+    segment = segments.selection.segment
+    unit_key = place.arg("unit") if place.arg("unit") in UNITS else DEFAULT_UNIT
+    table = statement_table(statements, row.statement, UNITS[unit_key], segment=segment)
+    (value,) = next(r.values for r in table.rows if r.ref == row.ref)
+    tag = "" if segment == TOTAL else f"#{segment}"
+    accounts = tuple(
+        AccountLine(
+            name,
+            place.report(f"account/{name}", {"filter": tag} if tag else {}),
+            tuple(
+                (str(k), str(v))
+                for k, v in account_meta.get(name, {}).items()
+                if k not in ("filename", "lineno")
+            ),
+        )
+        for name in statements.accounts.get(row.ref, ())
+    )
+    journal = journal_filter(statements, row.ref, segment)
+    postings: list[PostingLine] = []
+    if journal is not None:
+        folder = os.path.dirname(os.path.abspath(ledger_file))
+        feeding = set(statements.accounts[row.ref])
+        for entry in entries_for(journal.account, journal.filter):
+            if not isinstance(entry, Transaction):
+                continue
+            where, url = source_of(entry.meta, place, folder)
+            for posting in entry.postings:
+                if posting.account not in feeding or posting.units.number is None:
+                    continue
+                amount = int(posting.units.number)
+                postings.append(
+                    PostingLine(
+                        date=entry.date.isoformat(),
+                        payee=entry.payee or "",
+                        narration=entry.narration or "",
+                        account=posting.account,
+                        debit=f"{amount:,}" if amount > 0 else "",
+                        credit=f"{-amount:,}" if amount < 0 else "",
+                        where=where,
+                        source_url=url,
+                    )
+                )
+    statement_place = place.beside("")
+    return LinePage(
+        statement_title=statements.layouts[row.statement].title,
+        label=row.label,
+        segments=segments,
+        figure=figure(value),
+        unit=table.unit.label,
+        basis=basis(statements, row.ref),
+        accounts=accounts,
+        postings=tuple(postings),
+        journal_url=place.report("journal", journal.params()) if journal else None,
+        statement_url=statement_place.here(ref=None),
+        errors=errors,
     )

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, ClassVar
 from urllib.parse import quote
 
 import flask
-from fava.ext import FavaExtensionBase
+from fava.ext import FavaExtensionBase, extension_endpoint
+from markupsafe import Markup
 
 from plugins.engine import Statements, compute_statements
 from plugins.layout import default_layouts
@@ -20,11 +21,13 @@ from plugins.statements import statements_of
 from reports.fava_ext.pages import (
     ChecksPage,
     Errors,
+    LinePage,
     NoBudget,
     Place,
     StatementPage,
     checks_page,
     error_lines,
+    line_page,
     statement_page,
 )
 
@@ -92,6 +95,35 @@ class StatementReport(BudgetReport):
             organisation=self.organisation(),
             errors=self.errors(place),
         )
+
+    def line_page(self) -> LinePage | NoBudget | None:
+        place = self.place()
+        statements = self.statements()
+        if statements is None:
+            return NoBudget(self.errors(place))
+        if not place.arg("ref").startswith(f"{self.statement}:"):
+            return None
+        ledger = self.ledger
+        return line_page(
+            statements,
+            place,
+            entries_for=lambda account, fql: (
+                ledger.get_filtered(account=account, filter=fql).entries
+            ),
+            account_meta={name: data.meta for name, data in ledger.accounts.items()},
+            ledger_file=ledger.beancount_file_path,
+            errors=self.errors(place),
+        )
+
+    @extension_endpoint("line")
+    def line(self) -> str:
+        """The transactions behind one figure, inside Fava's page layout."""
+        page = self.line_page()
+        if page is None:
+            flask.abort(404)
+        template = self.jinja_env.get_template("yosan_line.html")
+        content = Markup(template.render(ledger=self.ledger, extension=self, page=page))
+        return flask.render_template("_layout.html", content=content, page_title=self.report_title)
 
 
 class ChecksReport(BudgetReport):
