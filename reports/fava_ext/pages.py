@@ -313,7 +313,10 @@ def checks_page(
     segments = segment_choices(statements, place, whole_label=ALL_FIGURES, with_table=False)
     chosen = segments.selection.segment
     names = {s.key: s.name for s in statements.segments} | {TOTAL: TOTAL_HEADER}
-    shown = [f for f in figures if chosen == TOTAL or f.segment == chosen]
+    shown = sorted(
+        (f for f in figures if chosen == TOTAL or f.segment == chosen),
+        key=_published_order(statements),
+    )
     folder = os.path.dirname(os.path.abspath(ledger_file))
     checks = []
     for f in shown:
@@ -336,6 +339,20 @@ def checks_page(
     return ChecksPage(
         tuple(checks), tuple(c for c in checks if not c.matches), bad, segments, errors
     )
+
+
+def _published_order(statements: Statements) -> Any:
+    """Statements, rows and segments in the order the published tables have them."""
+    position: dict[str, int] = {}
+    for layout in statements.layouts:
+        for row in layout.value_rows():
+            position[row.ref] = len(position)
+    column = {key: i for i, key in enumerate(statements.columns)}
+
+    def key(figure: PublishedFigure) -> tuple[int, int]:
+        return position[f"{figure.statement}:{figure.row_key}"], column[figure.segment]
+
+    return key
 
 
 @dataclass(frozen=True)
