@@ -17,7 +17,7 @@ from plugins.budget import TOTAL
 from plugins.statements import statements_of
 from reports.fava_ext.drill import journal_filter
 from reports.fava_ext.pages import Place, select_segment
-from tests.conftest import FY2016, SMALL
+from tests.conftest import FY2016, SMALL, yosan
 from tests.fava_support import IMAGE, SCRIPT, markup_ledger
 
 KEYS = ["alpha", "beta"]
@@ -179,3 +179,15 @@ def test_pages_follow_a_changed_ledger(tmp_path: Path):
     os.utime(main, (later, later))
     page = client.get(url).get_data(as_text=True)
     assert "✗" in page and "2,996" in page and "2,995" in page
+
+
+def test_yosan_fava_needs_a_ledger(tmp_path: Path):
+    result = yosan("fava", "--ledger", tmp_path / "missing.beancount")
+    assert result.exit_code == 1 and result.exception is None
+    assert "missing.beancount: no such ledger" in result.stderr
+
+
+def test_yosan_fava_options():
+    text = yosan("fava", "--help").stdout
+    for option in ("--host", "127.0.0.1", "--port", "5000", "--read-only", "--ledger"):
+        assert option in text

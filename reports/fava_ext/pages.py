@@ -2,8 +2,9 @@
 
 A page is made of the engine's statements through ``reports.view`` (the same
 ``Table`` the terminal renderer draws) plus links: the unit and segment
-switches, and from each figure to the journal of its transactions.  Nothing
-here touches Flask: a ``Place`` carries the URL the page was asked for.
+switches, and from each figure to the postings behind it (``line_page``) and on
+to Fava's journal of them.  Nothing here touches Flask: a ``Place`` carries the
+URL the page was asked for.
 """
 
 from __future__ import annotations
@@ -26,7 +27,6 @@ from reports.text import figure
 from reports.view import TOTAL_HEADER, Table, statement_table
 
 DEFAULT_UNIT = "thousand"
-FAVA_FILTERS = ("account", "filter", "time")
 SHOWN_ERRORS = 20  # a statement page lists this many; Fava's Errors page has them all
 BY_SEGMENT = "事業別"
 LINE_PAGE = "line"  # the transactions behind one figure: extension endpoint
