@@ -14,6 +14,14 @@ report *args:
 check:
     yosan check --ledger {{ledger}}
 
+# The statements in Fava on http://127.0.0.1:5000 (pass e.g. `--port 5001 --read-only`).
+fava *args:
+    yosan fava --ledger {{ledger}} {{args}}
+
+# README screenshots of the Fava pages (needs chromium and fonts-noto-cjk).
+screenshots:
+    python3 docs/screenshots.py
+
 # The whole test suite.
 test:
     python3 -m pytest -q

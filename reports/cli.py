@@ -6,6 +6,7 @@ yosan report overview              予算の概要, against the budget the ledge
 yosan report commitments           債務負担行為 (advances: 予定前受金及び累積前受金)
 yosan export --format csv          every figure as tidy rows
 yosan check                        every plugin's errors, as file:line: message
+yosan fava                         the statements in Fava, on http://127.0.0.1:5000
 """
 
 from __future__ import annotations
@@ -291,6 +292,21 @@ def segments(ledger_path: Path) -> None:
     ledger = load(ledger_path)
     for segment in ledger.statements.segments:
         click.echo(f"{segment.key}\t{segment.name}\t{','.join(segment.areas)}")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", "-p", type=int, default=5000, show_default=True, help="Port to listen on.")
+@click.option("--read-only", is_flag=True, help="Fava's read-only mode: no edits through Fava.")
+@ledger_option
+def fava(host: str, port: int, read_only: bool, ledger_path: Path) -> None:
+    """Browse the ledger in Fava, with the statements as published (reports.fava_ext)."""
+    from fava.cli import main as fava_main
+
+    if not ledger_path.is_file():
+        raise LedgerFailed(f"{ledger_path}: no such ledger (give another with --ledger)")
+    args = [str(ledger_path.resolve()), "--host", host, "--port", str(port)]
+    fava_main.main(args=args + (["--read-only"] if read_only else []), prog_name="yosan fava")
 
 
 def run() -> None:

@@ -1,0 +1,89 @@
+"""Where a statement figure comes from, as a Fava journal filter.
+
+A figure links to Fava's journal narrowed to the accounts feeding its row
+(``Statements.accounts``) and, for a segment, to the segment's tag.  A 資金計画
+row takes only part of those accounts' transactions, so its journal is narrowed
+the way the engine narrows it (plugins/layouts/cf.toml):
+
+- a *flow* row counts the year's transactions that touch cash or working
+  capital: the journal adds that condition and leaves the opening balances
+  (the transactions dated the day before the year) out;
+- an *opening* row is the balance before the year: the opening transactions;
+- a *closing* row, like a balance-sheet line, is every transaction up to the
+  end of the year.
+
+A total of the plan adds rows of different bases, so it has no journal of its
+own; its lines have.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from plugins.budget import TOTAL
+from plugins.engine import Statements
+
+
+@dataclass(frozen=True)
+class JournalFilter:
+    """Fava's ``account`` and ``filter`` filters.  Fava's ``time`` filter is not used:
+    it folds the transactions before the period into opening-balance entries."""
+
+    account: str
+    filter: str
+
+    def params(self) -> dict[str, str]:
+        return {k: v for k, v in vars(self).items() if v}
+
+
+def accounts_pattern(accounts: Iterable[str]) -> str:
+    """A regular expression matching exactly these accounts (not their children).
+
+    Beancount account names hold no regex metacharacter but ``-``, which is
+    literal outside a character class; escaping it would only clutter the
+    filter box.
+    """
+    names = "|".join(re.escape(a).replace("\\-", "-") for a in accounts)
+    return f"^(?:{names})$"
+
+
+def cash_moving_accounts(statements: Statements) -> tuple[str, ...]:
+    """Cash and working capital: what a transaction touches to count in a flow row."""
+    cf = statements.layouts["cf"]
+    found: list[str] = []
+    if cf.cash:
+        found += statements.accounts.get(statements.layouts.row(cf.cash).ref, ())
+    for row in cf.value_rows():
+        if row.kind == "cash" and row.basis != "flow" and row.of != (cf.cash,):
+            found += statements.accounts.get(row.ref, ())
+    return tuple(dict.fromkeys(found))
+
+
+def journal_filter(statements: Statements, ref: str, segment: str) -> JournalFilter | None:
+    """The journal of the transactions behind one figure; None where no account feeds it."""
+    accounts = statements.accounts.get(ref, ())
+    row = statements.layouts.row(ref)
+    if not accounts or (row.statement == "cf" and row.kind == "total"):
+        return None  # a total of the plan adds rows of different bases: see its lines
+    conditions = [] if segment == TOTAL else [f"#{segment}"]
+    opening = f'date:"{statements.budget.opening_date.isoformat()}"'
+    if row.kind == "cash" and row.basis == "flow":
+        moving = cash_moving_accounts(statements)
+        if moving:
+            conditions.append(f'any(account:"{accounts_pattern(moving)}")')
+        conditions.append(f"-{opening}")
+    elif row.kind == "cash" and row.basis == "opening":
+        conditions.append(opening)
+    return JournalFilter(accounts_pattern(accounts), " ".join(conditions))
+
+
+def basis(statements: Statements, ref: str) -> str:
+    """Which transactions make a figure: ``balance`` (every one to the end of the
+    year), ``flow`` (the year's), ``cash`` (the year's that move cash or working
+    capital) or ``opening`` (the opening balances)."""
+    row = statements.layouts.row(ref)
+    if row.kind == "cash" and row.basis in ("flow", "opening"):
+        return "cash" if row.basis == "flow" else "opening"
+    return "flow" if row.statement == "pl" else "balance"

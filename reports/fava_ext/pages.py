@@ -1,0 +1,469 @@
+"""What the Fava pages show, worked out here so that the templates only lay it out.
+
+A page is made of the engine's statements through ``reports.view`` (the same
+``Table`` the terminal renderer draws) plus links: the unit and segment
+switches, and from each figure to the postings behind it (``line_page``) and on
+to Fava's journal of them.  Nothing here touches Flask: a ``Place`` carries the
+URL the page was asked for.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+from urllib.parse import urlencode
+
+from beancount.core.data import Transaction
+from fava.core.filters import LEXER, FilterError
+
+from plugins.budget import TOTAL
+from plugins.engine import Statements
+from plugins.published import PublishedError, PublishedFigure
+from plugins.units import UNITS
+from reports.fava_ext.drill import basis, journal_filter
+from reports.text import figure
+from reports.view import TOTAL_HEADER, Table, statement_table
+
+DEFAULT_UNIT = "thousand"
+SHOWN_ERRORS = 20  # a statement page lists this many; Fava's Errors page has them all
+BY_SEGMENT = "事業別"
+LINE_PAGE = "line"  # the transactions behind one figure: extension endpoint
+ALL_FIGURES = "すべて"
+
+
+@dataclass(frozen=True)
+class Place:
+    """The URL a page was asked for: its path, the ledger's base and the query."""
+
+    path: str  # e.g. /jlis/extension/YosanBalanceSheet/
+    ledger_url: str  # e.g. /jlis/
+    args: Mapping[str, str]
+
+    def arg(self, name: str) -> str:
+        return (self.args.get(name) or "").strip()
+
+    def here(self, **changes: str | None) -> str:
+        """This page with some query arguments changed (None or "" removes one)."""
+        args = {k: v for k, v in self.args.items() if k != "partial"}  # Fava's fetch flag
+        for key, value in changes.items():
+            if value:
+                args[key] = value
+            else:
+                args.pop(key, None)
+        return f"{self.path}?{urlencode(args)}" if args else self.path
+
+    def beside(self, name: str) -> Place:
+        """The page ``name`` of the same extension (``""`` for its main page)."""
+        return Place(self.path.rsplit("/", 1)[0] + "/" + name, self.ledger_url, self.args)
+
+    def report(self, name: str, params: Mapping[str, str] | None = None) -> str:
+        query = urlencode(params or {})
+        return f"{self.ledger_url}{name}/" + (f"?{query}" if query else "")
+
+
+@dataclass(frozen=True)
+class Choice:
+    label: str
+    url: str
+    current: bool
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The segment a page shows, as Fava's filter gives it.
+
+    The page follows Fava's filter when it holds one segment tag (``#jpki``),
+    alone or beside other conditions; it shows the whole body when it holds
+    none.  ``ambiguous``: the filter names segments in a way a statement cannot
+    follow (two of them, a negated one, an alternative ``,``), so the whole body
+    is shown.  ``ignored``: Fava's filters hold more than the segment tag (an
+    account, a period, other conditions), which the statements do not apply.
+    """
+
+    segment: str  # a segment key, or TOTAL
+    by_segment: bool
+    ambiguous: bool
+    ignored: bool
+    filter_text: str
+
+
+def select_segment(place: Place, keys: Sequence[str]) -> Selection:
+    text = place.arg("filter")
+    by_segment = place.arg("by_segment") == "1"
+    tags, ambiguous, others = _segment_tags(text, frozenset(keys))
+    if len(tags) > 1:
+        ambiguous = True
+    segment = tags[0] if len(tags) == 1 and not ambiguous else TOTAL
+    ignored = others or any(place.arg(name) for name in ("account", "time"))
+    return Selection(segment, by_segment, ambiguous, ignored, text)
+
+
+OPERATORS = frozenset({"(", ")", ",", "-", "ANY", "ALL"})
+
+
+def _segment_tags(text: str, keys: frozenset[str]) -> tuple[list[str], bool, bool]:
+    """(segment tags standing as plain conditions, whether the filter is ambiguous,
+    whether it holds other conditions)."""
+    if not text:
+        return [], False, False
+    try:
+        tokens = list(LEXER.lex(text))
+    except FilterError:
+        return [], True, True
+    tags: list[str] = []
+    ambiguous = any(t.type == "," for t in tokens)
+    others = False
+    depth = 0
+    for i, token in enumerate(tokens):
+        if token.type in ("(", "ANY", "ALL"):
+            depth += 1
+        elif token.type == ")":
+            depth -= 1
+        if token.type == "TAG" and token.value in keys:
+            negated = i > 0 and tokens[i - 1].type == "-"
+            if negated or depth:
+                ambiguous = True
+            else:
+                tags.append(token.value)
+        elif token.type not in OPERATORS:
+            others = True
+    return tags, ambiguous, others
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    url: str | None
+    accounts: str  # the accounts feeding the figure, one a line (the link's tooltip)
+
+
+@dataclass(frozen=True)
+class Line:
+    kind: str  # heading, line, total, cash
+    ref: str  # "stmt:key"
+    label: str
+    depth: int
+    cells: tuple[Cell, ...]
+
+
+@dataclass(frozen=True)
+class ErrorLine:
+    where: str  # file:line, relative to the ledger's folder
+    url: str | None  # Fava's editor at that line
+    message: str
+
+
+@dataclass(frozen=True)
+class Errors:
+    count: int
+    shown: tuple[ErrorLine, ...]
+    url: str  # Fava's Errors page
+
+
+@dataclass(frozen=True)
+class SegmentChoices:
+    selection: Selection
+    segment_name: str  # of the segment shown, or "" for the whole body
+    choices: tuple[Choice, ...]  # 合計, each segment, and (statement pages) 事業別
+
+
+@dataclass(frozen=True)
+class NoBudget:
+    """A ledger that declares no budget: nothing to show but its errors."""
+
+    errors: Errors
+    missing_budget: bool = True
+
+
+@dataclass(frozen=True)
+class StatementPage:
+    missing_budget: ClassVar[bool] = False
+    table: Table
+    lines: tuple[Line, ...]
+    units: tuple[Choice, ...]
+    segments: SegmentChoices
+    errors: Errors
+
+
+def source_of(source: Any, place: Place, folder: str) -> tuple[str, str | None]:
+    """(file:line relative to the ledger's folder, Fava's editor at that line)."""
+    filename = source.get("filename") if isinstance(source, dict) else None
+    lineno = source.get("lineno") if isinstance(source, dict) else None
+    if not filename or str(filename).startswith("<"):
+        return "", None
+    relative = os.path.relpath(filename, folder)
+    shown = filename if relative.startswith("..") else relative
+    params = {"file_path": filename, **({"line": str(lineno)} if lineno else {})}
+    return (f"{shown}:{lineno}" if lineno else shown), place.report("editor", params)
+
+
+def error_lines(errors: Sequence[Any], place: Place, ledger_file: str) -> Errors:
+    """Fava's errors for the ledger (load, plugins, Fava's own), the first ones in full."""
+    folder = os.path.dirname(os.path.abspath(ledger_file))
+    shown = []
+    for error in errors[:SHOWN_ERRORS]:
+        where, url = source_of(getattr(error, "source", None), place, folder)
+        shown.append(ErrorLine(where, url, str(getattr(error, "message", error)).strip()))
+    return Errors(len(errors), tuple(shown), place.report("errors"))
+
+
+def segment_choices(
+    statements: Statements,
+    place: Place,
+    *,
+    whole_label: str = TOTAL_HEADER,
+    with_table: bool = True,
+) -> SegmentChoices:
+    selection = select_segment(place, [s.key for s in statements.segments])
+    whole = not selection.by_segment and selection.segment == TOTAL
+    choices = [Choice(whole_label, place.here(filter=None, by_segment=None), whole)]
+    for segment in statements.segments:
+        current = not selection.by_segment and selection.segment == segment.key
+        url = place.here(filter=f"#{segment.key}", by_segment=None)
+        choices.append(Choice(segment.name, url, current))
+    if with_table:
+        choices.append(Choice(BY_SEGMENT, place.here(by_segment="1"), selection.by_segment))
+    names = {s.key: s.name for s in statements.segments}
+    return SegmentChoices(selection, names.get(selection.segment, ""), tuple(choices))
+
+
+def statement_page(
+    statements: Statements,
+    statement: str,
+    place: Place,
+    *,
+    organisation: str,
+    errors: Errors,
+) -> StatementPage:
+    unit_key = place.arg("unit") if place.arg("unit") in UNITS else DEFAULT_UNIT
+    segments = segment_choices(statements, place)
+    selection = segments.selection
+    table = statement_table(
+        statements,
+        statement,
+        UNITS[unit_key],
+        segment=selection.segment,
+        by_segment=selection.by_segment,
+        organisation=organisation,
+    )
+    lines = []
+    for row in table.rows:
+        cells: tuple[Cell, ...] = ()
+        if row.values is not None:
+            cells = tuple(
+                _cell(statements, place, row.ref, column, value)
+                for column, value in zip(table.columns, row.values, strict=True)
+            )
+        lines.append(Line(row.kind, row.ref, row.label, row.depth, cells))
+    units = tuple(
+        Choice(unit.label, place.here(unit=key), key == unit_key) for key, unit in UNITS.items()
+    )
+    return StatementPage(table, tuple(lines), units, segments, errors)
+
+
+def _cell(statements: Statements, place: Place, ref: str, column: str, value: int) -> Cell:
+    url = None
+    if journal_filter(statements, ref, column) is not None:
+        tag = None if column == TOTAL else f"#{column}"
+        url = place.beside(LINE_PAGE).here(ref=ref, filter=tag, by_segment=None)
+    return Cell(figure(value), url, "\n".join(statements.accounts.get(ref, ())))
+
+
+@dataclass(frozen=True)
+class Check:
+    """One published figure beside the computed one."""
+
+    statement: str  # the statement's title
+    row: str
+    segment: str  # the segment's name, or 合計
+    published: str
+    computed: str
+    difference: str
+    unit: str
+    matches: bool
+    where: str
+    source_url: str | None
+
+
+@dataclass(frozen=True)
+class ChecksPage:
+    missing_budget: ClassVar[bool] = False
+    checks: tuple[Check, ...]
+    mismatches: tuple[Check, ...]
+    malformed: tuple[ErrorLine, ...]  # published directives that name nothing known
+    segments: SegmentChoices
+    errors: Errors
+
+    @property
+    def matched(self) -> int:
+        return len(self.checks) - len(self.mismatches)
+
+
+def checks_page(
+    statements: Statements,
+    figures: Sequence[PublishedFigure],
+    malformed: Sequence[PublishedError],
+    place: Place,
+    *,
+    ledger_file: str,
+    errors: Errors,
+) -> ChecksPage:
+    segments = segment_choices(statements, place, whole_label=ALL_FIGURES, with_table=False)
+    chosen = segments.selection.segment
+    names = {s.key: s.name for s in statements.segments} | {TOTAL: TOTAL_HEADER}
+    shown = sorted(
+        (f for f in figures if chosen == TOTAL or f.segment == chosen),
+        key=_published_order(statements),
+    )
+    folder = os.path.dirname(os.path.abspath(ledger_file))
+    checks = []
+    for f in shown:
+        where, url = source_of(f.entry.meta, place, folder)
+        checks.append(
+            Check(
+                statement=statements.layouts[f.statement].title,
+                row=f.row_key,
+                segment=names[f.segment],
+                published=figure(f.published),
+                computed=figure(f.computed),
+                difference="" if f.matches else f"{f.computed - f.published:+,}",
+                unit=f.unit.label,
+                matches=f.matches,
+                where=where,
+                source_url=url,
+            )
+        )
+    bad = error_lines(list(malformed), place, ledger_file).shown
+    return ChecksPage(
+        tuple(checks), tuple(c for c in checks if not c.matches), bad, segments, errors
+    )
+
+
+def _published_order(statements: Statements) -> Any:
+    """Statements, rows and segments in the order the published tables have them."""
+    position: dict[str, int] = {}
+    for layout in statements.layouts:
+        for row in layout.value_rows():
+            position[row.ref] = len(position)
+    column = {key: i for i, key in enumerate(statements.columns)}
+
+    def key(figure: PublishedFigure) -> tuple[int, int]:
+        return position[f"{figure.statement}:{figure.row_key}"], column[figure.segment]
+
+    return key
+
+
+@dataclass(frozen=True)
+class AccountLine:
+    """An account feeding a row, with the metadata of its ``open``."""
+
+    name: str
+    url: str  # Fava's account page, in the segment
+    meta: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class PostingLine:
+    """One posting to an account of the row: a debit or a credit, in yen."""
+
+    date: str
+    payee: str
+    narration: str
+    account: str
+    debit: str
+    credit: str
+    where: str
+    source_url: str | None
+
+
+@dataclass(frozen=True)
+class LinePage:
+    """The transactions behind one figure of a statement, in one segment or all."""
+
+    missing_budget: ClassVar[bool] = False
+    statement_title: str
+    label: str
+    segments: SegmentChoices
+    figure: str
+    unit: str
+    basis: str  # see drill.basis
+    accounts: tuple[AccountLine, ...]
+    postings: tuple[PostingLine, ...]
+    journal_url: str | None  # the same transactions in Fava's journal
+    statement_url: str
+    errors: Errors
+
+
+def line_page(
+    statements: Statements,
+    place: Place,
+    *,
+    entries_for: Any,  # (account, filter) -> Fava's filtered entries
+    account_meta: Mapping[str, Mapping[str, Any]],
+    ledger_file: str,
+    errors: Errors,
+) -> LinePage | None:
+    """None when the URL names no row of the statement this page belongs to."""
+    try:
+        row = statements.layouts.row(place.arg("ref"))
+    except KeyError:
+        return None
+    segments = segment_choices(statements, place, with_table=False)
+    segment = segments.selection.segment
+    unit_key = place.arg("unit") if place.arg("unit") in UNITS else DEFAULT_UNIT
+    table = statement_table(statements, row.statement, UNITS[unit_key], segment=segment)
+    (value,) = next(r.values for r in table.rows if r.ref == row.ref)
+    tag = "" if segment == TOTAL else f"#{segment}"
+    accounts = tuple(
+        AccountLine(
+            name,
+            place.report(f"account/{name}", {"filter": tag} if tag else {}),
+            tuple(
+                (str(k), str(v))
+                for k, v in account_meta.get(name, {}).items()
+                if k not in ("filename", "lineno")
+            ),
+        )
+        for name in statements.accounts.get(row.ref, ())
+    )
+    journal = journal_filter(statements, row.ref, segment)
+    postings: list[PostingLine] = []
+    if journal is not None:
+        folder = os.path.dirname(os.path.abspath(ledger_file))
+        feeding = set(statements.accounts[row.ref])
+        for entry in entries_for(journal.account, journal.filter):
+            if not isinstance(entry, Transaction):
+                continue
+            where, url = source_of(entry.meta, place, folder)
+            for posting in entry.postings:
+                if posting.account not in feeding or posting.units.number is None:
+                    continue
+                amount = int(posting.units.number)
+                postings.append(
+                    PostingLine(
+                        date=entry.date.isoformat(),
+                        payee=entry.payee or "",
+                        narration=entry.narration or "",
+                        account=posting.account,
+                        debit=f"{amount:,}" if amount > 0 else "",
+                        credit=f"{-amount:,}" if amount < 0 else "",
+                        where=where,
+                        source_url=url,
+                    )
+                )
+    statement_place = place.beside("")
+    return LinePage(
+        statement_title=statements.layouts[row.statement].title,
+        label=row.label,
+        segments=segments,
+        figure=figure(value),
+        unit=table.unit.label,
+        basis=basis(statements, row.ref),
+        accounts=accounts,
+        postings=tuple(postings),
+        journal_url=place.report("journal", journal.params()) if journal else None,
+        statement_url=statement_place.here(ref=None),
+        errors=errors,
+    )

@@ -1,0 +1,317 @@
+"""The Fava pages in a real browser: `yosan fava` on a local port, Debian's Chromium
+driven by Playwright.  Figures are compared with the published ones in the ledger.
+
+Runs in CI (.ci/run installs chromium and playwright); elsewhere it is skipped only
+when Chromium or Playwright is missing.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+
+import pytest
+from beancount.core import data
+
+from plugins.layout import default_layouts
+from reports.ledger import load_ledger
+from tests.conftest import CASH, FY2016
+from tests.fava_support import IMAGE, SCRIPT, Fava, fava_server, markup_ledger
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+PAGES = {  # extension class → statement
+    "YosanBalanceSheet": "bs",
+    "YosanIncomeStatement": "pl",
+    "YosanPlanOfFunds": "cf",
+}
+CHECKS = "YosanPublishedFigures"
+WAIT_MS = 30_000
+
+
+def shown(number: int) -> str:
+    """How a published table prints a figure: 1,234 or ▲1,234."""
+    return f"▲{-number:,}" if number < 0 else f"{number:,}"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    missing = None
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing = "playwright is not installed (pip install -e '.[test]')"
+    if missing is None and not CHROMIUM.exists():
+        missing = f"{CHROMIUM} is missing (apt-get install chromium)"
+    if missing:
+        if os.environ.get("CI"):
+            pytest.fail(f"browser tests must run in CI: {missing}")
+        pytest.skip(missing)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    tab = context.new_page()
+    tab.set_default_timeout(WAIT_MS)
+    yield tab
+    context.close()
+
+
+@pytest.fixture(scope="module")
+def fy2016_fava(browser) -> Iterator[Fava]:
+    with fava_server(FY2016) as fava:
+        yield fava
+
+
+@pytest.fixture(scope="module")
+def fy2016():
+    return load_ledger(FY2016)
+
+
+@pytest.fixture(scope="module")
+def published(fy2016) -> dict[tuple[str, str, str], int]:
+    """(row ref, segment) → the figure as published, in 千円."""
+    layouts = default_layouts()
+    figures = {}
+    for entry in fy2016.entries:
+        if isinstance(entry, data.Custom) and entry.type == "yosan-published":
+            statement, key, segment, number, unit = (v.value for v in entry.values)
+            assert unit == "千円"
+            figures[layouts.find(statement, key).ref, segment] = int(number)
+    return figures
+
+
+def open_page(page, url: str) -> None:
+    page.goto(url)
+    page.wait_for_selector("article .yosan")
+
+
+def statement_cells(page) -> dict[tuple[str, str], str]:
+    """(row ref, column) → the text of every figure in the page's statement table."""
+    return {
+        (ref, column): text
+        for ref, column, text in page.evaluate(
+            """() => {
+              const table = document.querySelector('table.yosan-statement');
+              const columns = [...table.querySelectorAll('thead th[data-column]')]
+                .map(th => th.dataset.column);
+              const cells = [];
+              for (const tr of table.querySelectorAll('tbody tr[data-ref]')) {
+                [...tr.querySelectorAll('td.num')].forEach((td, i) =>
+                  cells.push([tr.dataset.ref, columns[i], td.innerText.trim()]));
+              }
+              return cells;
+            }"""
+        )
+    }
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_segment_tables_show_every_published_figure(page, fy2016_fava, published, name):
+    statement = PAGES[name]
+    open_page(page, fy2016_fava.extension(name, "by_segment=1"))
+    cells = statement_cells(page)
+    expected = {key: n for key, n in published.items() if key[0].startswith(f"{statement}:")}
+    assert expected
+    wrong = {key: (cells.get(key), shown(n)) for key, n in expected.items()}
+    wrong = {key: pair for key, pair in wrong.items() if pair[0] != pair[1]}
+    assert not wrong
+    assert page.locator("h2").inner_text().endswith("（事業別）")
+
+
+def test_balance_sheet_of_the_whole_body(page, fy2016_fava, published):
+    open_page(page, fy2016_fava.extension("YosanBalanceSheet"))
+    cells = statement_cells(page)
+    assets = published["bs:資産の部/資産合計", "total"]
+    assert assets == 48_809_401  # the example of the issue, as transcribed
+    assert cells["bs:資産の部/資産合計", "total"] == "48,809,401"
+    total_row = page.locator('tr[data-ref="bs:資産の部/資産合計"]')
+    assert total_row.evaluate("tr => getComputedStyle(tr.cells[1]).fontWeight") == "700"
+    assert page.locator("text=（単位：千円）").count() == 1
+
+
+def test_loss_making_segment_follows_favas_tag_filter(page, fy2016_fava, published):
+    """Typing the segment's tag into Fava's own filter narrows the statement to it."""
+    open_page(page, fy2016_fava.extension("YosanIncomeStatement"))
+    box = page.locator("header input").nth(2)
+    box.fill("#jpki")
+    box.press("Enter")
+    if "filter=" not in page.url:  # Enter took the autocomplete suggestion first
+        box.press("Enter")
+    page.wait_for_url(re.compile(r"filter=%23jpki"))
+    page.wait_for_selector("h2:has-text('公的個人認証サービス事業')")
+    cells = statement_cells(page)
+    net_income = published["pl:当期純利益", "jpki"]
+    assert net_income < 0
+    assert cells["pl:当期純利益", "jpki"] == shown(net_income) == "▲134,569"
+
+    page.locator(".yosan-switches a", has_text="事業別").click()
+    page.wait_for_url(re.compile(r"by_segment=1"))
+    page.wait_for_selector("h2:has-text('事業別')")
+    open_page(page, fy2016_fava.extension("YosanBalanceSheet", "filter=%23jpki"))
+    reserve = published["bs:利益剰余金/積立金", "jpki"]
+    assert statement_cells(page)["bs:利益剰余金/積立金", "jpki"] == shown(reserve) == "▲12,798"
+
+
+def test_unit_switch(page, fy2016_fava, published):
+    open_page(page, fy2016_fava.extension("YosanBalanceSheet", "filter=%23jpki"))
+    page.locator(".yosan-switches a", has_text="百万円").click()
+    page.wait_for_selector("text=（単位：百万円）")
+    cells = statement_cells(page)
+
+    def millions(thousands: int) -> str:
+        rounded = (Decimal(abs(thousands)) / 1000).quantize(Decimal(1), ROUND_HALF_UP)
+        return shown(int(rounded) if thousands >= 0 else -int(rounded))
+
+    for ref in ("bs:資産の部/資産合計", "bs:利益剰余金/積立金", "bs:流動資産/現金及び預金"):
+        assert cells[ref, "jpki"] == millions(published[ref, "jpki"])
+    page.locator(".yosan-switches a", has_text="合計").first.click()
+    page.wait_for_selector("h2:text-is('予定貸借対照表')")
+    assert statement_cells(page)["bs:資産の部/資産合計", "total"] == "48,809"
+
+
+def test_a_figure_opens_the_transactions_behind_it(page, fy2016_fava, fy2016):
+    """A figure opens the list of its postings, and from there Fava's journal of the
+    same transactions; both are compared with the ledger read independently."""
+    open_page(page, fy2016_fava.extension("YosanBalanceSheet", "filter=%23jpki"))
+    page.locator('tr[data-ref="bs:流動資産/現金及び預金"] td.num a').click()
+    page.wait_for_url(re.compile(r"/line\?"))
+    page.wait_for_selector("table.yosan-postings")
+    postings = [
+        (cells[1], cells[2], cells[3].replace(",", ""), cells[4].replace(",", ""))
+        for cells in page.evaluate(
+            """() => [...document.querySelectorAll('table.yosan-postings tbody tr')]
+                 .map(tr => [...tr.cells].map(td => td.innerText.trim()))"""
+        )
+    ]
+    transactions = [
+        entry
+        for entry in fy2016.entries
+        if isinstance(entry, data.Transaction)
+        and "jpki" in entry.tags
+        and any(p.account == CASH for p in entry.postings)
+    ]
+    expected = [
+        (
+            entry.narration,
+            CASH,
+            str(int(p.units.number)) if p.units.number > 0 else "",
+            str(-int(p.units.number)) if p.units.number < 0 else "",
+        )
+        for entry in transactions
+        for p in entry.postings
+        if p.account == CASH
+    ]
+    assert len(expected) > 3
+    assert sorted(postings) == sorted(expected)
+
+    page.locator("a", has_text="Fava の仕訳帳で開く").click()
+    page.wait_for_url(re.compile(r"/journal/"))
+    rows = page.locator("ol.journal li.transaction")
+    rows.first.wait_for()
+    listed = sorted(
+        row.locator(".description").first.inner_text().replace("#jpki", "").strip()
+        for row in rows.all()
+    )
+    assert listed == sorted(entry.narration for entry in transactions)
+
+
+def test_published_figures_page(page, fy2016_fava, published):
+    open_page(page, fy2016_fava.extension(CHECKS))
+    count = len(published)
+    summary = page.locator(".yosan-summary").inner_text()
+    assert summary == f"公表値 {count:,} 件のうち、一致 {count:,} 件、不一致 0 件"
+    assert page.locator("table.yosan-checks td.match").count() == count
+    assert page.locator("table.yosan-checks td.mismatch").count() == 0
+
+
+def test_a_broken_published_figure_shows_at_its_line(page, browser, tmp_path):
+    """Edit a published figure while Fava runs: the checks page marks it ✗ on the next
+    load, and Fava's Errors page names its file and line."""
+    ledger = tmp_path / "ledger"
+    shutil.copytree(FY2016.parent, ledger)
+    bs = ledger / "published" / "bs.beancount"
+    lines = bs.read_text(encoding="utf-8").splitlines(keepends=True)
+    (index,) = [i for i, line in enumerate(lines) if '"資産合計" "total"' in line]
+    number = int(re.search(r'"total" (\d+)', lines[index]).group(1))
+    with fava_server(ledger / "main.beancount") as fava:
+        open_page(page, fava.extension(CHECKS))
+        assert page.locator("table.yosan-checks td.mismatch").count() == 0
+
+        lines[index] = lines[index].replace(f'"total" {number} ', f'"total" {number + 1} ')
+        bs.write_text("".join(lines), encoding="utf-8")
+        deadline = time.monotonic() + 30
+        while page.locator("table.yosan-checks td.mismatch").count() == 0:
+            assert time.monotonic() < deadline, "Fava did not reload the changed ledger"
+            time.sleep(0.5)
+            open_page(page, fava.extension(CHECKS))
+        where = f"published/bs.beancount:{index + 1}"
+        mismatch = page.locator("table.yosan-checks tr.mismatch").first.inner_text()
+        assert "資産合計" in mismatch and where in mismatch
+        assert shown(number + 1) in mismatch and shown(number) in mismatch
+
+        page.goto(fava.url("errors/"))
+        row = page.locator("article table tbody tr", has_text="資産合計").first
+        cells = row.locator("td").all_inner_texts()
+        assert cells[0].endswith("published/bs.beancount")
+        assert cells[1] == str(index + 1)
+        assert f"published {number + 1:,} 千円, the ledger gives {number:,} 千円" in cells[2]
+
+
+def test_ledger_markup_is_shown_as_text(page, browser, tmp_path):
+    """Markup in the title, a segment name, a narration, an account's metadata and a
+    published figure: every page shows it as text and runs none of it."""
+    ledger = markup_ledger(tmp_path / "markup")
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    with fava_server(ledger, "--read-only") as fava:
+        for name in [*PAGES, CHECKS]:
+            for query in ("", "by_segment=1", "filter=%23beta"):
+                open_page(page, fava.extension(name, query))
+                text = page.locator("article").inner_text()
+                assert SCRIPT in text and IMAGE in text, (name, query)  # title, errors
+                assert page.evaluate("window.__yosan_xss") is None
+        open_page(page, fava.extension("YosanBalanceSheet", "by_segment=1"))
+        assert IMAGE in page.locator("table.yosan-statement thead").inner_text()
+
+        open_page(page, fava.extension("YosanIncomeStatement", "filter=%23alpha"))
+        page.locator('tr[data-ref="pl:営業外収益/雑収入"] td.num a').click()
+        page.wait_for_url(re.compile(r"/line\?"))
+        page.wait_for_selector("table.yosan-postings")
+        assert f"雑収入{SCRIPT}" in page.locator("table.yosan-postings").inner_text()
+        assert f"note: {SCRIPT}" in page.locator(".yosan-accounts").inner_text()
+        assert page.evaluate("window.__yosan_xss") is None
+        page.reload()  # the same page loaded whole, not through Fava's router
+        page.wait_for_selector("table.yosan-postings")
+        assert f"雑収入{SCRIPT}" in page.locator("table.yosan-postings").inner_text()
+        assert page.evaluate("window.__yosan_xss") is None
+
+        page.goto(fava.url("errors/"))
+        page.locator("article table").wait_for()
+        assert SCRIPT in page.locator("article").inner_text()
+        assert page.evaluate("window.__yosan_xss") is None
+        assert not dialogs
+
+        request = urllib.request.Request(fava.url("api/source"), data=b"{}", method="PUT")
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=10)
+        assert refused.value.code == 401  # --read-only reached Fava

@@ -1,0 +1,193 @@
+"""The Fava extension without a browser: segment selection, drill-down filters, escaping,
+reloading.  The browser tests (test_fava_browser.py) drive the same pages in Chromium."""
+
+from __future__ import annotations
+
+import os
+import time
+from html import escape
+from pathlib import Path
+
+import pytest
+from beancount.core import data
+from fava.application import create_app
+from fava.core import FavaLedger
+
+from plugins.budget import TOTAL
+from plugins.statements import statements_of
+from reports.fava_ext.drill import journal_filter
+from reports.fava_ext.pages import Place, select_segment
+from tests.conftest import FY2016, SMALL, yosan
+from tests.fava_support import IMAGE, SCRIPT, markup_ledger
+
+KEYS = ["alpha", "beta"]
+
+
+def place(**args: str) -> Place:
+    return Place("/l/extension/X/", "/l/", args)
+
+
+@pytest.mark.parametrize(
+    ("args", "segment", "ambiguous", "ignored"),
+    [
+        ({}, TOTAL, False, False),
+        ({"filter": "#alpha"}, "alpha", False, False),
+        ({"filter": " #beta "}, "beta", False, False),
+        ({"filter": "#alpha 事業費"}, "alpha", False, True),
+        ({"filter": '#alpha any(account:"^Assets")'}, "alpha", False, True),
+        ({"filter": "#alpha", "time": "2016"}, "alpha", False, True),
+        ({"filter": "#alpha", "account": "Assets"}, "alpha", False, True),
+        ({"filter": "#other"}, TOTAL, False, True),
+        ({"filter": "#alpha #beta"}, TOTAL, True, False),
+        ({"filter": "#alpha, #beta"}, TOTAL, True, False),
+        ({"filter": "-#alpha"}, TOTAL, True, False),
+        ({"filter": "(#alpha)"}, TOTAL, True, False),
+        ({"filter": '#alpha "unclosed'}, TOTAL, True, True),  # Fava cannot read it either
+    ],
+)
+def test_statements_follow_one_segment_tag_of_favas_filter(args, segment, ambiguous, ignored):
+    selection = select_segment(place(**args), KEYS)
+    assert (selection.segment, selection.ambiguous, selection.ignored) == (
+        segment,
+        ambiguous,
+        ignored,
+    )
+
+
+def test_switches_keep_favas_filters_and_drop_the_fetch_flag():
+    here = place(filter="#alpha", time="2016", partial="true")
+    assert here.here(unit="million") == "/l/extension/X/?filter=%23alpha&time=2016&unit=million"
+    assert here.here(filter=None) == "/l/extension/X/?time=2016"
+
+
+@pytest.fixture(scope="module")
+def fy2016() -> FavaLedger:
+    return FavaLedger(str(FY2016))
+
+
+NEGATIVE_ROOTS = ("Liabilities", "Equity", "Income")
+
+
+def figure_from_journal(row, transactions: list[data.Transaction], accounts: set[str]) -> int:
+    """A row's figure in yen, from the transactions its journal link lists: the sum of
+    their postings to the row's accounts, signed as the statement shows it."""
+
+    def total(sign_of) -> int:
+        return sum(
+            sign_of(p.account) * int(p.units.number)
+            for entry in transactions
+            for p in entry.postings
+            if p.account in accounts
+        )
+
+    if row.statement == "bs":  # net income closes into 積立金: PL accounts count negated
+        return total(lambda account: 1 if account.startswith("Assets") else -1)
+    if row.statement == "pl":
+        return total(lambda account: -1 if account.startswith(NEGATIVE_ROOTS) else 1)
+    cash_in = total(lambda account: 1)
+    return row.sign * (cash_in if row.basis == "opening" else -cash_in)
+
+
+def test_each_figure_links_to_the_journal_that_makes_it(fy2016: FavaLedger):
+    """For every line of the three statements, in every segment and the total, the
+    transactions Fava's own filters select for the figure's link add up to the figure."""
+    statements = statements_of(fy2016.options)
+    nonzero_checked = 0
+    for layout in statements.layouts:
+        for row in layout.value_rows():
+            if row.kind == "total":
+                continue  # a total's journal is its lines' journals together
+            accounts = set(statements.accounts[row.ref])
+            for column in statements.columns:
+                expected = statements.figure(row.ref, column)
+                journal = journal_filter(statements, row.ref, column)
+                if journal is None:
+                    assert expected == 0, row.ref
+                    continue
+                filtered = fy2016.get_filtered(**journal.params())
+                transactions = [e for e in filtered.entries if isinstance(e, data.Transaction)]
+                got = figure_from_journal(row, transactions, accounts)
+                assert got == expected, (row.ref, column, journal)
+                nonzero_checked += expected != 0
+    lines = [r for layout in statements.layouts for r in layout.value_rows() if r.kind != "total"]
+    nonzero = sum(int((statements.figures[r.statement].loc[r.key] != 0).sum()) for r in lines)
+    assert nonzero_checked == nonzero > 200
+
+
+def test_flow_rows_of_the_plan_leave_non_cash_transactions_out(fy2016: FavaLedger):
+    statements = statements_of(fy2016.options)
+    journal = journal_filter(statements, "cf:資金支出/事業費", "general")
+    narrations = {
+        e.narration
+        for e in fy2016.get_filtered(**journal.params()).entries
+        if isinstance(e, data.Transaction)
+    }
+    assert narrations and not any("減価償却" in n for n in narrations)
+
+
+def test_ledger_text_is_escaped_in_every_page(tmp_path: Path):
+    ledger = markup_ledger(tmp_path / "markup")
+    app = create_app([str(ledger)], load=True)
+    client = app.test_client()
+    slug = client.get("/").headers["Location"].split("/")[1]
+    for name in ("YosanBalanceSheet", "YosanPlanOfFunds", "YosanPublishedFigures"):
+        for query in ("", "?by_segment=1"):
+            page = client.get(f"/{slug}/extension/{name}/{query}").get_data(as_text=True)
+            assert SCRIPT not in page and IMAGE not in page
+            assert escape(SCRIPT) in page and escape(IMAGE) in page  # there, as text
+    line = f"/{slug}/extension/YosanIncomeStatement/line?ref=pl:営業外収益/雑収入&filter=%23alpha"
+    page = client.get(line).get_data(as_text=True)
+    assert SCRIPT not in page
+    assert f"雑収入{escape(SCRIPT)}" in page  # the narration
+    assert f"note: {escape(SCRIPT)}" in page  # the account's metadata
+
+
+def test_line_page_answers_only_for_its_own_statement(tmp_path: Path):
+    ledger = markup_ledger(tmp_path / "markup")
+    client = create_app([str(ledger)], load=True).test_client()
+    slug = client.get("/").headers["Location"].split("/")[1]
+    base = f"/{slug}/extension/YosanIncomeStatement/line"
+    assert client.get(f"{base}?ref=pl:営業外収益/雑収入").status_code == 200
+    assert client.get(f"{base}?ref=bs:流動資産/現金及び預金").status_code == 404
+    assert client.get(f"{base}?ref=pl:金塊").status_code == 404
+    assert client.get(f"{base}").status_code == 404
+
+
+def test_pages_follow_a_changed_ledger(tmp_path: Path):
+    """Fava reloads a changed file on the next request; the pages show the new load."""
+    folder = tmp_path / "small"
+    folder.mkdir()
+    for source in SMALL.parent.glob("*.beancount"):
+        (folder / source.name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    main = folder / "main.beancount"
+    main.write_text(
+        main.read_text(encoding="utf-8")
+        + '2016-04-01 custom "fava-extension" "reports.fava_ext"\n',
+        encoding="utf-8",
+    )
+    app = create_app([str(main)], load=True, poll_watcher=True)
+    client = app.test_client()
+    slug = client.get("/").headers["Location"].split("/")[1]
+    url = f"/{slug}/extension/YosanPublishedFigures/"
+    assert "✗" not in client.get(url).get_data(as_text=True)
+
+    text = main.read_text(encoding="utf-8").replace(
+        '"資産合計" "alpha" 2995 "千円"', '"資産合計" "alpha" 2996 "千円"'
+    )
+    main.write_text(text, encoding="utf-8")
+    later = time.time() + 5  # past the mtime Fava saw, whatever the file system's clock
+    os.utime(main, (later, later))
+    page = client.get(url).get_data(as_text=True)
+    assert "✗" in page and "2,996" in page and "2,995" in page
+
+
+def test_yosan_fava_needs_a_ledger(tmp_path: Path):
+    result = yosan("fava", "--ledger", tmp_path / "missing.beancount")
+    assert result.exit_code == 1 and result.exception is None
+    assert "missing.beancount: no such ledger" in result.stderr
+
+
+def test_yosan_fava_options():
+    text = yosan("fava", "--help").stdout
+    for option in ("--host", "127.0.0.1", "--port", "5000", "--read-only", "--ledger"):
+        assert option in text
