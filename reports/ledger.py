@@ -1,7 +1,7 @@
 """Loading a ledger for the reports: entries, errors and statements, or a clear failure.
 
 Every plugin of ``plugins.PLUGIN_CHAIN`` runs on every load: through the ledger's
-own ``plugin`` lines, or, for a ledger that names none of them, here.
+own ``plugin`` lines, or here, for each one the ledger does not name.
 """
 
 from __future__ import annotations
@@ -80,11 +80,13 @@ def problem(error: object, ledger: Path) -> Problem:
 
 
 def _run_chain(entries: list[data.Directive], options: dict) -> list[object]:
+    """Run the plugins of the chain the ledger does not name, so every rule holds
+    for the command whatever the ledger's ``plugin`` lines say."""
     named = {name for name, _ in options.get("plugin", ())}
     errors: list[object] = []
-    if named & set(PLUGIN_CHAIN):
-        return errors
     for name in PLUGIN_CHAIN:
+        if name in named:
+            continue
         module = importlib.import_module(name)
         for function in module.__plugins__:
             entries, found = getattr(module, function)(entries, options)

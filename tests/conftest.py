@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import shutil
 from pathlib import Path
 
@@ -76,3 +77,13 @@ def copy_ledger(destination: Path, source: Path = FY2016) -> Path:
     the original files, so a copy holding it would load the original ledger."""
     shutil.copytree(source.parent, destination, ignore=shutil.ignore_patterns("*.picklecache"))
     return destination / source.name
+
+
+def require(missing: str | None) -> None:
+    """Skip a test that needs a system package this machine lacks — except in CI,
+    where .ci/run installs every one and a missing package is a failure."""
+    if missing is None:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{missing}: .ci/run should have installed it")
+    pytest.skip(missing)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import BONUS_PROVISION, CAPITAL, CASH, REVENUE, yosan
+from tests.conftest import BONUS_PROVISION, CAPITAL, CASH, HEADER, REVENUE, yosan
 
 OPENING = f"""
 2016-03-31 * "前期末残高" #alpha
@@ -151,3 +151,14 @@ def test_unknown_segment_option(make_ledger):
 def test_a_clean_ledger_passes(make_ledger):
     result = yosan("check", "--ledger", make_ledger(OPENING))
     assert result.exit_code == 0, result.stderr
+
+
+def test_every_rule_holds_for_a_ledger_that_names_only_some_plugins(make_ledger):
+    # Bean-check and Fava run only the plugins a ledger names; `yosan` runs the rest.
+    header = HEADER.replace('plugin "plugins.yen"\n', "").replace('plugin "plugins.segments"\n', "")
+    body = OPENING + f'2016-05-01 * "収益"  ; «here»\n  {CASH} 1000.5 JPY\n  {REVENUE}\n'
+    ledger = make_ledger(body, header=header)
+    result = yosan("check", "--ledger", ledger)
+    assert result.exit_code == 1
+    assert f"{ledger}:{marked_line(ledger)}: Transaction has no segment tag" in result.stderr
+    assert f"{ledger}:{marked_line(ledger) + 1}: Fractional yen 1000.5" in result.stderr

@@ -7,7 +7,6 @@ when Chromium or Playwright is missing.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import time
@@ -22,7 +21,7 @@ from beancount.core import data
 
 from plugins.layout import default_layouts
 from reports.ledger import load_ledger
-from tests.conftest import CASH, FY2016
+from tests.conftest import CASH, FY2016, require
 from tests.fava_support import IMAGE, SCRIPT, Fava, fava_server, markup_ledger
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -57,10 +56,7 @@ def browser() -> Iterator[object]:
         missing = "playwright is not installed (pip install -e '.[test]')"
     if missing is None and not CHROMIUM.exists():
         missing = f"{CHROMIUM} is missing (apt-get install chromium)"
-    if missing:
-        if os.environ.get("CI"):
-            pytest.fail(f"browser tests must run in CI: {missing}")
-        pytest.skip(missing)
+    require(missing)
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
