@@ -27,6 +27,7 @@ from plugins.statement_lines import map_accounts
 from plugins.units import Unit, scale_frame
 
 CURRENCY = "JPY"
+LARGEST = 10**15  # yen in one posting (1,000兆円); sums of such stay far inside int64
 NEGATIVE_ROOTS = ("Liabilities", "Equity", "Income")
 
 
@@ -56,6 +57,8 @@ class Statements:
     accounts: dict[str, tuple[str, ...]]  # row ref -> the accounts feeding it
     failures: tuple[CheckFailure, ...] = ()
     cash_leaks: tuple[int, ...] = field(default=(), repr=False)  # entry indexes
+    # (entry index, posting index) of each posting to an account that feeds no line
+    unplaced: tuple[tuple[int, int], ...] = field(default=(), repr=False)
 
     @property
     def columns(self) -> list[str]:
@@ -72,6 +75,7 @@ class Postings:
     """Every posting of the period and the opening balances, as parallel arrays."""
 
     entry_index: np.ndarray  # int64: index of the transaction in the entries list
+    posting_index: np.ndarray  # int64: index of the posting in its transaction
     account: pd.Categorical
     segment: np.ndarray  # int64 code into the segment list
     amount: np.ndarray  # int64 yen
@@ -83,13 +87,15 @@ def collect_postings(
 ) -> Postings:
     """The postings the statements are made of.
 
-    Transactions without exactly one declared segment tag, dated outside the
-    budget, or in another currency are left out: the plugins report each of them.
+    Transactions without exactly one declared segment tag or dated outside the
+    budget, and postings in another currency or beyond ``LARGEST`` yen, are left
+    out: the plugins report each of them.
     """
     code = {key: i for i, key in enumerate(segment_keys)}
     keys = frozenset(code)
     opening_date, end = budget.opening_date, budget.end
     index: list[int] = []
+    within: list[int] = []
     accounts: list[str] = []
     segments: list[int] = []
     amounts: list[int] = []
@@ -102,17 +108,19 @@ def collect_postings(
             continue
         (tag,) = tags
         is_opening = entry.date == opening_date
-        for posting in entry.postings:
+        for j, posting in enumerate(entry.postings):
             units = posting.units
-            if units.currency != CURRENCY or units.number is None:
+            if units.currency != CURRENCY or units.number is None or abs(units.number) > LARGEST:
                 continue
             index.append(i)
+            within.append(j)
             accounts.append(posting.account)
             segments.append(code[tag])
             amounts.append(int(units.number))
             opening.append(is_opening)
     return Postings(
         entry_index=np.array(index, dtype=np.int64),
+        posting_index=np.array(within, dtype=np.int64),
         account=pd.Categorical(accounts),
         segment=np.array(segments, dtype=np.int64),
         amount=np.array(amounts, dtype=np.int64),
@@ -296,6 +304,12 @@ def compute_statements(
     unplanned = ~np.isin(np.array(names, dtype=object), list(cash | working | flowing))
     leaking = cash_relevant & unplanned[account_code] if n_accounts else cash_relevant
     leaks = tuple(int(i) for i in np.unique(postings.entry_index[leaking]))
+    placed = np.isin(np.array(names, dtype=object), list(row_of_account))
+    lost = ~placed[account_code] if n_accounts else np.zeros(0, dtype=bool)
+    unplaced = tuple(
+        (int(i), int(j))
+        for i, j in zip(postings.entry_index[lost], postings.posting_index[lost], strict=True)
+    )
 
     accounts = {
         row.ref: tuple(evaluator.accounts_of(row.ref))
@@ -310,6 +324,7 @@ def compute_statements(
         accounts=accounts,
         failures=tuple(failures),
         cash_leaks=leaks,
+        unplaced=unplaced,
     )
 
 

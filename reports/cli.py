@@ -67,10 +67,21 @@ def output_option(command: Callable) -> Callable:
     )(command)
 
 
-def load(ledger_path: Path) -> LoadedLedger:
+def foreign_plugins_option(command: Callable) -> Callable:
+    return click.option(
+        "--no-foreign-plugins",
+        "foreign_plugins",
+        flag_value=False,
+        default=True,
+        help="Refuse a ledger naming a plugin from outside yosan-ledger and Beancount "
+        "(for a ledger from an untrusted source: plugins are Python code).",
+    )(command)
+
+
+def load(ledger_path: Path, foreign_plugins: bool = True) -> LoadedLedger:
     """The loaded ledger, or the command fails with every error it has."""
     try:
-        ledger = load_ledger(ledger_path)
+        ledger = load_ledger(ledger_path, foreign_plugins=foreign_plugins)
     except LedgerError as error:
         raise LedgerFailed(str(error)) from None
     if ledger.problems:
@@ -112,6 +123,7 @@ def main() -> None:
 )
 @output_option
 @ledger_option
+@foreign_plugins_option
 def report(
     statement: str | None,
     segment: str | None,
@@ -122,11 +134,12 @@ def report(
     true_era: bool,
     output: Path | None,
     ledger_path: Path,
+    foreign_plugins: bool,
 ) -> None:
     """Print one statement (bs, pl, cf), or all three."""
     if segment and by_segment:
         raise click.UsageError("--segment and --by-segment exclude each other")
-    ledger = load(ledger_path)
+    ledger = load(ledger_path, foreign_plugins)
     statements = ledger.statements
     keys = [s.key for s in statements.segments]
     if segment is not None and segment not in keys:
@@ -159,20 +172,27 @@ def report(
 @click.option("--excel-compatible", is_flag=True, help="UTF-8 with a BOM, for Excel.")
 @output_option
 @ledger_option
+@foreign_plugins_option
 def export(
-    fmt: str, unit: str, excel_compatible: bool, output: Path | None, ledger_path: Path
+    fmt: str,
+    unit: str,
+    excel_compatible: bool,
+    output: Path | None,
+    ledger_path: Path,
+    foreign_plugins: bool,
 ) -> None:
     """Every figure of every statement and segment: statement,section,line,segment,amount."""
-    ledger = load(ledger_path)
+    ledger = load(ledger_path, foreign_plugins)
     frame = tidy(ledger.statements, UNITS[unit])
     emit(tidy_csv(frame, excel_compatible=excel_compatible), output)
 
 
 @main.command()
 @ledger_option
-def check(ledger_path: Path) -> None:
+@foreign_plugins_option
+def check(ledger_path: Path, foreign_plugins: bool) -> None:
     """Load the ledger, run every plugin, and list each error as file:line: message."""
-    ledger = load(ledger_path)
+    ledger = load(ledger_path, foreign_plugins)
     segments = len(ledger.statements.segments)
     click.echo(f"{ledger_path}: no errors ({segments} segments)", err=True)
 
