@@ -301,10 +301,11 @@ def compute_statements(
                 if got[i] != expected[i]:
                     failures.append(CheckFailure(row, other, column, int(got[i]), int(expected[i])))
 
-    unplanned = ~np.isin(np.array(names, dtype=object), list(cash | working | flowing))
+    # An account on no line at all is reported as such, not as a leak of the plan.
+    placed = np.isin(np.array(names, dtype=object), list(row_of_account))
+    unplanned = placed & ~np.isin(np.array(names, dtype=object), list(cash | working | flowing))
     leaking = cash_relevant & unplanned[account_code] if n_accounts else cash_relevant
     leaks = tuple(int(i) for i in np.unique(postings.entry_index[leaking]))
-    placed = np.isin(np.array(names, dtype=object), list(row_of_account))
     lost = ~placed[account_code] if n_accounts else np.zeros(0, dtype=bool)
     unplaced = tuple(
         (int(i), int(j))

@@ -51,10 +51,12 @@ def compute_and_check(
         layouts = statements.layouts
         other = failure.other.label
         if failure.other.statement != failure.row.statement:
-            other = f"{layouts[failure.other.statement].title}'s {other}"
+            other = f"{other} in {layouts[failure.other.statement].title}"
         hint = ""
         if failure.row.statement == "cf" and statements.cash_leaks:
             hint = "; see the transactions that move cash through accounts the plan does not take"
+        elif statements.unplaced:
+            hint = "; see the postings left out of every statement"
         errors.append(
             StatementError(
                 meta,

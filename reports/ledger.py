@@ -27,6 +27,7 @@ from reports.sources import Sources, foreign_plugin_problems, read_sources
 DEFAULT_LEDGER = Path("ledger") / "main.beancount"
 MAX_MESSAGE = 400  # characters: a message quoting a huge token is cut short
 PLUGIN_FAILURE = re.compile(r'Error (importing|applying plugin) "([^"]+)"')
+UNPOPPED_TAG = re.compile(r"Unbalanced pushed tag: '([^']+)'")
 
 
 class LedgerError(Exception):
@@ -90,6 +91,11 @@ def problem(error: object, ledger: Path, sources: Sources | None = None) -> Prob
     filename = source.get("filename") if isinstance(source, dict) else None
     lineno = source.get("lineno") if isinstance(source, dict) else None
     message = str(getattr(error, "message", error))
+    unpopped = UNPOPPED_TAG.match(message)
+    if unpopped and filename and sources and not lineno:
+        where = sources.unpopped_tags.get((_shown_path(filename), unpopped[1]))
+        if where is not None:
+            return Problem(where.filename, where.lineno, f"pushtag #{unpopped[1]} is never popped")
     if not filename or filename.startswith("<"):
         failure = PLUGIN_FAILURE.match(message)
         where = sources.plugin_location(failure[2]) if failure and sources else None

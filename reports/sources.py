@@ -64,6 +64,7 @@ class Sources:
     files: list[Path] = field(default_factory=list)
     plugins: list[PluginDirective] = field(default_factory=list)
     python_path_options: list[Location] = field(default_factory=list)
+    unpopped_tags: dict[tuple[str, str], Location] = field(default_factory=dict)  # (file, tag)
     problems: list[SourceProblem] = field(default_factory=list)
 
     def plugin_location(self, name: str) -> Location | None:
@@ -78,6 +79,18 @@ class _DirectiveRecorder(grammar.Builder):
         self.includes: list[tuple[int, str]] = []
         self.plugin_lines: list[tuple[int, str]] = []
         self.python_path_lines: list[int] = []
+        self.pushed: list[tuple[str, int]] = []  # tags pushed and not yet popped
+
+    def pushtag(self, filename: str, lineno: int, tag: str) -> None:
+        self.pushed.append((tag, lineno))
+        super().pushtag(filename, lineno, tag)
+
+    def poptag(self, filename: str, lineno: int, tag: str) -> None:
+        for i in range(len(self.pushed) - 1, -1, -1):
+            if self.pushed[i][0] == tag:
+                del self.pushed[i]
+                break
+        super().poptag(filename, lineno, tag)
 
     def include(self, filename: str, lineno: int, include_filename: str) -> None:
         self.includes.append((lineno, include_filename))
@@ -184,6 +197,8 @@ def read_sources(main: Path) -> Sources:
         for lineno, name in recorder.plugin_lines:
             sources.plugins.append(PluginDirective(name, Location(shown, lineno)))
         sources.python_path_options += [Location(shown, n) for n in recorder.python_path_lines]
+        for tag, lineno in recorder.pushed:
+            sources.unpopped_tags.setdefault((shown, tag), Location(shown, lineno))
         for lineno, pattern in recorder.includes:
             here = Location(shown, lineno)
             matches = _included_files(pattern, path.parent)
