@@ -14,6 +14,8 @@ refused before any plugin code runs.
 
 from __future__ import annotations
 
+import ast
+import datetime
 import glob
 import importlib.util
 import io
@@ -23,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import beancount
+from beancount.core import data
 from beancount.parser import _parser, grammar  # the C parser that parse_file drives
 from beancount.utils import encryption
 
@@ -32,6 +35,18 @@ MAX_LINE = 10_000  # characters; Beancount's lexer slows quadratically on longer
 MAX_DEPTH = 100  # includes within includes
 TRUSTED_PACKAGES = (plugins, beancount)
 MODULE_NAME = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*\Z")
+# Beancount plugins that pass their configuration string to eval(): only a plain
+# Python literal is safe there.
+EVALUATED_CONFIG = frozenset(
+    {
+        "beancount.plugins.check_average_cost",
+        "beancount.plugins.check_commodity",
+        "beancount.plugins.commodity_attr",
+    }
+)
+# Fava imports the modules `custom "fava-extension"` names, with the ledger's folder
+# first on the module path: the project's own packages and Fava's are trusted.
+EXTENSION_PACKAGES = ("plugins", "reports", "fava")
 
 
 @dataclass(frozen=True)
@@ -55,6 +70,7 @@ class SourceProblem:
 class PluginDirective:
     name: str
     where: Location
+    config: str | None = None
 
 
 @dataclass
@@ -64,6 +80,8 @@ class Sources:
     files: list[Path] = field(default_factory=list)
     plugins: list[PluginDirective] = field(default_factory=list)
     python_path_options: list[Location] = field(default_factory=list)
+    fava_extensions: list[PluginDirective] = field(default_factory=list)
+    import_configs: list[Location] = field(default_factory=list)  # Fava runs this Python file
     unpopped_tags: dict[tuple[str, str], Location] = field(default_factory=dict)  # (file, tag)
     problems: list[SourceProblem] = field(default_factory=list)
 
@@ -77,9 +95,27 @@ class _DirectiveRecorder(grammar.Builder):
     def __init__(self) -> None:
         super().__init__()
         self.includes: list[tuple[int, str]] = []
-        self.plugin_lines: list[tuple[int, str]] = []
+        self.plugin_lines: list[tuple[int, str, str | None]] = []
         self.python_path_lines: list[int] = []
         self.pushed: list[tuple[str, int]] = []  # tags pushed and not yet popped
+        self.extensions: list[tuple[int, str]] = []
+        self.import_config_lines: list[int] = []
+
+    def custom(
+        self,
+        filename: str,
+        lineno: int,
+        date: datetime.date,
+        dir_type: str,
+        custom_values: list,
+        kvlist: list,
+    ) -> data.Custom:
+        values = [v.value for v in custom_values or ()]
+        if dir_type == "fava-extension" and values and isinstance(values[0], str):
+            self.extensions.append((lineno, values[0]))
+        if dir_type == "fava-option" and values and values[0] == "import-config":
+            self.import_config_lines.append(lineno)
+        return super().custom(filename, lineno, date, dir_type, custom_values, kvlist)
 
     def pushtag(self, filename: str, lineno: int, tag: str) -> None:
         self.pushed.append((tag, lineno))
@@ -97,7 +133,7 @@ class _DirectiveRecorder(grammar.Builder):
         super().include(filename, lineno, include_filename)
 
     def plugin(self, filename: str, lineno: int, plugin_name: str, plugin_config: str) -> None:
-        self.plugin_lines.append((lineno, plugin_name))
+        self.plugin_lines.append((lineno, plugin_name, plugin_config))
         super().plugin(filename, lineno, plugin_name, plugin_config)
 
     def option(self, filename: str, lineno: int, key: str, value: str) -> None:
@@ -194,9 +230,13 @@ def read_sources(main: Path) -> Sources:
         except Exception as error:  # noqa: BLE001 - the parser's own failure, reported
             fail(None, f"Beancount cannot parse the file: {error}")
             return
-        for lineno, name in recorder.plugin_lines:
-            sources.plugins.append(PluginDirective(name, Location(shown, lineno)))
+        for lineno, name, config in recorder.plugin_lines:
+            sources.plugins.append(PluginDirective(name, Location(shown, lineno), config))
         sources.python_path_options += [Location(shown, n) for n in recorder.python_path_lines]
+        sources.fava_extensions += [
+            PluginDirective(name, Location(shown, n)) for n, name in recorder.extensions
+        ]
+        sources.import_configs += [Location(shown, n) for n in recorder.import_config_lines]
         for tag, lineno in recorder.pushed:
             sources.unpopped_tags.setdefault((shown, tag), Location(shown, lineno))
         for lineno, pattern in recorder.includes:
@@ -243,13 +283,13 @@ def _inside(origin: str | None, package: object) -> bool:
     return Path(origin).resolve().is_relative_to(folder)
 
 
-def is_trusted_plugin(name: str) -> bool:
+def is_trusted_plugin(name: str, packages: tuple[object, ...] = TRUSTED_PACKAGES) -> bool:
     """A module of yosan-ledger's ``plugins`` package or of Beancount, found where
     those packages are installed (the lookup imports parent packages only, and only
     within them)."""
     if not MODULE_NAME.match(name):
         return False
-    for package in TRUSTED_PACKAGES:
+    for package in packages:
         top = package.__name__
         if name == top:
             return True
@@ -260,6 +300,16 @@ def is_trusted_plugin(name: str) -> bool:
                 return True  # not there at all: the loader reports it at the directive
             return spec is None or _inside(spec.origin, package)
     return False
+
+
+def _is_literal(text: str | None) -> bool:
+    if text is None or not text.strip():
+        return True
+    try:
+        ast.literal_eval(text)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return False
+    return True
 
 
 def foreign_plugin_problems(sources: Sources) -> list[SourceProblem]:
@@ -276,10 +326,60 @@ def foreign_plugin_problems(sources: Sources) -> list[SourceProblem]:
     ]
     problems += [
         SourceProblem(
+            directive.where,
+            f'plugin "{directive.name}" evaluates its configuration as Python, and this one is '
+            "not a plain literal; refused by --no-foreign-plugins",
+        )
+        for directive in sources.plugins
+        if directive.name in EVALUATED_CONFIG and not _is_literal(directive.config)
+    ]
+    problems += [
+        SourceProblem(
             where,
             'option "insert_pythonpath" lets the ledger\'s folder shadow Python modules; '
             "refused by --no-foreign-plugins",
         )
         for where in sources.python_path_options
     ]
+    extension_packages = tuple(importlib.import_module(n) for n in EXTENSION_PACKAGES)
+    problems += [
+        SourceProblem(
+            extension.where,
+            f"Fava extension \"{extension.name}\" is not one of yosan-ledger's or Fava's; "
+            "refused by --no-foreign-plugins, as Fava would run it",
+        )
+        for extension in sources.fava_extensions
+        if not is_trusted_plugin(extension.name, extension_packages)
+    ]
+    problems += [
+        SourceProblem(
+            where,
+            'fava-option "import-config" names a Python file Fava would run; refused by '
+            "--no-foreign-plugins",
+        )
+        for where in sources.import_configs
+    ]
+    if sources.files:
+        folder = sources.files[0].parent
+        cache = folder / f".{sources.files[0].name}.picklecache"
+        if cache.exists():
+            problems.append(
+                SourceProblem(
+                    Location(_shown(cache)),
+                    "a Beancount cache beside the ledger: bean-check and Fava would unpickle it, "
+                    "which runs code (yosan never reads it); delete it; refused by "
+                    "--no-foreign-plugins",
+                )
+            )
+        for name in sorted({*EXTENSION_PACKAGES, "beancount"}):
+            for shadow in (folder / name, folder / f"{name}.py"):
+                if shadow.exists():
+                    problems.append(
+                        SourceProblem(
+                            Location(_shown(shadow)),
+                            f"the ledger's folder holds {shadow.name}, which could stand in "
+                            f"for the {name} package when Fava imports from that folder; "
+                            "refused by --no-foreign-plugins",
+                        )
+                    )
     return problems

@@ -129,6 +129,13 @@ def test_the_pickle_cache_beside_a_ledger_is_never_read(tmp_path):
     assert yosan("check", "--ledger", ledger).exit_code == 0
     assert not mark.exists()
     assert cache.exists()  # neither read nor rewritten
+    result = yosan("check", "--no-foreign-plugins", "--ledger", ledger)
+    assert result.stderr.splitlines() == [
+        f"{cache}: a Beancount cache beside the ledger: bean-check and Fava would unpickle it, "
+        "which runs code (yosan never reads it); delete it; refused by --no-foreign-plugins",
+        f"1 error in {ledger}",
+    ]
+    assert not mark.exists()
 
     if os.environ.get("BEANCOUNT_DISABLE_LOAD_CACHE") is None:
         # Beancount's own loader does unpickle it: the test above can fail.
@@ -142,3 +149,56 @@ def test_fava_listens_on_localhost_by_default():
 
     host = next(p for p in fava_main.params if p.name == "host")
     assert host.default in ("localhost", "127.0.0.1", "::1")
+
+
+def test_no_foreign_plugins_refuses_what_fava_would_run(tmp_path):
+    """Fava imports `fava-extension` modules (from the ledger's folder first) and runs
+    an import config: a ledger checked with the option opens safely in Fava."""
+    ledger = tmp_path / "main.beancount"
+    ledger.write_text(
+        HEADER
+        + '2016-04-01 custom "fava-extension" "plugins_shadow.ext"\n'
+        + '2016-04-01 custom "fava-extension" "fava.ext.portfolio_list"\n'
+        + '2016-04-01 custom "fava-option" "import-config" "importers.py"\n'
+        + OPENING,
+        encoding="utf-8",
+    )
+    (tmp_path / "reports").mkdir()
+    result = yosan("check", "--no-foreign-plugins", "--ledger", ledger)
+    assert result.exit_code == 1
+    extension = line_of(ledger, "plugins_shadow.ext")
+    config = line_of(ledger, "import-config")
+    assert result.stderr.splitlines() == [
+        f'{ledger}:{extension}: Fava extension "plugins_shadow.ext" is not one of '
+        "yosan-ledger's or Fava's; refused by --no-foreign-plugins, as Fava would run it",
+        f'{ledger}:{config}: fava-option "import-config" names a Python file Fava would run; '
+        "refused by --no-foreign-plugins",
+        f"{tmp_path / 'reports'}: the ledger's folder holds reports, which could stand in for "
+        "the reports package when Fava imports from that folder; refused by "
+        "--no-foreign-plugins",
+        f"3 errors in {ledger}",
+    ]
+
+
+def test_no_foreign_plugins_refuses_code_in_a_configuration_beancount_evaluates(tmp_path):
+    mark = tmp_path / "evaluated"
+    ledger = tmp_path / "main.beancount"
+    code = f"__import__('pathlib').Path({str(mark)!r}).touch() or 0.1"
+    ledger.write_text(
+        HEADER
+        + f'plugin "beancount.plugins.check_average_cost" "{code}"\n'
+        + 'plugin "beancount.plugins.check_commodity" "{}"\n'
+        + OPENING,
+        encoding="utf-8",
+    )
+    result = yosan("check", "--no-foreign-plugins", "--ledger", ledger)
+    assert result.exit_code == 1
+    assert not mark.exists()
+    assert result.stderr.splitlines() == [
+        f"{ledger}:{line_of(ledger, 'check_average_cost')}: plugin "
+        '"beancount.plugins.check_average_cost" evaluates its configuration as Python, and '
+        "this one is not a plain literal; refused by --no-foreign-plugins",
+        f"1 error in {ledger}",
+    ]
+    yosan("check", "--ledger", ledger)  # without the option Beancount evaluates it
+    assert mark.exists()
