@@ -137,7 +137,15 @@ def load_ledger(path: Path | str, *, foreign_plugins: bool = True) -> LoadedLedg
         problems = {Problem(p.where.filename, p.where.lineno, _shorten(p.message)) for p in refused}
         return LoadedLedger(path, [], {}, _sorted(problems), None)
     main = os.path.normpath(path.absolute())
-    entries, errors, options = loader._load([(main, True)], None, None, None)  # no pickle cache
+    try:
+        entries, errors, options = loader._load([(main, True)], None, None, None)  # no cache
+    except Exception as error:  # noqa: BLE001 - Beancount's loader failed: say so, plainly
+        if os.environ.get("YOSAN_DEBUG"):
+            raise
+        failure = Problem(
+            _shown_path(main), None, _shorten(f"Beancount cannot load the ledger: {error!r}")
+        )
+        return LoadedLedger(path, [], {}, [failure], None)
     errors = list(errors) + _run_chain(entries, options)
     problems = {problem(e, path, sources) for e in errors}
     return LoadedLedger(path, entries, options, _sorted(problems), statements_of(options))

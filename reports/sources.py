@@ -100,6 +100,7 @@ class _DirectiveRecorder(grammar.Builder):
         self.pushed: list[tuple[str, int]] = []  # tags pushed and not yet popped
         self.extensions: list[tuple[int, str]] = []
         self.import_config_lines: list[int] = []
+        self.empty_customs: list[tuple[int, str]] = []  # Beancount's own plugins fail on these
 
     def custom(
         self,
@@ -110,6 +111,8 @@ class _DirectiveRecorder(grammar.Builder):
         custom_values: list,
         kvlist: list,
     ) -> data.Custom:
+        if not custom_values:
+            self.empty_customs.append((lineno, dir_type))
         values = [v.value for v in custom_values or ()]
         if dir_type == "fava-extension" and values and isinstance(values[0], str):
             self.extensions.append((lineno, values[0]))
@@ -232,6 +235,19 @@ def read_sources(main: Path) -> Sources:
             return
         for lineno, name, config in recorder.plugin_lines:
             sources.plugins.append(PluginDirective(name, Location(shown, lineno), config))
+            if not MODULE_NAME.match(name):
+                sources.problems.append(
+                    SourceProblem(
+                        Location(shown, lineno), f'plugin "{name}" is not a Python module name'
+                    )
+                )
+        for lineno, kind in recorder.empty_customs:
+            sources.problems.append(
+                SourceProblem(
+                    Location(shown, lineno),
+                    f'custom "{kind}" with no values after it (Beancount cannot process it)',
+                )
+            )
         sources.python_path_options += [Location(shown, n) for n in recorder.python_path_lines]
         sources.fava_extensions += [
             PluginDirective(name, Location(shown, n)) for n, name in recorder.extensions
