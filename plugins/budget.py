@@ -46,7 +46,7 @@ class Segment:
 
 
 def values(entry: data.Custom) -> list[Any]:
-    return [v.value for v in entry.values]
+    return [v.value for v in entry.values or ()]  # Beancount gives None for no values
 
 
 def find_budget(entries: Iterable[data.Directive]) -> tuple[Budget | None, data.Custom | None]:

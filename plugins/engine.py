@@ -27,6 +27,7 @@ from plugins.statement_lines import map_accounts
 from plugins.units import Unit, scale_frame
 
 CURRENCY = "JPY"
+LARGEST = 10**15  # yen in one posting (1,000兆円); sums of such stay far inside int64
 NEGATIVE_ROOTS = ("Liabilities", "Equity", "Income")
 
 
@@ -56,6 +57,8 @@ class Statements:
     accounts: dict[str, tuple[str, ...]]  # row ref -> the accounts feeding it
     failures: tuple[CheckFailure, ...] = ()
     cash_leaks: tuple[int, ...] = field(default=(), repr=False)  # entry indexes
+    # (entry index, posting index) of each posting to an account that feeds no line
+    unplaced: tuple[tuple[int, int], ...] = field(default=(), repr=False)
 
     @property
     def columns(self) -> list[str]:
@@ -84,8 +87,9 @@ def collect_postings(
 ) -> Postings:
     """The postings the statements are made of.
 
-    Transactions without exactly one declared segment tag, dated outside the
-    budget, or in another currency are left out: the plugins report each of them.
+    Transactions without exactly one declared segment tag or dated outside the
+    budget, and postings in another currency or beyond ``LARGEST`` yen, are left
+    out: the plugins report each of them.
     """
     code = {key: i for i, key in enumerate(segment_keys)}
     keys = frozenset(code)
@@ -106,7 +110,7 @@ def collect_postings(
         is_opening = entry.date == opening_date
         for j, posting in enumerate(entry.postings):
             units = posting.units
-            if units.currency != CURRENCY or units.number is None:
+            if units.currency != CURRENCY or units.number is None or abs(units.number) > LARGEST:
                 continue
             index.append(i)
             position.append(j)
@@ -296,9 +300,16 @@ def compute_statements(
                 if got[i] != expected[i]:
                     failures.append(CheckFailure(row, other, column, int(got[i]), int(expected[i])))
 
-    unplanned = ~np.isin(np.array(names, dtype=object), list(cash | working | flowing))
+    # An account on no line at all is reported as such, not as a leak of the plan.
+    placed = np.isin(np.array(names, dtype=object), list(row_of_account))
+    unplanned = placed & ~np.isin(np.array(names, dtype=object), list(cash | working | flowing))
     leaking = cash_relevant & unplanned[account_code] if n_accounts else cash_relevant
     leaks = tuple(int(i) for i in np.unique(postings.entry_index[leaking]))
+    lost = ~placed[account_code] if n_accounts else np.zeros(0, dtype=bool)
+    unplaced = tuple(
+        (int(i), int(j))
+        for i, j in zip(postings.entry_index[lost], postings.posting_index[lost], strict=True)
+    )
 
     accounts = {
         row.ref: tuple(evaluator.accounts_of(row.ref))
@@ -313,6 +324,7 @@ def compute_statements(
         accounts=accounts,
         failures=tuple(failures),
         cash_leaks=leaks,
+        unplaced=unplaced,
     )
 
 

@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from beancount.core import data
 
-from plugins.budget import TOTAL
+from plugins.budget import TOTAL, values
 from plugins.engine import Statements, compute_statements
 from plugins.statements import statements_of
 from plugins.units import BY_LABEL, Unit, round_half_up
@@ -57,7 +57,7 @@ def published_figures(
     for entry in entries:
         if not (isinstance(entry, data.Custom) and entry.type == PUBLISHED):
             continue
-        args = [v.value for v in entry.values]
+        args = values(entry)
         if (
             len(args) != 5
             or not all(isinstance(a, str) for a in args[:3] + args[4:])

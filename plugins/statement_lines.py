@@ -9,7 +9,10 @@ Balance-sheet accounts (Assets, Liabilities, Equity) name a row of 予定貸借�
 income-statement accounts (Income, Expenses) a row of 予定損益計算書, by label or by
 ``section/label`` where the label stands twice.  An account with no ``line``, with
 two (``line: "建物, 備品"``), or with a line its statement does not have is an error
-at its Open directive.  The 資金計画 is fed through these lines (layouts/cf.toml).
+at its Open directive, and so is an account under a root other than the five
+standard ones (Assets, Liabilities, Equity, Income, Expenses: the statements read
+an account's side and sign from its root, so the ``name_…`` options are not used).
+The 資金計画 is fed through these lines (layouts/cf.toml).
 
 A ledger known only in totals (a previous year's budget, kept for comparison)
 may instead name a total its account feeds directly, below the lines:
@@ -35,6 +38,7 @@ StatementLineError = namedtuple("StatementLineError", "source message entry")
 
 LINE = "line"
 TOTAL = "total"  # a summary-level account feeds a total directly
+ROOTS = tuple(account_types.DEFAULT_ACCOUNT_TYPES)
 
 
 def statement_of(account: str) -> str:
@@ -51,6 +55,17 @@ def map_accounts(
     errors: list[StatementLineError] = []
     for entry in entries:
         if not isinstance(entry, data.Open):
+            continue
+        root = account_types.get_account_type(entry.account)
+        if root not in ROOTS:
+            errors.append(
+                StatementLineError(
+                    entry.meta,
+                    f"Account {entry.account} stands under {root}, not under one of "
+                    f"{', '.join(ROOTS)}; the statements read an account's side from its root",
+                    entry,
+                )
+            )
             continue
         statement = statement_of(entry.account)
         value = entry.meta.get(LINE)

@@ -6,10 +6,16 @@ as errors, per segment: a balance sheet whose 資産合計 differs from its
 負債純資産合計; a cash-flow plan whose closing cash, computed from its own rows,
 differs from the balance sheet's 現金及び預金; and each transaction that moves
 cash through an account no row of the plan takes (so the plan would miss it).
+
+Nothing is lost silently: each posting to an account that feeds no statement
+line is reported at the posting (the account's Open is reported by
+``plugins.statement_lines``), and so is each ``pad`` directive, since the
+padding transaction Beancount adds after the plugins have run is in no statement.
 """
 
 from __future__ import annotations
 
+import os
 from collections import namedtuple
 
 from beancount.core import data
@@ -42,16 +48,25 @@ def compute_and_check(
     for failure in statements.failures:
         meta = directive.meta if failure.segment == TOTAL else segments[failure.segment].meta
         name = "合計" if failure.segment == TOTAL else segments[failure.segment].name
+        layouts = statements.layouts
+        other = failure.other.label
+        if failure.other.statement != failure.row.statement:
+            other = f"{other} in {layouts[failure.other.statement].title}"
+        hint = ""
+        if failure.row.statement == "cf" and statements.cash_leaks:
+            hint = "; see the transactions that move cash through accounts the plan does not take"
+        elif statements.unplaced:
+            hint = "; see the postings left out of every statement"
         errors.append(
             StatementError(
                 meta,
-                f"{failure.row.label} of {statements.layouts[failure.row.statement].title} "
-                f"({name}) is {failure.value:,} yen but "
-                f"{failure.other.label} of {statements.layouts[failure.other.statement].title} "
-                f"is {failure.expected:,} yen (difference {failure.value - failure.expected:,})",
+                f"{layouts[failure.row.statement].title} ({name}): {failure.row.label} is "
+                f"{failure.value:,} yen but {other} is {failure.expected:,} yen "
+                f"(difference {failure.value - failure.expected:+,}){hint}",
                 directive if failure.segment == TOTAL else None,
             )
         )
+    errors += _lost_postings(entries, statements)
     planned = set()
     for row in statements.layouts["cf"].value_rows():
         planned.update(statements.accounts[row.ref])
@@ -68,3 +83,37 @@ def compute_and_check(
             )
         )
     return entries, errors
+
+
+def _lost_postings(entries: list[data.Directive], statements: Statements) -> list[StatementError]:
+    opened = {e.account: e.meta for e in entries if isinstance(e, data.Open)}
+    errors = []
+    for index, position in statements.unplaced:
+        entry = entries[index]
+        posting = entry.postings[position]
+        meta = opened.get(posting.account)
+        why = (
+            f"its Open ({os.path.basename(meta['filename'])}:{meta['lineno']}) names no "
+            "statement line"
+            if meta
+            else "it is never opened"
+        )
+        errors.append(
+            StatementError(
+                posting.meta or entry.meta,
+                f"Posting of {posting.units.number:,} yen to {posting.account} is left out of "
+                f"every statement: {why}",
+                entry,
+            )
+        )
+    for entry in entries:
+        if isinstance(entry, data.Pad):
+            errors.append(
+                StatementError(
+                    entry.meta,
+                    "pad is not used in a budget: the transaction Beancount would add is in "
+                    "no statement; write the transaction, with its segment tag",
+                    entry,
+                )
+            )
+    return errors

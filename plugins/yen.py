@@ -1,7 +1,11 @@
-"""Every amount is a whole number of yen.
+"""Every amount is a whole number of yen, and an amount the statements can hold.
 
-The statements are exact integers: a posting in another currency, or a fraction
-of a yen, is an error at the posting's line.
+The statements are exact integers: a posting in another currency, a fraction of
+a yen, a cost or a price (``{…}``, ``@``: Beancount would balance the transaction
+by the converted weight, the statements add the amounts themselves), or an
+amount beyond 1,000兆円 is an error at the posting's line; so is the posting at
+which the amounts of the whole ledger add up (in absolute value) to more than
+10京円, beyond which the int64 sums of the statements could overflow.
 """
 
 from __future__ import annotations
@@ -10,7 +14,9 @@ from collections import namedtuple
 
 from beancount.core import data
 
-from plugins.engine import CURRENCY
+from plugins.engine import CURRENCY, LARGEST
+
+LARGEST_TOTAL = 10**17  # yen: Σ|amount| of the whole ledger; int64 holds 9.2 × 10**18
 
 __plugins__ = ("validate_yen",)
 
@@ -21,6 +27,7 @@ def validate_yen(
     entries: list[data.Directive], options_map: dict
 ) -> tuple[list[data.Directive], list[YenError]]:
     errors = []
+    total = 0
     for entry in entries:
         if not isinstance(entry, data.Transaction):
             continue
@@ -42,6 +49,37 @@ def validate_yen(
                         meta,
                         f"Fractional yen {units.number} on {posting.account}; "
                         "amounts are whole yen",
+                        entry,
+                    )
+                )
+            elif units.number is not None and abs(units.number) > LARGEST:
+                errors.append(
+                    YenError(
+                        meta,
+                        f"Amount {units.number:,} yen on {posting.account} is beyond "
+                        f"{LARGEST:,} yen (1,000兆円), the largest a posting may be",
+                        entry,
+                    )
+                )
+            elif units.number is not None:
+                if total <= LARGEST_TOTAL < total + abs(units.number):
+                    errors.append(
+                        YenError(
+                            meta,
+                            f"The amounts of the ledger add up to more than {LARGEST_TOTAL:,} "
+                            "yen (10京円) at this posting; the statements are exact only below "
+                            "that",
+                            entry,
+                        )
+                    )
+                total += abs(units.number)
+            if posting.cost is not None or posting.price is not None:
+                errors.append(
+                    YenError(
+                        meta,
+                        f"Posting to {posting.account} carries a "
+                        f"{'cost' if posting.cost is not None else 'price'}; a budget posting "
+                        "is a plain yen amount",
                         entry,
                     )
                 )

@@ -70,10 +70,21 @@ def output_option(command: Callable) -> Callable:
     )(command)
 
 
-def load(ledger_path: Path) -> LoadedLedger:
+def foreign_plugins_option(command: Callable) -> Callable:
+    return click.option(
+        "--no-foreign-plugins",
+        "foreign_plugins",
+        flag_value=False,
+        default=True,
+        help="Refuse a ledger naming a plugin from outside yosan-ledger and Beancount "
+        "(for a ledger from an untrusted source: plugins are Python code).",
+    )(command)
+
+
+def load(ledger_path: Path, foreign_plugins: bool = True) -> LoadedLedger:
     """The loaded ledger, or the command fails with every error it has."""
     try:
-        ledger = load_ledger(ledger_path)
+        ledger = load_ledger(ledger_path, foreign_plugins=foreign_plugins)
     except LedgerError as error:
         raise LedgerFailed(str(error)) from None
     if ledger.problems:
@@ -151,6 +162,7 @@ def main() -> None:
 )
 @output_option
 @ledger_option
+@foreign_plugins_option
 def report(
     statement: str | None,
     segment: str | None,
@@ -162,6 +174,7 @@ def report(
     true_era: bool,
     output: Path | None,
     ledger_path: Path,
+    foreign_plugins: bool,
 ) -> None:
     """Print one statement (bs, pl, cf), or all three; or the budget's other tables:
     overview (予算の概要, against the previous budget), advances (予定前受金及び累積前受金),
@@ -172,7 +185,7 @@ def report(
     if against is not None and statement != "overview":
         raise click.UsageError("--against is for `yosan report overview`")
     fmt = chosen_format(fmt, output, "text", formats.REPORT_FORMATS)
-    ledger = load(ledger_path)
+    ledger = load(ledger_path, foreign_plugins)
     statements = ledger.statements
     keys = [s.key for s in statements.segments]
     if segment is not None and segment not in keys:
@@ -264,11 +277,17 @@ def schedule_table(
 @click.option("--excel-compatible", is_flag=True, help="UTF-8 with a BOM, for Excel.")
 @output_option
 @ledger_option
+@foreign_plugins_option
 def export(
-    fmt: str | None, unit: str, excel_compatible: bool, output: Path | None, ledger_path: Path
+    fmt: str | None,
+    unit: str,
+    excel_compatible: bool,
+    output: Path | None,
+    ledger_path: Path,
+    foreign_plugins: bool,
 ) -> None:
     fmt = chosen_format(fmt, output, "csv", formats.EXPORT_FORMATS)
-    ledger = load(ledger_path)
+    ledger = load(ledger_path, foreign_plugins)
     emit(
         lambda: formats.write_export(
             ledger, fmt, UNITS[unit], output, excel_compatible=excel_compatible
@@ -278,9 +297,10 @@ def export(
 
 @main.command()
 @ledger_option
-def check(ledger_path: Path) -> None:
+@foreign_plugins_option
+def check(ledger_path: Path, foreign_plugins: bool) -> None:
     """Load the ledger, run every plugin, and list each error as file:line: message."""
-    ledger = load(ledger_path)
+    ledger = load(ledger_path, foreign_plugins)
     segments = len(ledger.statements.segments)
     click.echo(f"{ledger_path}: no errors ({segments} segments)", err=True)
 

@@ -1,0 +1,401 @@
+"""The ledger's source files, read and checked before Beancount loads them.
+
+Beancount reads what it is given and makes the best of it: a binary file or one
+in Shift_JIS becomes a screen of "Invalid token" errors; a missing include or an
+include cycle an error with no line; a line of a few million characters keeps
+its lexer busy for minutes; and a ``plugin`` directive runs any Python module it
+names.  Before the loader runs, this module follows the includes from the main
+file and checks each file: that it exists, is plain UTF-8 text, is not empty,
+has no line too long to be a ledger line, and is included once.  It records
+where each ``plugin`` directive stands, so a plugin's error can be reported at
+its line and, on request, a plugin from outside this project and Beancount is
+refused before any plugin code runs.
+"""
+
+from __future__ import annotations
+
+import ast
+import datetime
+import glob
+import importlib.util
+import io
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import beancount
+from beancount.core import data
+from beancount.parser import _parser, grammar  # the C parser that parse_file drives
+from beancount.utils import encryption
+
+import plugins
+
+MAX_LINE = 10_000  # characters; Beancount's lexer slows quadratically on longer lines
+MAX_DEPTH = 100  # includes within includes
+TRUSTED_PACKAGES = (plugins, beancount)
+MODULE_NAME = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*\Z")
+# Beancount plugins that pass their configuration string to eval(): only a plain
+# Python literal is safe there.
+EVALUATED_CONFIG = frozenset(
+    {
+        "beancount.plugins.check_average_cost",
+        "beancount.plugins.check_commodity",
+        "beancount.plugins.commodity_attr",
+    }
+)
+# Fava imports the modules `custom "fava-extension"` names, with the ledger's folder
+# first on the module path: the project's own packages and Fava's are trusted.
+EXTENSION_PACKAGES = ("plugins", "reports", "fava")
+
+
+@dataclass(frozen=True)
+class Location:
+    filename: str
+    lineno: int | None = None
+
+    def __str__(self) -> str:
+        return f"{self.filename}:{self.lineno}" if self.lineno else self.filename
+
+
+@dataclass(frozen=True)
+class SourceProblem:
+    """A source file Beancount should not be given: where, and what."""
+
+    where: Location
+    message: str
+
+
+@dataclass(frozen=True)
+class PluginDirective:
+    name: str
+    where: Location
+    config: str | None = None
+
+
+@dataclass
+class Sources:
+    """The files of a ledger, its ``plugin`` directives, and what is wrong with them."""
+
+    files: list[Path] = field(default_factory=list)
+    plugins: list[PluginDirective] = field(default_factory=list)
+    python_path_options: list[Location] = field(default_factory=list)
+    fava_extensions: list[PluginDirective] = field(default_factory=list)
+    import_configs: list[Location] = field(default_factory=list)  # Fava runs this Python file
+    unpopped_tags: dict[tuple[str, str], Location] = field(default_factory=dict)  # (file, tag)
+    problems: list[SourceProblem] = field(default_factory=list)
+
+    def plugin_location(self, name: str) -> Location | None:
+        return next((p.where for p in self.plugins if p.name == name), None)
+
+
+class _DirectiveRecorder(grammar.Builder):
+    """The parser's builder, noting the line of each include, plugin and option."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.includes: list[tuple[int, str]] = []
+        self.plugin_lines: list[tuple[int, str, str | None]] = []
+        self.python_path_lines: list[int] = []
+        self.pushed: list[tuple[str, int]] = []  # tags pushed and not yet popped
+        self.extensions: list[tuple[int, str]] = []
+        self.import_config_lines: list[int] = []
+        self.empty_customs: list[tuple[int, str]] = []  # Beancount's own plugins fail on these
+
+    def custom(
+        self,
+        filename: str,
+        lineno: int,
+        date: datetime.date,
+        dir_type: str,
+        custom_values: list,
+        kvlist: list,
+    ) -> data.Custom:
+        if not custom_values:
+            self.empty_customs.append((lineno, dir_type))
+        values = [v.value for v in custom_values or ()]
+        if dir_type == "fava-extension" and values and isinstance(values[0], str):
+            self.extensions.append((lineno, values[0]))
+        if dir_type == "fava-option" and values and values[0] == "import-config":
+            self.import_config_lines.append(lineno)
+        return super().custom(filename, lineno, date, dir_type, custom_values, kvlist)
+
+    def pushtag(self, filename: str, lineno: int, tag: str) -> None:
+        self.pushed.append((tag, lineno))
+        super().pushtag(filename, lineno, tag)
+
+    def poptag(self, filename: str, lineno: int, tag: str) -> None:
+        for i in range(len(self.pushed) - 1, -1, -1):
+            if self.pushed[i][0] == tag:
+                del self.pushed[i]
+                break
+        super().poptag(filename, lineno, tag)
+
+    def include(self, filename: str, lineno: int, include_filename: str) -> None:
+        self.includes.append((lineno, include_filename))
+        super().include(filename, lineno, include_filename)
+
+    def plugin(self, filename: str, lineno: int, plugin_name: str, plugin_config: str) -> None:
+        self.plugin_lines.append((lineno, plugin_name, plugin_config))
+        super().plugin(filename, lineno, plugin_name, plugin_config)
+
+    def option(self, filename: str, lineno: int, key: str, value: str) -> None:
+        if key == "insert_pythonpath" and str(value).strip().upper() in ("TRUE", "1"):
+            self.python_path_lines.append(lineno)
+        super().option(filename, lineno, key, value)
+
+
+def _line_of(raw: bytes, offset: int) -> tuple[int, int]:
+    """Line and column in characters (both from 1) of a byte offset in UTF-8 text."""
+    line_start = raw.rfind(b"\n", 0, offset) + 1
+    column = len(raw[line_start:offset].decode("utf-8", "replace")) + 1
+    return raw.count(b"\n", 0, offset) + 1, column
+
+
+def text_problem(raw: bytes) -> tuple[int, str] | None:
+    """Why these bytes are not a ledger file Beancount can read, and at which line."""
+    if not raw.strip():
+        return 1, "the file is empty"
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return 1, "the file is UTF-16 text; save it as UTF-8"
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        line, _ = _line_of(raw, nul)
+        return line, "the file is binary (it holds NUL bytes), not Beancount text"
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return 1, "the file begins with a byte-order mark (BOM); save it as UTF-8 without BOM"
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line, column = _line_of(raw, error.start)
+        try:
+            raw.decode("cp932")
+            guess = " (it looks like Shift_JIS)"
+        except UnicodeDecodeError:
+            guess = ""
+        return line, (
+            f"the file is not UTF-8{guess}: byte 0x{raw[error.start]:02x} at column {column} "
+            "cannot be read; save the file as UTF-8"
+        )
+    for number, line_text in enumerate(text.splitlines(), start=1):
+        if len(line_text) > MAX_LINE:
+            return number, (
+                f"a line of {len(line_text):,} characters; a ledger line has at most "
+                f"{MAX_LINE:,} (is this the right file?)"
+            )
+    return None
+
+
+def _shown(path: Path | str) -> str:
+    try:
+        relative = os.path.relpath(path)
+    except ValueError:
+        return str(path)
+    return str(path) if relative.startswith("..") else relative
+
+
+def _included_files(pattern: str, folder: Path) -> list[Path]:
+    """The files an include names, as Beancount finds them (a glob from the including
+    file's folder)."""
+    search = pattern if os.path.isabs(pattern) else os.path.join(folder, pattern)
+    return [Path(os.path.normpath(match)) for match in sorted(glob.glob(search, recursive=True))]
+
+
+def read_sources(main: Path) -> Sources:
+    """Follow the includes from ``main`` and check every file on the way."""
+    sources = Sources()
+    seen: dict[Path, Location | None] = {}
+
+    def visit(path: Path, included_at: Location | None, chain: tuple[Path, ...]) -> None:
+        seen[path] = included_at
+        sources.files.append(path)
+        shown = _shown(path)
+        suffix = f" (included at {included_at})" if included_at else ""
+
+        def fail(lineno: int | None, message: str) -> None:
+            sources.problems.append(SourceProblem(Location(shown, lineno), message + suffix))
+
+        if encryption.is_encrypted_file(str(path)):
+            fail(None, "an encrypted file; yosan reads plain UTF-8 text only")
+            return
+        try:
+            raw = path.read_bytes()
+        except OSError as error:
+            fail(None, f"cannot be read: {error.strerror or error}")
+            return
+        found = text_problem(raw)
+        if found is not None:
+            fail(*found)
+            return
+        recorder = _DirectiveRecorder()
+        try:
+            _parser.Parser(recorder).parse(io.BytesIO(raw), filename=str(path), lineno=1)
+        except Exception as error:  # noqa: BLE001 - the parser's own failure, reported
+            fail(None, f"Beancount cannot parse the file: {error}")
+            return
+        for lineno, name, config in recorder.plugin_lines:
+            sources.plugins.append(PluginDirective(name, Location(shown, lineno), config))
+            if not MODULE_NAME.match(name):
+                sources.problems.append(
+                    SourceProblem(
+                        Location(shown, lineno), f'plugin "{name}" is not a Python module name'
+                    )
+                )
+        for lineno, kind in recorder.empty_customs:
+            sources.problems.append(
+                SourceProblem(
+                    Location(shown, lineno),
+                    f'custom "{kind}" with no values after it (Beancount cannot process it)',
+                )
+            )
+        sources.python_path_options += [Location(shown, n) for n in recorder.python_path_lines]
+        sources.fava_extensions += [
+            PluginDirective(name, Location(shown, n)) for n, name in recorder.extensions
+        ]
+        sources.import_configs += [Location(shown, n) for n in recorder.import_config_lines]
+        for tag, lineno in recorder.pushed:
+            sources.unpopped_tags.setdefault((shown, tag), Location(shown, lineno))
+        for lineno, pattern in recorder.includes:
+            here = Location(shown, lineno)
+            matches = _included_files(pattern, path.parent)
+            if not matches:
+                what = "no file matches" if glob.has_magic(pattern) else "no such file"
+                sources.problems.append(SourceProblem(here, f'include "{pattern}": {what}'))
+            for match in matches:
+                if match in chain:
+                    loop = " → ".join(_shown(p) for p in chain[chain.index(match) :] + (match,))
+                    sources.problems.append(
+                        SourceProblem(here, f"include cycle: {loop}; a file cannot include itself")
+                    )
+                elif match in seen:
+                    first = seen[match] or "as the main file"
+                    sources.problems.append(
+                        SourceProblem(
+                            here,
+                            f"{_shown(match)} is already included ({first}); include each file "
+                            "once",
+                        )
+                    )
+                elif len(chain) >= MAX_DEPTH:
+                    sources.problems.append(
+                        SourceProblem(here, f"includes nested more than {MAX_DEPTH} deep")
+                    )
+                elif not match.is_file():
+                    sources.problems.append(
+                        SourceProblem(here, f'include "{pattern}": {_shown(match)} is not a file')
+                    )
+                else:
+                    visit(match, here, (*chain, match))
+
+    main = Path(os.path.normpath(Path(main).absolute()))
+    visit(main, None, (main,))
+    return sources
+
+
+def _inside(origin: str | None, package: object) -> bool:
+    if origin is None:
+        return False
+    folder = Path(package.__file__).resolve().parent  # type: ignore[attr-defined]
+    return Path(origin).resolve().is_relative_to(folder)
+
+
+def is_trusted_plugin(name: str, packages: tuple[object, ...] = TRUSTED_PACKAGES) -> bool:
+    """A module of yosan-ledger's ``plugins`` package or of Beancount, found where
+    those packages are installed (the lookup imports parent packages only, and only
+    within them)."""
+    if not MODULE_NAME.match(name):
+        return False
+    for package in packages:
+        top = package.__name__
+        if name == top:
+            return True
+        if name.startswith(top + "."):
+            try:
+                spec = importlib.util.find_spec(name)
+            except ImportError:
+                return True  # not there at all: the loader reports it at the directive
+            return spec is None or _inside(spec.origin, package)
+    return False
+
+
+def _is_literal(text: str | None) -> bool:
+    if text is None or not text.strip():
+        return True
+    try:
+        ast.literal_eval(text)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        return False
+    return True
+
+
+def foreign_plugin_problems(sources: Sources) -> list[SourceProblem]:
+    """The directives that would run Python code from outside this project and Beancount."""
+    problems = [
+        SourceProblem(
+            directive.where,
+            f'plugin "{directive.name}" is neither one of yosan-ledger\'s (plugins.…) nor '
+            "one of Beancount's (beancount.…); refused by --no-foreign-plugins, as it would "
+            "run Python code from elsewhere",
+        )
+        for directive in sources.plugins
+        if not is_trusted_plugin(directive.name)
+    ]
+    problems += [
+        SourceProblem(
+            directive.where,
+            f'plugin "{directive.name}" evaluates its configuration as Python, and this one is '
+            "not a plain literal; refused by --no-foreign-plugins",
+        )
+        for directive in sources.plugins
+        if directive.name in EVALUATED_CONFIG and not _is_literal(directive.config)
+    ]
+    problems += [
+        SourceProblem(
+            where,
+            'option "insert_pythonpath" lets the ledger\'s folder shadow Python modules; '
+            "refused by --no-foreign-plugins",
+        )
+        for where in sources.python_path_options
+    ]
+    extension_packages = tuple(importlib.import_module(n) for n in EXTENSION_PACKAGES)
+    problems += [
+        SourceProblem(
+            extension.where,
+            f"Fava extension \"{extension.name}\" is not one of yosan-ledger's or Fava's; "
+            "refused by --no-foreign-plugins, as Fava would run it",
+        )
+        for extension in sources.fava_extensions
+        if not is_trusted_plugin(extension.name, extension_packages)
+    ]
+    problems += [
+        SourceProblem(
+            where,
+            'fava-option "import-config" names a Python file Fava would run; refused by '
+            "--no-foreign-plugins",
+        )
+        for where in sources.import_configs
+    ]
+    if sources.files:
+        folder = sources.files[0].parent
+        cache = folder / f".{sources.files[0].name}.picklecache"
+        if cache.exists():
+            problems.append(
+                SourceProblem(
+                    Location(_shown(cache)),
+                    "a Beancount cache beside the ledger: bean-check and Fava would unpickle it, "
+                    "which runs code (yosan never reads it); delete it; refused by "
+                    "--no-foreign-plugins",
+                )
+            )
+        for name in sorted({*EXTENSION_PACKAGES, "beancount"}):
+            for shadow in (folder / name, folder / f"{name}.py"):
+                if shadow.exists():
+                    problems.append(
+                        SourceProblem(
+                            Location(_shown(shadow)),
+                            f"the ledger's folder holds {shadow.name}, which could stand in "
+                            f"for the {name} package when Fava imports from that folder; "
+                            "refused by --no-foreign-plugins",
+                        )
+                    )
+    return problems
