@@ -8,7 +8,6 @@ when Chromium or Playwright is missing.
 from __future__ import annotations
 
 import re
-import shutil
 import time
 import urllib.error
 import urllib.request
@@ -21,7 +20,7 @@ from beancount.core import data
 
 from plugins.layout import default_layouts
 from reports.ledger import load_ledger
-from tests.conftest import CASH, FY2016, require
+from tests.conftest import CASH, FY2016, copy_ledger, require
 from tests.fava_support import IMAGE, SCRIPT, Fava, fava_server, markup_ledger
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -243,8 +242,7 @@ def test_published_figures_page(page, fy2016_fava, published):
 def test_a_broken_published_figure_shows_at_its_line(page, browser, tmp_path):
     """Edit a published figure while Fava runs: the checks page marks it ✗ on the next
     load, and Fava's Errors page names its file and line."""
-    ledger = tmp_path / "ledger"
-    shutil.copytree(FY2016.parent, ledger)
+    ledger = copy_ledger(tmp_path / "ledger").parent
     bs = ledger / "published" / "bs.beancount"
     lines = bs.read_text(encoding="utf-8").splitlines(keepends=True)
     (index,) = [i for i, line in enumerate(lines) if '"資産合計" "total"' in line]
@@ -311,3 +309,38 @@ def test_ledger_markup_is_shown_as_text(page, browser, tmp_path):
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(request, timeout=10)
         assert refused.value.code == 401  # --read-only reached Fava
+
+
+FAVA_CORPUS = [
+    "no-segment-tag",
+    "two-segment-tags",
+    "fractional-yen",
+    "after-fiscal-year",
+    "published-mismatch",
+    "plan-cash-disagrees",
+    "account-no-line",
+]
+
+
+@pytest.mark.parametrize("case", FAVA_CORPUS)
+def test_fava_shows_the_corpus_errors_at_their_lines(page, browser, case):
+    """The broken ledgers of tests/corpus: Fava's Errors page lists each error the
+    `yosan` command prints, at the same file and line."""
+    folder = Path(__file__).parent / "corpus" / case
+    expected = [
+        line.split(": ", 1)
+        for line in (folder / "expected.txt").read_text(encoding="utf-8").splitlines()
+    ]
+    with fava_server(folder / "main.beancount") as fava:
+        page.goto(fava.url("errors/"))
+        page.wait_for_selector("article table tbody tr")
+        rows = [
+            row.locator("td").all_inner_texts()
+            for row in page.locator("article table tbody tr").all()
+        ]
+    for where, message in expected:
+        filename, line = where.rsplit(":", 1)
+        assert any(
+            cells[0].endswith(filename) and cells[1] == line and message in cells[2]
+            for cells in rows
+        ), (where, message, rows)
