@@ -25,6 +25,7 @@ from plugins.units import UNITS
 from reports import formats
 from reports.ledger import DEFAULT_LEDGER, LedgerError, LoadedLedger, load_ledger
 from reports.schedules import SCHEDULES, advances_table, commitments_table, overview_table
+from reports.sources import foreign_plugin_problems, read_sources
 from reports.view import Table, statement_table
 
 
@@ -81,6 +82,14 @@ def foreign_plugins_option(command: Callable) -> Callable:
     )(command)
 
 
+def failure(lines: list[str], ledger_path: Path) -> LedgerFailed:
+    """Every error, one a line, and how many there are."""
+    count = len(lines)
+    return LedgerFailed(
+        "\n".join([*lines, f"{count} error{'s' if count != 1 else ''} in {ledger_path}"])
+    )
+
+
 def load(ledger_path: Path, foreign_plugins: bool = True) -> LoadedLedger:
     """The loaded ledger, or the command fails with every error it has."""
     try:
@@ -88,10 +97,7 @@ def load(ledger_path: Path, foreign_plugins: bool = True) -> LoadedLedger:
     except LedgerError as error:
         raise LedgerFailed(str(error)) from None
     if ledger.problems:
-        lines = [str(p) for p in ledger.problems]
-        count = len(lines)
-        lines.append(f"{count} error{'s' if count != 1 else ''} in {ledger_path}")
-        raise LedgerFailed("\n".join(lines))
+        raise failure([str(p) for p in ledger.problems], ledger_path)
     if ledger.statements is None:
         raise LedgerFailed(f"{ledger_path}: the ledger declares no budget")
     return ledger
@@ -319,12 +325,20 @@ def segments(ledger_path: Path) -> None:
 @click.option("--port", "-p", type=int, default=5000, show_default=True, help="Port to listen on.")
 @click.option("--read-only", is_flag=True, help="Fava's read-only mode: no edits through Fava.")
 @ledger_option
-def fava(host: str, port: int, read_only: bool, ledger_path: Path) -> None:
+@foreign_plugins_option
+def fava(host: str, port: int, read_only: bool, ledger_path: Path, foreign_plugins: bool) -> None:
     """Browse the ledger in Fava, with the statements as published (reports.fava_ext)."""
     from fava.cli import main as fava_main
 
     if not ledger_path.is_file():
         raise LedgerFailed(f"{ledger_path}: no such ledger (give another with --ledger)")
+    if not foreign_plugins:
+        refused = foreign_plugin_problems(read_sources(ledger_path))
+        if refused:
+            refused.sort(key=lambda p: (p.where.filename, p.where.lineno or 0))
+            raise failure([f"{p.where}: {p.message}" for p in refused], ledger_path)
+    # Beancount's pickle cache beside a ledger is unpickled, that is run, on load.
+    os.environ["BEANCOUNT_DISABLE_LOAD_CACHE"] = "1"
     args = [str(ledger_path.resolve()), "--host", host, "--port", str(port)]
     fava_main.main(args=args + (["--read-only"] if read_only else []), prog_name="yosan fava")
 

@@ -53,7 +53,7 @@ def line_of(path: Path, text: str) -> int:
     return next(i for i, line in enumerate(lines, start=1) if text in line)
 
 
-@pytest.mark.parametrize("command", ["check", "report", "export"])
+@pytest.mark.parametrize("command", ["check", "report", "export", "fava"])
 def test_no_foreign_plugins_refuses_before_any_plugin_runs(foreign_ledger, command, tmp_path):
     ledger, mark, name = foreign_ledger
     result = yosan(command, "--no-foreign-plugins", "--ledger", ledger)
