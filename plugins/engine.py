@@ -14,6 +14,9 @@ unless it is a loss or a deficit.  A 資金計画 row shows its cash contributio
 
 from __future__ import annotations
 
+import datetime
+import itertools
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -21,10 +24,12 @@ import numpy as np
 import pandas as pd
 from beancount.core import data
 
+from plugins import walk
 from plugins.budget import TOTAL, Budget, Segment, declared_segments, find_budget
 from plugins.layout import Layouts, Row, default_layouts
 from plugins.statement_lines import map_accounts
 from plugins.units import Unit, scale_frame
+from plugins.walk import Memo
 
 CURRENCY = "JPY"
 NEGATIVE_ROOTS = ("Liabilities", "Equity", "Income")
@@ -71,7 +76,8 @@ class Statements:
 class Postings:
     """Every posting of the period and the opening balances, as parallel arrays."""
 
-    entry_index: np.ndarray  # int64: index of the transaction in the entries list
+    transactions: list[data.Transaction]  # every transaction of the entries, in order
+    transaction: np.ndarray  # int64: the posting's transaction, an index into the above
     account: pd.Categorical
     segment: np.ndarray  # int64 code into the segment list
     amount: np.ndarray  # int64 yen
@@ -85,46 +91,72 @@ def collect_postings(
 
     Transactions without exactly one declared segment tag, dated outside the
     budget, or in another currency are left out: the plugins report each of them.
+    One pass per attribute, each in C (``map``, comprehensions, numpy); no Python
+    code runs per posting.
     """
     code = {key: i for i, key in enumerate(segment_keys)}
-    keys = frozenset(code)
     opening_date, end = budget.opening_date, budget.end
-    index: list[int] = []
-    accounts: list[str] = []
-    segments: list[int] = []
-    amounts: list[int] = []
-    opening: list[bool] = []
-    for i, entry in enumerate(entries):
-        if type(entry) is not data.Transaction or not opening_date <= entry.date <= end:
-            continue
-        tags = entry.tags & keys if entry.tags else ()
-        if len(tags) != 1:
-            continue
-        (tag,) = tags
-        is_opening = entry.date == opening_date
-        for posting in entry.postings:
-            units = posting.units
-            if units.currency != CURRENCY or units.number is None:
-                continue
-            index.append(i)
-            accounts.append(posting.account)
-            segments.append(code[tag])
-            amounts.append(int(units.number))
-            opening.append(is_opening)
-    return Postings(
-        entry_index=np.array(index, dtype=np.int64),
-        account=pd.Categorical(accounts),
-        segment=np.array(segments, dtype=np.int64),
-        amount=np.array(amounts, dtype=np.int64),
-        opening=np.array(opening, dtype=bool),
+
+    def segment_of(tags: frozenset[str] | None) -> int:
+        found = [code[t] for t in tags or () if t in code]
+        return found[0] if len(found) == 1 else -1
+
+    def period_of(date: datetime.date) -> int:
+        """0 outside the budget, 1 in the year, 2 the opening balances (前期末)."""
+        if date == opening_date:
+            return 2
+        return 1 if opening_date < date <= end else 0
+
+    transactions = walk.transactions(entries)
+    size = len(transactions)
+    segment = np.fromiter(
+        map(Memo(segment_of).__getitem__, map(_TAGS, transactions)), np.int64, size
     )
+    period = np.fromiter(map(Memo(period_of).__getitem__, map(_DATE, transactions)), np.int8, size)
+    lists = list(map(_POSTINGS, transactions))
+    counts = np.fromiter(map(len, lists), np.int64, size)
+    units = list(map(_UNITS, itertools.chain.from_iterable(lists)))
+    numbers = list(map(_NUMBER, units))
+    account_names = list(map(_ACCOUNT, itertools.chain.from_iterable(lists)))
+
+    keep = np.repeat((segment >= 0) & (period > 0), counts)
+    keep &= np.fromiter(map(CURRENCY.__eq__, map(_CURRENCY, units)), bool, len(units))
+    missing = np.fromiter(map(operator.is_, numbers, itertools.repeat(None)), bool, len(numbers))
+    if missing.any():  # an incomplete posting Beancount could not interpolate
+        keep &= ~missing
+    selected = np.flatnonzero(keep)
+    if len(selected) < len(numbers):
+        numbers = [numbers[i] for i in selected]
+        account_names = [account_names[i] for i in selected]
+    accounts = Memo(lambda name: len(accounts))
+    account_code = np.fromiter(map(accounts.__getitem__, account_names), np.int64, len(selected))
+    names = np.array(list(accounts), dtype=object)
+    order = np.argsort(names, kind="stable")
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return Postings(
+        transactions=transactions,
+        transaction=np.repeat(np.arange(size, dtype=np.int64), counts)[selected],
+        account=pd.Categorical.from_codes(rank[account_code], categories=names[order]),
+        segment=np.repeat(segment, counts)[selected],
+        amount=np.fromiter(map(int, numbers), np.int64, len(selected)),
+        opening=np.repeat(period == 2, counts)[selected],
+    )
+
+
+_TAGS = operator.attrgetter("tags")
+_DATE = operator.attrgetter("date")
+_POSTINGS = operator.attrgetter("postings")
+_UNITS = operator.attrgetter("units")
+_NUMBER = operator.attrgetter("number")
+_CURRENCY = operator.attrgetter("currency")
+_ACCOUNT = operator.attrgetter("account")
 
 
 def _sum_by(codes: np.ndarray, amounts: np.ndarray, size: int) -> np.ndarray:
     """Exact int64 sums of amounts grouped by integer codes 0..size-1."""
-    sums = pd.Series(amounts, copy=False).groupby(codes, sort=False).sum()
     out = np.zeros(size, dtype=np.int64)
-    out[sums.index.to_numpy()] = sums.to_numpy()
+    np.add.at(out, codes, amounts)
     return out
 
 
@@ -237,12 +269,14 @@ def compute_statements(
 ) -> Statements | None:
     """The statements of the budget the entries declare; None without a budget."""
     layouts = layouts or default_layouts()
-    budget, _ = find_budget(entries)
+    customs = walk.of_type(entries, data.Custom)
+    budget, _ = find_budget(customs)
     if budget is None:
         return None
-    segments = tuple(declared_segments(entries).values())
+    segments = tuple(declared_segments(customs).values())
     keys = [s.key for s in segments]
-    row_of_account, _ = map_accounts(entries, layouts)
+    opens = walk.of_type(entries, data.Open)
+    row_of_account, _ = map_accounts(opens, layouts)
     postings = collect_postings(entries, budget, keys)
 
     names = list(postings.account.categories)
@@ -252,8 +286,9 @@ def compute_statements(
     cash, working, flowing = cash_plan_accounts(layouts, row_of_account)
     moves_cash = np.isin(np.array(names, dtype=object), list(cash | working))
     touches = moves_cash[account_code] if n_accounts else np.zeros(0, dtype=bool)
-    relevant_entries = np.unique(postings.entry_index[touches])
-    cash_relevant = np.isin(postings.entry_index, relevant_entries) & ~postings.opening
+    relevant = np.zeros(len(postings.transactions), dtype=bool)
+    relevant[postings.transaction[touches]] = True
+    cash_relevant = relevant[postings.transaction] & ~postings.opening
 
     cell = account_code * (n_segments + 1) + postings.segment
     size = n_accounts * (n_segments + 1)
@@ -295,7 +330,12 @@ def compute_statements(
 
     unplanned = ~np.isin(np.array(names, dtype=object), list(cash | working | flowing))
     leaking = cash_relevant & unplanned[account_code] if n_accounts else cash_relevant
-    leaks = tuple(int(i) for i in np.unique(postings.entry_index[leaking]))
+    leaking_ids = {id(postings.transactions[i]) for i in postings.transaction[leaking]}
+    leaks = (
+        tuple(i for i, entry in enumerate(entries) if id(entry) in leaking_ids)
+        if leaking_ids
+        else ()
+    )
 
     accounts = {
         row.ref: tuple(evaluator.accounts_of(row.ref))

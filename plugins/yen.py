@@ -20,10 +20,17 @@ YenError = namedtuple("YenError", "source message entry")
 def validate_yen(
     entries: list[data.Directive], options_map: dict
 ) -> tuple[list[data.Directive], list[YenError]]:
+    # One pass over the postings finds the few transactions to look at closely.
+    suspects = [
+        entry
+        for entry in entries
+        if type(entry) is data.Transaction
+        for posting in entry.postings
+        if (units := posting.units).currency != CURRENCY
+        or (units.number is not None and units.number != units.number.to_integral_value())
+    ]
     errors = []
-    for entry in entries:
-        if not isinstance(entry, data.Transaction):
-            continue
+    for entry in {id(entry): entry for entry in suspects}.values():
         for posting in entry.postings:
             units = posting.units
             meta = posting.meta or entry.meta
