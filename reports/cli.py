@@ -48,6 +48,15 @@ def ledger_option(command: Callable) -> Callable:
     )(command)
 
 
+def cache_option(command: Callable) -> Callable:
+    return click.option(
+        "--no-cache",
+        "no_cache",
+        is_flag=True,
+        help="Load the ledger in full, not from the statement cache (see README).",
+    )(command)
+
+
 def unit_option(command: Callable) -> Callable:
     return click.option(
         "--unit",
@@ -67,10 +76,10 @@ def output_option(command: Callable) -> Callable:
     )(command)
 
 
-def load(ledger_path: Path) -> LoadedLedger:
+def load(ledger_path: Path, no_cache: bool = False) -> LoadedLedger:
     """The loaded ledger, or the command fails with every error it has."""
     try:
-        ledger = load_ledger(ledger_path)
+        ledger = load_ledger(ledger_path, cache=not no_cache)
     except LedgerError as error:
         raise LedgerFailed(str(error)) from None
     if ledger.problems:
@@ -112,6 +121,7 @@ def main() -> None:
 )
 @output_option
 @ledger_option
+@cache_option
 def report(
     statement: str | None,
     segment: str | None,
@@ -122,11 +132,12 @@ def report(
     true_era: bool,
     output: Path | None,
     ledger_path: Path,
+    no_cache: bool,
 ) -> None:
     """Print one statement (bs, pl, cf), or all three."""
     if segment and by_segment:
         raise click.UsageError("--segment and --by-segment exclude each other")
-    ledger = load(ledger_path)
+    ledger = load(ledger_path, no_cache)
     statements = ledger.statements
     keys = [s.key for s in statements.segments]
     if segment is not None and segment not in keys:
@@ -159,29 +170,37 @@ def report(
 @click.option("--excel-compatible", is_flag=True, help="UTF-8 with a BOM, for Excel.")
 @output_option
 @ledger_option
+@cache_option
 def export(
-    fmt: str, unit: str, excel_compatible: bool, output: Path | None, ledger_path: Path
+    fmt: str,
+    unit: str,
+    excel_compatible: bool,
+    output: Path | None,
+    ledger_path: Path,
+    no_cache: bool,
 ) -> None:
     """Every figure of every statement and segment: statement,section,line,segment,amount."""
-    ledger = load(ledger_path)
+    ledger = load(ledger_path, no_cache)
     frame = tidy(ledger.statements, UNITS[unit])
     emit(tidy_csv(frame, excel_compatible=excel_compatible), output)
 
 
 @main.command()
 @ledger_option
-def check(ledger_path: Path) -> None:
+@cache_option
+def check(ledger_path: Path, no_cache: bool) -> None:
     """Load the ledger, run every plugin, and list each error as file:line: message."""
-    ledger = load(ledger_path)
+    ledger = load(ledger_path, no_cache)
     segments = len(ledger.statements.segments)
     click.echo(f"{ledger_path}: no errors ({segments} segments)", err=True)
 
 
 @main.command()
 @ledger_option
-def segments(ledger_path: Path) -> None:
+@cache_option
+def segments(ledger_path: Path, no_cache: bool) -> None:
     """List the ledger's segments: key, name, business-plan areas."""
-    ledger = load(ledger_path)
+    ledger = load(ledger_path, no_cache)
     for segment in ledger.statements.segments:
         click.echo(f"{segment.key}\t{segment.name}\t{','.join(segment.areas)}")
 

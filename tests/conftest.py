@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 from pathlib import Path
 
 import pytest
@@ -33,6 +34,19 @@ RECEIVABLE = "Assets:11-流動資産:112-未収金"
 REVENUE = "Income:41-営業収益:415-事業収入"
 CAPITAL = "Equity:31-地方公共団体出資金"
 BONUS_PROVISION = "Liabilities:21-流動負債:216-賞与引当金"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def statement_cache_dir(tmp_path_factory):
+    """The statement cache of the test run, away from the user's own."""
+    folder = tmp_path_factory.mktemp("yosan-cache")
+    saved = os.environ.get("YOSAN_CACHE_DIR")
+    os.environ["YOSAN_CACHE_DIR"] = str(folder)
+    yield folder
+    if saved is None:
+        del os.environ["YOSAN_CACHE_DIR"]
+    else:
+        os.environ["YOSAN_CACHE_DIR"] = saved
 
 
 @pytest.fixture
