@@ -8,6 +8,7 @@ yosan check                        every plugin's errors, as file:line: message
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Callable
@@ -209,6 +210,8 @@ def run() -> None:
     """Entry point that turns an unexpected failure into a message, not a traceback."""
     try:
         main(standalone_mode=True)
+    except SystemExit as done:
+        leave(done.code)
     except Exception as error:  # noqa: BLE001
         if os.environ.get("YOSAN_DEBUG"):
             raise
@@ -217,4 +220,17 @@ def run() -> None:
             "(set YOSAN_DEBUG=1 for the traceback)",
             err=True,
         )
-        sys.exit(3)
+        leave(3)
+
+
+def leave(code: int | str | None) -> None:
+    """Exit at once once the output is flushed.  Python would otherwise free a large
+    ledger's millions of objects one by one (seconds at a million transactions)
+    just before the process ends; every file was written and closed by now."""
+    if isinstance(code, str):
+        click.echo(code, err=True)
+        code = 1
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(code or 0)

@@ -4,15 +4,20 @@ every file of the ledger, every include and the project are unchanged."""
 from __future__ import annotations
 
 import gc
+import os
+import pickle
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from beancount import loader
 
 from benchmarks import generate
 from reports import cache as statement_cache
 from reports.ledger import LoadedLedger, load_ledger
-from tests.conftest import FY2016, yosan
+from tests.conftest import FY2016, ROOT, yosan
 
 
 def same(a: LoadedLedger, b: LoadedLedger) -> None:
@@ -258,10 +263,6 @@ def test_the_pause_is_in_the_command(nested, monkeypatch):
 def test_beancounts_own_cache_copied_with_a_ledger_is_not_believed(nested, tmp_path):
     # Beancount keeps a pickle beside a ledger that took over a second to load,
     # and checks it against the files it names: a copy's cache names the original.
-    import pickle
-
-    from beancount import loader
-
     result = loader.load_file(str(nested))
     pickled = loader.get_cache_filename(loader.PICKLE_CACHE_FILENAME, str(nested))
     with open(pickled, "wb") as stream:
@@ -273,3 +274,21 @@ def test_beancounts_own_cache_copied_with_a_ledger_is_not_believed(nested, tmp_p
     jpki.write_text(jpki.read_text(encoding="utf-8").replace("#jpki", "#nosuch"), "utf-8")
     after = load_ledger(copy / "main.beancount", cache=False)
     assert any("Unknown segment tag #nosuch" in p.message for p in after.problems)
+
+
+def test_the_command_exits_with_its_code_and_whole_output(nested, tmp_path):
+    # The command leaves without freeing the ledger object by object (os._exit).
+    def run(*args):
+        return subprocess.run(
+            [sys.executable, "-m", "reports", *map(str, args)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "YOSAN_CACHE_DIR": str(tmp_path / "cache")},
+        )
+
+    done = run("export", "--unit", "yen", "--ledger", nested)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == yosan("export", "--unit", "yen", "--ledger", nested).stdout
+    assert run("report", "--ledger", tmp_path / "missing.beancount").returncode == 1
+    assert run("report", "--no-such-option").returncode == 2
