@@ -22,3 +22,8 @@ test:
 lint:
     ruff check .
     ruff format --check .
+
+# Time yosan against bean-check and hledger on generated ledgers of 10k and 100k
+# transactions and print the table (`just bench --million` adds 1M; see README).
+bench *args:
+    python3 benchmarks/bench.py {{args}}
