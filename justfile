@@ -46,3 +46,8 @@ docs-picture:
     mkdir -p out
     yosan report pl --by-segment -o out/pl-by-segment.pdf --ledger {{ledger}}
     pdftoppm -r 110 -png -singlefile out/pl-by-segment.pdf docs/report-pl-by-segment
+
+# Time yosan against bean-check and hledger on generated ledgers of 10k and 100k
+# transactions and print the table (`just bench --million` adds 1M; see README).
+bench *args:
+    python3 benchmarks/bench.py {{args}}

@@ -19,6 +19,8 @@ from typing import Any
 
 from beancount.core import data
 
+from plugins import walk
+
 BUDGET = "yosan-budget"
 SEGMENT = "yosan-segment"
 TOTAL = "total"  # the column of the whole body, beside the segments
@@ -51,16 +53,15 @@ def values(entry: data.Custom) -> list[Any]:
 
 def find_budget(entries: Iterable[data.Directive]) -> tuple[Budget | None, data.Custom | None]:
     """The first well-formed budget directive, and the directive itself."""
-    for entry in entries:
-        if isinstance(entry, data.Custom) and entry.type == BUDGET:
-            args = values(entry)
-            if (
-                len(args) == 3
-                and isinstance(args[0], str)
-                and all(isinstance(a, datetime.date) for a in args[1:])
-            ):
-                return Budget(args[0], args[1], args[2], entry.date), entry
-            return None, entry
+    for entry in walk.customs(entries, BUDGET):
+        args = values(entry)
+        if (
+            len(args) == 3
+            and isinstance(args[0], str)
+            and all(isinstance(a, datetime.date) for a in args[1:])
+        ):
+            return Budget(args[0], args[1], args[2], entry.date), entry
+        return None, entry
     return None, None
 
 
@@ -68,12 +69,11 @@ def declared_segments(entries: Iterable[data.Directive]) -> dict[str, Segment]:
     """Segments in declaration order, keyed by tag.  Malformed ones are left out
     (the segments plugin reports them)."""
     segments: dict[str, Segment] = {}
-    for entry in entries:
-        if isinstance(entry, data.Custom) and entry.type == SEGMENT:
-            args = values(entry)
-            if len(args) == 3 and all(isinstance(a, str) for a in args):
-                key, name, areas = args
-                if key not in segments and key != TOTAL:
-                    area_list = tuple(a.strip() for a in areas.split(",") if a.strip())
-                    segments[key] = Segment(key, name, area_list, entry.meta)
+    for entry in walk.customs(entries, SEGMENT):
+        args = values(entry)
+        if len(args) == 3 and all(isinstance(a, str) for a in args):
+            key, name, areas = args
+            if key not in segments and key != TOTAL:
+                area_list = tuple(a.strip() for a in areas.split(",") if a.strip())
+                segments[key] = Segment(key, name, area_list, entry.meta)
     return segments

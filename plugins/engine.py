@@ -14,6 +14,9 @@ unless it is a loss or a deficit.  A 資金計画 row shows its cash contributio
 
 from __future__ import annotations
 
+import datetime
+import itertools
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -21,10 +24,12 @@ import numpy as np
 import pandas as pd
 from beancount.core import data
 
+from plugins import walk
 from plugins.budget import TOTAL, Budget, Segment, declared_segments, find_budget
 from plugins.layout import Layouts, Row, default_layouts
 from plugins.statement_lines import map_accounts
 from plugins.units import Unit, scale_frame
+from plugins.walk import Memo
 
 CURRENCY = "JPY"
 LARGEST = 10**15  # yen in one posting (1,000兆円); sums of such stay far inside int64
@@ -74,12 +79,18 @@ class Statements:
 class Postings:
     """Every posting of the period and the opening balances, as parallel arrays."""
 
-    entry_index: np.ndarray  # int64: index of the transaction in the entries list
+    transactions: list[data.Transaction]  # every transaction of the entries, in order
+    transaction: np.ndarray  # int64: the posting's transaction, an index into the above
     posting_index: np.ndarray  # int64: index of the posting in its transaction
     account: pd.Categorical
     segment: np.ndarray  # int64 code into the segment list
     amount: np.ndarray  # int64 yen
     opening: np.ndarray  # bool: an opening balance (前期末)
+
+
+# Transactions per batch: each batch's postings stay in the CPU's cache through
+# the passes over them, which halves the time on a large ledger.
+BATCH = 2048
 
 
 def collect_postings(
@@ -89,50 +100,107 @@ def collect_postings(
 
     Transactions without exactly one declared segment tag or dated outside the
     budget, and postings in another currency or beyond ``LARGEST`` yen, are left
-    out: the plugins report each of them.
+    out: the plugins report each of them.  One pass per attribute, each in C
+    (``map``, numpy), over a batch of transactions at a time; no Python code runs
+    per posting.
     """
     code = {key: i for i, key in enumerate(segment_keys)}
-    keys = frozenset(code)
     opening_date, end = budget.opening_date, budget.end
-    index: list[int] = []
-    position: list[int] = []
-    accounts: list[str] = []
-    segments: list[int] = []
-    amounts: list[int] = []
-    opening: list[bool] = []
-    for i, entry in enumerate(entries):
-        if type(entry) is not data.Transaction or not opening_date <= entry.date <= end:
-            continue
-        tags = entry.tags & keys if entry.tags else ()
-        if len(tags) != 1:
-            continue
-        (tag,) = tags
-        is_opening = entry.date == opening_date
-        for j, posting in enumerate(entry.postings):
-            units = posting.units
-            if units.currency != CURRENCY or units.number is None or abs(units.number) > LARGEST:
-                continue
-            index.append(i)
-            position.append(j)
-            accounts.append(posting.account)
-            segments.append(code[tag])
-            amounts.append(int(units.number))
-            opening.append(is_opening)
-    return Postings(
-        entry_index=np.array(index, dtype=np.int64),
-        posting_index=np.array(position, dtype=np.int64),
-        account=pd.Categorical(accounts),
-        segment=np.array(segments, dtype=np.int64),
-        amount=np.array(amounts, dtype=np.int64),
-        opening=np.array(opening, dtype=bool),
+
+    def segment_of(tags: frozenset[str] | None) -> int:
+        found = [code[t] for t in tags or () if t in code]
+        return found[0] if len(found) == 1 else -1
+
+    def period_of(date: datetime.date) -> int:
+        """0 outside the budget, 1 in the year, 2 the opening balances (前期末)."""
+        if date == opening_date:
+            return 2
+        return 1 if opening_date < date <= end else 0
+
+    transactions = walk.transactions(entries)
+    segments, periods = Memo(segment_of), Memo(period_of)
+    accounts = Memo(lambda name: len(accounts))
+    batches = [
+        _batch(transactions, start, segments, periods, accounts)
+        for start in range(0, max(len(transactions), 1), BATCH)
+    ]
+    transaction, position, account_code, segment, amount, opening = (
+        np.concatenate(column) for column in zip(*batches, strict=True)
     )
+    # Categories: the accounts of the postings kept, in name order.
+    names = np.array(list(accounts), dtype=object)
+    used = np.bincount(account_code, minlength=len(names)) > 0
+    order = np.argsort(names, kind="stable")
+    order = order[used[order]]
+    rank = np.full(len(names), -1, dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    return Postings(
+        transactions=transactions,
+        transaction=transaction,
+        posting_index=position,
+        account=pd.Categorical.from_codes(rank[account_code], categories=names[order]),
+        segment=segment,
+        amount=amount,
+        opening=opening,
+    )
+
+
+def _batch(
+    transactions: list[data.Transaction],
+    start: int,
+    segments: Memo,
+    periods: Memo,
+    accounts: Memo,
+) -> tuple[np.ndarray, ...]:
+    """(transaction, position in it, account code, segment, yen, opening) of the
+    postings kept from the batch of transactions from ``start``."""
+    batch = transactions[start : start + BATCH]
+    size = len(batch)
+    segment = np.fromiter(map(segments.__getitem__, map(_TAGS, batch)), np.int64, size)
+    period = np.fromiter(map(periods.__getitem__, map(_DATE, batch)), np.int8, size)
+    lists = list(map(_POSTINGS, batch))
+    counts = np.fromiter(map(len, lists), np.int64, size)
+    units = list(map(_UNITS, itertools.chain.from_iterable(lists)))
+    n = len(units)
+    names = map(_ACCOUNT, itertools.chain.from_iterable(lists))
+    account_code = np.fromiter(map(accounts.__getitem__, names), np.int64, n)
+    keep = np.repeat((segment >= 0) & (period > 0), counts)
+    keep &= np.fromiter(map(CURRENCY.__eq__, map(_CURRENCY, units)), bool, n)
+    numbers = list(map(_NUMBER, units))
+    try:
+        amount = np.fromiter(map(int, numbers), np.int64, n)
+    except (TypeError, ValueError, OverflowError):
+        # An incomplete posting Beancount could not interpolate (no number), or a
+        # figure int64 cannot hold: left out (plugins.yen reports the second).
+        keep &= np.array([x is not None and abs(x) <= LARGEST for x in numbers], dtype=bool)
+        kept = zip(numbers, keep, strict=True)
+        amount = np.array([int(x) if k else 0 for x, k in kept], dtype=np.int64)
+    keep &= np.abs(amount) <= LARGEST
+    selected = np.flatnonzero(keep)
+    first = np.cumsum(counts) - counts
+    return (
+        np.repeat(np.arange(start, start + size, dtype=np.int64), counts)[selected],
+        (np.arange(n, dtype=np.int64) - np.repeat(first, counts))[selected],
+        account_code[selected],
+        np.repeat(segment, counts)[selected],
+        amount[selected],
+        np.repeat(period == 2, counts)[selected],
+    )
+
+
+_TAGS = operator.attrgetter("tags")
+_DATE = operator.attrgetter("date")
+_POSTINGS = operator.attrgetter("postings")
+_UNITS = operator.attrgetter("units")
+_NUMBER = operator.attrgetter("number")
+_CURRENCY = operator.attrgetter("currency")
+_ACCOUNT = operator.attrgetter("account")
 
 
 def _sum_by(codes: np.ndarray, amounts: np.ndarray, size: int) -> np.ndarray:
     """Exact int64 sums of amounts grouped by integer codes 0..size-1."""
-    sums = pd.Series(amounts, copy=False).groupby(codes, sort=False).sum()
     out = np.zeros(size, dtype=np.int64)
-    out[sums.index.to_numpy()] = sums.to_numpy()
+    np.add.at(out, codes, amounts)
     return out
 
 
@@ -244,12 +312,14 @@ def compute_statements(
 ) -> Statements | None:
     """The statements of the budget the entries declare; None without a budget."""
     layouts = layouts or default_layouts()
-    budget, _ = find_budget(entries)
+    customs = walk.of_type(entries, data.Custom)
+    budget, _ = find_budget(customs)
     if budget is None:
         return None
-    segments = tuple(declared_segments(entries).values())
+    segments = tuple(declared_segments(customs).values())
     keys = [s.key for s in segments]
-    row_of_account, _ = map_accounts(entries, layouts)
+    opens = walk.of_type(entries, data.Open)
+    row_of_account, _ = map_accounts(opens, layouts)
     postings = collect_postings(entries, budget, keys)
 
     names = list(postings.account.categories)
@@ -259,8 +329,9 @@ def compute_statements(
     cash, working, flowing = cash_plan_accounts(layouts, row_of_account)
     moves_cash = np.isin(np.array(names, dtype=object), list(cash | working))
     touches = moves_cash[account_code] if n_accounts else np.zeros(0, dtype=bool)
-    relevant_entries = np.unique(postings.entry_index[touches])
-    cash_relevant = np.isin(postings.entry_index, relevant_entries) & ~postings.opening
+    relevant = np.zeros(len(postings.transactions), dtype=bool)
+    relevant[postings.transaction[touches]] = True
+    cash_relevant = relevant[postings.transaction] & ~postings.opening
 
     cell = account_code * (n_segments + 1) + postings.segment
     size = n_accounts * (n_segments + 1)
@@ -304,11 +375,12 @@ def compute_statements(
     placed = np.isin(np.array(names, dtype=object), list(row_of_account))
     unplanned = placed & ~np.isin(np.array(names, dtype=object), list(cash | working | flowing))
     leaking = cash_relevant & unplanned[account_code] if n_accounts else cash_relevant
-    leaks = tuple(int(i) for i in np.unique(postings.entry_index[leaking]))
     lost = ~placed[account_code] if n_accounts else np.zeros(0, dtype=bool)
+    where = _entry_indexes(entries, postings, leaking | lost)
+    leaks = tuple(sorted({where[i] for i in postings.transaction[leaking]}))
     unplaced = tuple(
-        (int(i), int(j))
-        for i, j in zip(postings.entry_index[lost], postings.posting_index[lost], strict=True)
+        (where[i], int(j))
+        for i, j in zip(postings.transaction[lost], postings.posting_index[lost], strict=True)
     )
 
     accounts = {
@@ -326,6 +398,18 @@ def compute_statements(
         cash_leaks=leaks,
         unplaced=unplaced,
     )
+
+
+def _entry_indexes(
+    entries: Sequence[data.Directive], postings: Postings, mask: np.ndarray
+) -> dict[int, int]:
+    """Transaction index -> index in the entries, for the postings of the mask (a
+    scan of the entries only when some posting needs reporting)."""
+    wanted = {int(i) for i in np.unique(postings.transaction[mask])}
+    if not wanted:
+        return {}
+    by_id = {id(postings.transactions[i]): i for i in wanted}
+    return {by_id[id(entry)]: n for n, entry in enumerate(entries) if id(entry) in by_id}
 
 
 TIDY_COLUMNS = ["statement", "section", "line", "segment", "amount"]

@@ -14,6 +14,7 @@ from collections import namedtuple
 from beancount.core import account_types, data
 
 from plugins.budget import BUDGET, find_budget
+from plugins.walk import customs
 
 __plugins__ = ("validate_fiscal_year",)
 
@@ -33,8 +34,8 @@ def validate_fiscal_year(
         return entries, [FiscalYearError(directive.meta, f"Malformed budget: {FORM}", directive)]
     errors = [
         FiscalYearError(e.meta, "A second budget in one ledger; declare one", e)
-        for e in entries
-        if isinstance(e, data.Custom) and e.type == BUDGET and e is not directive
+        for e in customs(entries, BUDGET)
+        if e is not directive
     ]
     if budget.end < budget.start:
         errors.append(
@@ -45,10 +46,9 @@ def validate_fiscal_year(
             )
         )
         return entries, errors
-    opening = budget.opening_date
-    for entry in entries:
-        if not isinstance(entry, data.Transaction):
-            continue
+    opening, start, end = budget.opening_date, budget.start, budget.end
+    outside = [e for e in entries if type(e) is data.Transaction and not start <= e.date <= end]
+    for entry in outside:
         if entry.date == opening:
             flows = [
                 p.account
@@ -64,7 +64,7 @@ def validate_fiscal_year(
                         entry,
                     )
                 )
-        elif not budget.start <= entry.date <= budget.end:
+        else:
             errors.append(
                 FiscalYearError(
                     entry.meta,

@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from beancount.core import data
 
+from plugins import walk
 from plugins.budget import TOTAL, values
 from plugins.engine import Statements, compute_statements
 from plugins.statements import statements_of
@@ -54,9 +55,7 @@ def published_figures(
     """Every well-formed published figure beside the computed one; errors for the rest."""
     figures, errors = [], []
     segment_names = {s.key: s.name for s in statements.segments}
-    for entry in entries:
-        if not (isinstance(entry, data.Custom) and entry.type == PUBLISHED):
-            continue
+    for entry in walk.customs(entries, PUBLISHED):
         args = values(entry)
         if (
             len(args) != 5

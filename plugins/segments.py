@@ -10,26 +10,27 @@ balances on its own.
 
 from __future__ import annotations
 
+import operator
 import re
 from collections import namedtuple
 
 from beancount.core import data
 
+from plugins import walk
 from plugins.budget import SEGMENT, TOTAL, declared_segments, values
 
 __plugins__ = ("validate_segments",)
 
 SegmentError = namedtuple("SegmentError", "source message entry")
 
+TAGS = operator.attrgetter("tags")
 KEY = re.compile(r"[a-z][a-z0-9_]*\Z")
 
 
 def _declaration_errors(entries: list[data.Directive]) -> list[SegmentError]:
     errors = []
     seen: set[str] = set()
-    for entry in entries:
-        if not (isinstance(entry, data.Custom) and entry.type == SEGMENT):
-            continue
+    for entry in walk.customs(entries, SEGMENT):
         args = values(entry)
         if len(args) != 3 or not all(isinstance(a, str) for a in args):
             errors.append(
@@ -71,33 +72,30 @@ def validate_segments(
         )
         return entries, errors
     known = ", ".join(f"#{key}" for key in segments)
-    for entry in entries:
-        if not isinstance(entry, data.Transaction):
-            continue
-        tags = sorted(entry.tags or ())
+
+    def problem(tag_set: frozenset[str] | None) -> str | None:
+        tags = sorted(tag_set or ())
         unknown = [t for t in tags if t not in segments]
         if unknown:
-            errors.append(
-                SegmentError(
-                    entry.meta,
-                    f"Unknown segment tag {', '.join('#' + t for t in unknown)}; "
-                    f"the declared segments are {known}",
-                    entry,
-                )
+            return (
+                f"Unknown segment tag {', '.join('#' + t for t in unknown)}; "
+                f"the declared segments are {known}"
             )
-        elif not tags:
-            errors.append(
-                SegmentError(
-                    entry.meta, f"Transaction has no segment tag; tag it with one of {known}", entry
-                )
+        if not tags:
+            return f"Transaction has no segment tag; tag it with one of {known}"
+        if len(tags) > 1:
+            return (
+                f"Transaction has {len(tags)} segment tags "
+                f"({', '.join('#' + t for t in tags)}); it belongs to exactly one segment"
             )
-        elif len(tags) > 1:
-            errors.append(
-                SegmentError(
-                    entry.meta,
-                    f"Transaction has {len(tags)} segment tags "
-                    f"({', '.join('#' + t for t in tags)}); it belongs to exactly one segment",
-                    entry,
-                )
-            )
+        return None
+
+    # A ledger has a handful of distinct tag sets: each is judged once.
+    transactions = walk.transactions(entries)
+    problems = map(walk.Memo(problem).__getitem__, map(TAGS, transactions))
+    errors.extend(
+        SegmentError(entry.meta, message, entry)
+        for entry, message in zip(transactions, problems, strict=True)
+        if message
+    )
     return entries, errors

@@ -30,6 +30,7 @@ from collections.abc import Iterable
 
 from beancount.core import account_types, data
 
+from plugins import walk
 from plugins.layout import Layouts, default_layouts
 
 __plugins__ = ("validate_statement_lines",)
@@ -53,9 +54,7 @@ def map_accounts(
     """Each opened account's row reference (``bs:現金及び預金``), and the errors."""
     mapping: dict[str, str] = {}
     errors: list[StatementLineError] = []
-    for entry in entries:
-        if not isinstance(entry, data.Open):
-            continue
+    for entry in walk.of_type(entries, data.Open):
         root = account_types.get_account_type(entry.account)
         if root not in ROOTS:
             errors.append(

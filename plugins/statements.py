@@ -20,6 +20,7 @@ from collections import namedtuple
 
 from beancount.core import data
 
+from plugins import walk
 from plugins.budget import TOTAL, declared_segments, find_budget
 from plugins.engine import Statements, compute_statements
 
@@ -42,8 +43,9 @@ def compute_and_check(
     options_map[OPTION] = statements
     if statements is None:
         return entries, []  # plugins.fiscal_year reports the missing budget
-    budget, directive = find_budget(entries)
-    segments = declared_segments(entries)
+    customs = walk.of_type(entries, data.Custom)
+    budget, directive = find_budget(customs)
+    segments = declared_segments(customs)
     errors = []
     for failure in statements.failures:
         meta = directive.meta if failure.segment == TOTAL else segments[failure.segment].meta

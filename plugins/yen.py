@@ -26,61 +26,96 @@ YenError = namedtuple("YenError", "source message entry")
 def validate_yen(
     entries: list[data.Directive], options_map: dict
 ) -> tuple[list[data.Directive], list[YenError]]:
+    # One pass over the postings finds the few transactions to look at closely.
+    suspects = [
+        entry
+        for entry in entries
+        if type(entry) is data.Transaction
+        for posting in entry.postings
+        if (units := posting.units).currency != CURRENCY
+        or posting.cost is not None
+        or posting.price is not None
+        or (
+            units.number is not None
+            and (units.number != units.number.to_integral_value() or abs(units.number) > LARGEST)
+        )
+    ]
+    errors = [
+        error
+        for entry in {id(entry): entry for entry in suspects}.values()
+        for posting in entry.postings
+        for error in _posting_errors(entry, posting)
+    ]
+    total = sum(
+        abs(posting.units.number)
+        for entry in entries
+        if type(entry) is data.Transaction
+        for posting in entry.postings
+        if posting.units.number is not None
+    )
+    if total > LARGEST_TOTAL:
+        errors.append(_where_the_total_overflows(entries))
+    return entries, errors
+
+
+def _posting_errors(entry: data.Transaction, posting: data.Posting) -> list[YenError]:
+    units = posting.units
+    meta = posting.meta or entry.meta
     errors = []
+    if units.currency != CURRENCY:
+        errors.append(
+            YenError(
+                meta,
+                f"Amount in {units.currency} on {posting.account}; "
+                f"the budget is kept in {CURRENCY}",
+                entry,
+            )
+        )
+    elif units.number is not None and units.number != units.number.to_integral_value():
+        errors.append(
+            YenError(
+                meta,
+                f"Fractional yen {units.number} on {posting.account}; amounts are whole yen",
+                entry,
+            )
+        )
+    elif units.number is not None and abs(units.number) > LARGEST:
+        errors.append(
+            YenError(
+                meta,
+                f"Amount {units.number:,} yen on {posting.account} is beyond "
+                f"{LARGEST:,} yen (1,000兆円), the largest a posting may be",
+                entry,
+            )
+        )
+    if posting.cost is not None or posting.price is not None:
+        errors.append(
+            YenError(
+                meta,
+                f"Posting to {posting.account} carries a "
+                f"{'cost' if posting.cost is not None else 'price'}; a budget posting "
+                "is a plain yen amount",
+                entry,
+            )
+        )
+    return errors
+
+
+def _where_the_total_overflows(entries: list[data.Directive]) -> YenError:
+    """The posting at which Σ|amount| of the ledger passes LARGEST_TOTAL."""
     total = 0
     for entry in entries:
-        if not isinstance(entry, data.Transaction):
+        if type(entry) is not data.Transaction:
             continue
         for posting in entry.postings:
-            units = posting.units
-            meta = posting.meta or entry.meta
-            if units.currency != CURRENCY:
-                errors.append(
-                    YenError(
-                        meta,
-                        f"Amount in {units.currency} on {posting.account}; "
-                        f"the budget is kept in {CURRENCY}",
-                        entry,
-                    )
+            if posting.units.number is None:
+                continue
+            total += abs(posting.units.number)
+            if total > LARGEST_TOTAL:
+                return YenError(
+                    posting.meta or entry.meta,
+                    f"The amounts of the ledger add up to more than {LARGEST_TOTAL:,} "
+                    "yen (10京円) at this posting; the statements are exact only below that",
+                    entry,
                 )
-            elif units.number is not None and units.number != units.number.to_integral_value():
-                errors.append(
-                    YenError(
-                        meta,
-                        f"Fractional yen {units.number} on {posting.account}; "
-                        "amounts are whole yen",
-                        entry,
-                    )
-                )
-            elif units.number is not None and abs(units.number) > LARGEST:
-                errors.append(
-                    YenError(
-                        meta,
-                        f"Amount {units.number:,} yen on {posting.account} is beyond "
-                        f"{LARGEST:,} yen (1,000兆円), the largest a posting may be",
-                        entry,
-                    )
-                )
-            elif units.number is not None:
-                if total <= LARGEST_TOTAL < total + abs(units.number):
-                    errors.append(
-                        YenError(
-                            meta,
-                            f"The amounts of the ledger add up to more than {LARGEST_TOTAL:,} "
-                            "yen (10京円) at this posting; the statements are exact only below "
-                            "that",
-                            entry,
-                        )
-                    )
-                total += abs(units.number)
-            if posting.cost is not None or posting.price is not None:
-                errors.append(
-                    YenError(
-                        meta,
-                        f"Posting to {posting.account} carries a "
-                        f"{'cost' if posting.cost is not None else 'price'}; a budget posting "
-                        "is a plain yen amount",
-                        entry,
-                    )
-                )
-    return entries, errors
+    raise AssertionError("the total passes the limit somewhere")

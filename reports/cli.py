@@ -11,6 +11,7 @@ yosan fava                         the statements in Fava, on http://127.0.0.1:5
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Callable
@@ -48,6 +49,15 @@ def ledger_option(command: Callable) -> Callable:
         envvar="YOSAN_LEDGER",
         show_default=True,
         help="The ledger's main file.",
+    )(command)
+
+
+def cache_option(command: Callable) -> Callable:
+    return click.option(
+        "--no-cache",
+        "no_cache",
+        is_flag=True,
+        help="Load the ledger in full, not from the statement cache (see README).",
     )(command)
 
 
@@ -90,10 +100,10 @@ def failure(lines: list[str], ledger_path: Path) -> LedgerFailed:
     )
 
 
-def load(ledger_path: Path, foreign_plugins: bool = True) -> LoadedLedger:
+def load(ledger_path: Path, foreign_plugins: bool = True, no_cache: bool = False) -> LoadedLedger:
     """The loaded ledger, or the command fails with every error it has."""
     try:
-        ledger = load_ledger(ledger_path, foreign_plugins=foreign_plugins)
+        ledger = load_ledger(ledger_path, foreign_plugins=foreign_plugins, cache=not no_cache)
     except LedgerError as error:
         raise LedgerFailed(str(error)) from None
     if ledger.problems:
@@ -169,6 +179,7 @@ def main() -> None:
 @output_option
 @ledger_option
 @foreign_plugins_option
+@cache_option
 def report(
     statement: str | None,
     segment: str | None,
@@ -181,6 +192,7 @@ def report(
     output: Path | None,
     ledger_path: Path,
     foreign_plugins: bool,
+    no_cache: bool,
 ) -> None:
     """Print one statement (bs, pl, cf), or all three; or the budget's other tables:
     overview (予算の概要, against the previous budget), advances (予定前受金及び累積前受金),
@@ -191,7 +203,7 @@ def report(
     if against is not None and statement != "overview":
         raise click.UsageError("--against is for `yosan report overview`")
     fmt = chosen_format(fmt, output, "text", formats.REPORT_FORMATS)
-    ledger = load(ledger_path, foreign_plugins)
+    ledger = load(ledger_path, foreign_plugins, no_cache)
     statements = ledger.statements
     keys = [s.key for s in statements.segments]
     if segment is not None and segment not in keys:
@@ -284,6 +296,7 @@ def schedule_table(
 @output_option
 @ledger_option
 @foreign_plugins_option
+@cache_option
 def export(
     fmt: str | None,
     unit: str,
@@ -291,9 +304,10 @@ def export(
     output: Path | None,
     ledger_path: Path,
     foreign_plugins: bool,
+    no_cache: bool,
 ) -> None:
     fmt = chosen_format(fmt, output, "csv", formats.EXPORT_FORMATS)
-    ledger = load(ledger_path, foreign_plugins)
+    ledger = load(ledger_path, foreign_plugins, no_cache)
     emit(
         lambda: formats.write_export(
             ledger, fmt, UNITS[unit], output, excel_compatible=excel_compatible
@@ -304,18 +318,20 @@ def export(
 @main.command()
 @ledger_option
 @foreign_plugins_option
-def check(ledger_path: Path, foreign_plugins: bool) -> None:
+@cache_option
+def check(ledger_path: Path, foreign_plugins: bool, no_cache: bool) -> None:
     """Load the ledger, run every plugin, and list each error as file:line: message."""
-    ledger = load(ledger_path, foreign_plugins)
+    ledger = load(ledger_path, foreign_plugins, no_cache)
     segments = len(ledger.statements.segments)
     click.echo(f"{ledger_path}: no errors ({segments} segments)", err=True)
 
 
 @main.command()
 @ledger_option
-def segments(ledger_path: Path) -> None:
+@cache_option
+def segments(ledger_path: Path, no_cache: bool) -> None:
     """List the ledger's segments: key, name, business-plan areas."""
-    ledger = load(ledger_path)
+    ledger = load(ledger_path, no_cache)
     for segment in ledger.statements.segments:
         click.echo(f"{segment.key}\t{segment.name}\t{','.join(segment.areas)}")
 
@@ -347,6 +363,8 @@ def run() -> None:
     """Entry point that turns an unexpected failure into a message, not a traceback."""
     try:
         main(standalone_mode=True)
+    except SystemExit as done:
+        leave(done.code)
     except Exception as error:  # noqa: BLE001
         if os.environ.get("YOSAN_DEBUG"):
             raise
@@ -355,4 +373,17 @@ def run() -> None:
             "(set YOSAN_DEBUG=1 for the traceback)",
             err=True,
         )
-        sys.exit(3)
+        leave(3)
+
+
+def leave(code: int | str | None) -> None:
+    """Exit at once once the output is flushed.  Python would otherwise free a large
+    ledger's millions of objects one by one (seconds at a million transactions)
+    just before the process ends; every file was written and closed by now."""
+    if isinstance(code, str):
+        click.echo(code, err=True)
+        code = 1
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    os._exit(code or 0)

@@ -1,27 +1,42 @@
 """Loading a ledger for the reports: entries, errors and statements, or a clear failure.
 
-The source files are checked first (``reports.sources``): a file Beancount cannot
-read sensibly stops the load there, with its file and line.  Beancount's loader
-then runs without its pickle cache (a ``.picklecache`` file beside a ledger is
-unpickled, that is run as code, and may hand back stale entries).  Every plugin
-of ``plugins.PLUGIN_CHAIN`` runs on every load: through the ledger's own
-``plugin`` lines, and here for those the ledger does not name.
+``load_ledger`` is the one way the ``yosan`` command loads a ledger.
+
+- The source files are checked first (``reports.sources``): a file Beancount cannot
+  read sensibly stops the load there, with its file and line.
+- A verified entry of the statement cache (``reports.cache``) answers when every file
+  of the ledger is unchanged.
+- Otherwise Beancount's loader runs, without its pickle cache (a ``.picklecache``
+  file beside a ledger is unpickled, that is run as code, and may hand back stale
+  entries), with Python's cyclic garbage collector paused: Beancount builds
+  millions of objects and no cycles worth collecting, and the collector walking
+  them again and again was a third of a large load.
+- Every plugin of ``plugins.PLUGIN_CHAIN`` runs: through the ledger's own ``plugin``
+  lines, and here for those the ledger does not name.
+
+On a terminal, a load over a second shows its phase (``reports.progress``).
 """
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import importlib
 import os
 import re
-from dataclasses import dataclass
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
-from beancount import loader
 from beancount.core import data
 
 from plugins import PLUGIN_CHAIN
 from plugins.engine import Statements
-from plugins.statements import statements_of
+from plugins.statements import OPTION, statements_of
+from reports import cache as statement_cache
+from reports.progress import Progress
 from reports.sources import Sources, foreign_plugin_problems, read_sources
 
 DEFAULT_LEDGER = Path("ledger") / "main.beancount"
@@ -52,11 +67,21 @@ class Problem:
 
 @dataclass(frozen=True)
 class LoadedLedger:
+    """A ledger as the reports use it.  Answered from the statement cache, it
+    holds no entries until something asks for them (then it loads in full)."""
+
     path: Path
-    entries: list[data.Directive]
     options: dict
     problems: list[Problem]
     statements: Statements | None
+    from_cache: bool = False
+    _entries: list[data.Directive] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def entries(self) -> list[data.Directive]:
+        if self._entries is None:
+            object.__setattr__(self, "_entries", load_ledger(self.path, cache=False)._entries)
+        return self._entries  # type: ignore[return-value]
 
 
 def _shown_path(filename: str) -> str:
@@ -86,7 +111,13 @@ def _message(text: str) -> str:
     return _shorten(" ".join(lines) if len(lines) <= 3 else lines[0])
 
 
-def problem(error: object, ledger: Path, sources: Sources | None = None) -> Problem:
+# A problem as stored in the cache: (absolute file, line, message).
+RawProblem = tuple[str | None, int | None, str]
+
+
+def raw_problem(error: object, ledger: Path, sources: Sources | None = None) -> RawProblem:
+    """Where and what, with the file absolute so that it is shown right from any
+    working directory (a cached problem is printed again later)."""
     source = getattr(error, "source", None) or {}
     filename = source.get("filename") if isinstance(source, dict) else None
     lineno = source.get("lineno") if isinstance(source, dict) else None
@@ -95,58 +126,138 @@ def problem(error: object, ledger: Path, sources: Sources | None = None) -> Prob
     if unpopped and filename and sources and not lineno:
         where = sources.unpopped_tags.get((_shown_path(filename), unpopped[1]))
         if where is not None:
-            return Problem(where.filename, where.lineno, f"pushtag #{unpopped[1]} is never popped")
+            return (
+                os.path.abspath(where.filename),
+                where.lineno,
+                f"pushtag #{unpopped[1]} is never popped",
+            )
     if not filename or filename.startswith("<"):
         failure = PLUGIN_FAILURE.match(message)
         where = sources.plugin_location(failure[2]) if failure and sources else None
         if where is not None:
-            return Problem(where.filename, where.lineno, _message(message))
+            return os.path.abspath(where.filename), where.lineno, _message(message)
         filename, lineno = str(ledger), None
-    return Problem(_shown_path(filename), lineno or None, _message(message))
+    return os.path.abspath(filename), lineno or None, _message(message)
 
 
-def _run_chain(entries: list[data.Directive], options: dict) -> list[object]:
+def shown_problems(raw: list[RawProblem], ledger: Path) -> list[Problem]:
+    """Problems as printed: paths relative to the working directory, each once, in
+    file and line order."""
+    problems = {
+        Problem(_shown_path(filename or str(ledger)), lineno, message)
+        for filename, lineno, message in raw
+    }
+    return sorted(problems, key=lambda p: (p.filename or "", p.lineno or 0, p.message))
+
+
+def problem(error: object, ledger: Path, sources: Sources | None = None) -> Problem:
+    return shown_problems([raw_problem(error, ledger, sources)], ledger)[0]
+
+
+def _run_chain(
+    entries: list[data.Directive], options: dict, status: Progress
+) -> tuple[list[data.Directive], list[object]]:
     """Run the plugins of the chain the ledger does not name, so every rule holds
     for the command whatever the ledger's ``plugin`` lines say."""
     named = {name for name, _ in options.get("plugin", ())}
     errors: list[object] = []
-    for name in PLUGIN_CHAIN:
-        if name in named:
-            continue
+    missing = [name for name in PLUGIN_CHAIN if name not in named]
+    if missing:
+        status.phase("running the plugins")
+    for name in missing:
         module = importlib.import_module(name)
         for function in module.__plugins__:
             entries, found = getattr(module, function)(entries, options)
             errors.extend(found)
-    return errors
+    return entries, errors
 
 
-def _sorted(problems: set[Problem]) -> list[Problem]:
-    return sorted(problems, key=lambda p: (p.filename or "", p.lineno or 0, p.message))
+@contextlib.contextmanager
+def collector_paused(paused: bool = True) -> Iterator[None]:
+    """Python's cyclic garbage collector off for the block.  What the block built
+    is then frozen (``gc.freeze``): the collector, back on, never walks the ledger's
+    millions of objects, which live as long as the command anyway."""
+    if not paused or not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.enable()
 
 
-def load_ledger(path: Path | str, *, foreign_plugins: bool = True) -> LoadedLedger:
+def _beancount_load(filename: str, progress: Progress) -> tuple[list, list, dict]:
+    from beancount import loader  # only a full load needs the parser
+
+    progress.phase("parsing")
+    # loader._load: Beancount's load without its pickle cache (see the docstring).
+    entries, errors, options = loader._load([(filename, True)], progress.log_timings, None, None)
+    return entries, list(errors), options
+
+
+def load_ledger(
+    path: Path | str,
+    *,
+    foreign_plugins: bool = True,
+    cache: bool = True,
+    pause_collector: bool = True,
+    progress: TextIO | None = None,
+) -> LoadedLedger:
     """Load and check a ledger.  With ``foreign_plugins=False`` a ledger naming a plugin
-    from outside this project and Beancount is refused before any plugin runs."""
+    from outside this project and Beancount is refused before any plugin runs.  The
+    statement cache answers when it is verified (``cache``); a full load runs with the
+    collector paused (``pause_collector``).  A terminal given as ``progress`` (stderr
+    by default) shows the phase of a load over a second."""
     path = Path(path)
     if not path.exists():
         raise LedgerError(f"{path}: no such ledger (give another with --ledger)")
     if not path.is_file():
         raise LedgerError(f"{path}: not a file")
-    sources = read_sources(path)
-    refused = sources.problems + ([] if foreign_plugins else foreign_plugin_problems(sources))
-    if refused:
-        problems = {Problem(p.where.filename, p.where.lineno, _shorten(p.message)) for p in refused}
-        return LoadedLedger(path, [], {}, _sorted(problems), None)
-    main = os.path.normpath(path.absolute())
-    try:
-        entries, errors, options = loader._load([(main, True)], None, None, None)  # no cache
-    except Exception as error:  # noqa: BLE001 - Beancount's loader failed: say so, plainly
-        if os.environ.get("YOSAN_DEBUG"):
-            raise
-        failure = Problem(
-            _shown_path(main), None, _shorten(f"Beancount cannot load the ledger: {error!r}")
-        )
-        return LoadedLedger(path, [], {}, [failure], None)
-    errors = list(errors) + _run_chain(entries, options)
-    problems = {problem(e, path, sources) for e in errors}
-    return LoadedLedger(path, entries, options, _sorted(problems), statements_of(options))
+    filename = os.path.normpath(os.path.abspath(os.path.expanduser(str(path))))
+    with Progress(f"loading {path}", progress) as status:
+        status.phase("checking the files")
+        sources = read_sources(path)
+        refused = sources.problems + ([] if foreign_plugins else foreign_plugin_problems(sources))
+        if refused:
+            raw = [
+                (os.path.abspath(p.where.filename), p.where.lineno, _shorten(p.message))
+                for p in refused
+            ]
+            return LoadedLedger(path, {}, shown_problems(raw, path), None, _entries=[])
+        if cache:
+            status.phase("checking the statement cache")
+            hit = statement_cache.read(filename)
+            if hit is not None:
+                options = {**hit["options"], OPTION: hit["statements"]}
+                return LoadedLedger(
+                    path,
+                    options,
+                    shown_problems(hit["problems"], path),
+                    hit["statements"],
+                    from_cache=True,
+                )
+        started = time.time_ns()
+        try:
+            with collector_paused(pause_collector):
+                entries, errors, options = _beancount_load(filename, status)
+                entries, found = _run_chain(entries, options, status)
+        except Exception as error:  # noqa: BLE001 - Beancount's loader failed: say so, plainly
+            if os.environ.get("YOSAN_DEBUG"):
+                raise
+            failure = (filename, None, _shorten(f"Beancount cannot load the ledger: {error!r}"))
+            return LoadedLedger(path, {}, shown_problems([failure], path), None, _entries=[])
+        errors += found
+        raw = [raw_problem(e, path, sources) for e in errors]
+        statements = statements_of(options)
+        if cache:
+            status.phase("writing the statement cache")
+            stored = {k: v for k, v in options.items() if k != OPTION}
+            statement_cache.write(
+                filename,
+                options,
+                {"options": stored, "statements": statements, "problems": raw},
+                unchanged_since=started,
+            )
+    return LoadedLedger(path, options, shown_problems(raw, path), statements, _entries=entries)

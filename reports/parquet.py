@@ -108,14 +108,14 @@ def postings_table(ledger: LoadedLedger) -> pa.Table:
     segments = [keys[code] for code in postings.segment]
     rows: dict[str, list] = {name: [] for name, _, _ in POSTINGS_COLUMNS}
     for i, j, account, segment, opening in zip(
-        postings.entry_index.tolist(),
+        postings.transaction.tolist(),
         postings.posting_index.tolist(),
         accounts,
         segments,
         postings.opening.tolist(),
         strict=True,
     ):
-        entry = entries[i]
+        entry = postings.transactions[i]
         meta = entry.postings[j].meta or entry.meta
         rows["date"].append(entry.date)
         rows["account"].append(account)

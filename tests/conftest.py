@@ -37,6 +37,19 @@ CAPITAL = "Equity:31-地方公共団体出資金"
 BONUS_PROVISION = "Liabilities:21-流動負債:216-賞与引当金"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def statement_cache_dir(tmp_path_factory):
+    """The statement cache of the test run, away from the user's own."""
+    folder = tmp_path_factory.mktemp("yosan-cache")
+    saved = os.environ.get("YOSAN_CACHE_DIR")
+    os.environ["YOSAN_CACHE_DIR"] = str(folder)
+    yield folder
+    if saved is None:
+        del os.environ["YOSAN_CACHE_DIR"]
+    else:
+        os.environ["YOSAN_CACHE_DIR"] = saved
+
+
 @pytest.fixture
 def make_ledger(tmp_path: Path):
     """Write a ledger: the test header, then `body`; returns the main file's path."""

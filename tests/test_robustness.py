@@ -126,7 +126,7 @@ def test_an_edit_gives_errors_or_right_statements(edits):
             assert result.stderr.strip(), "an error with no message"
             event("reported errors")
             return
-        ledger = load_ledger(main)
+        ledger = load_ledger(main, cache=False)
     assert ledger.problems == []
     statements = ledger.statements
     line_of = lines_of_accounts(ledger.entries, statements.layouts)

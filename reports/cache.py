@@ -1,0 +1,197 @@
+"""The statement cache: a repeat report on an unchanged ledger without loading it.
+
+After a full load the statements, the options and every problem are stored, one
+entry per ledger (its absolute path), in ``$YOSAN_CACHE_DIR``, else
+``$XDG_CACHE_HOME/yosan``, else ``~/.cache/yosan``.  An entry is used only when it
+is verified in full, otherwise the ledger is loaded again:
+
+- the SHA-256 of the content of every file the load read (``options["include"]``:
+  the main file and every file included, however deep) is what it was;
+- every ``include`` pattern still matches the same files (a new file matching a
+  glob is a change);
+- the fingerprint is the same: the project's version, the SHA-256 of the code
+  that makes the statements and problems (``plugins/``, the loader), of every
+  other plugin module the ledger names, Beancount's and Python's versions;
+- the stored payload has the SHA-256 the entry's manifest gives, and unpickles.
+
+A ledger that scans document folders (``option "documents"``) is never cached:
+its entries depend on files no include names.  Deleting the folder clears the
+cache; ``--no-cache`` bypasses it.
+"""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import importlib.metadata
+import importlib.util
+import json
+import os
+import pickle
+import re
+import sys
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from reports.output import write_atomically
+
+MAGIC = b"yosan-statement-cache 1\n"
+PACKAGE = "yosan-ledger"
+_ROOT = Path(__file__).resolve().parent.parent
+# The code whose output the cache holds: a change to any of it is a new fingerprint.
+_CODE = ("plugins/**/*.py", "plugins/layouts/*.toml", "reports/ledger.py", "reports/cache.py")
+_INCLUDE = re.compile(rb'^include\s+"((?:[^"\\]|\\.)*)"', re.MULTILINE)
+
+
+def cache_dir() -> Path:
+    explicit = os.environ.get("YOSAN_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "yosan"
+
+
+def entry_path(ledger: str) -> Path:
+    """Where the entry of the ledger with this absolute main file lives."""
+    name = hashlib.sha256(ledger.encode("utf-8")).hexdigest()[:32]
+    return cache_dir() / f"{name}.statements"
+
+
+def project_version() -> str:
+    try:
+        return importlib.metadata.version(PACKAGE)
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+
+@cache
+def _code_digest() -> str:
+    digest = hashlib.sha256()
+    for pattern in _CODE:
+        for path in sorted(_ROOT.glob(pattern)):
+            digest.update(str(path.relative_to(_ROOT)).encode("utf-8") + b"\0")
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def fingerprint(plugins: Iterable[str]) -> str:
+    """What, besides the ledger's files, the cached result depends on."""
+    from beancount import __version__ as beancount_version
+
+    parts = [
+        f"yosan-ledger {project_version()}",
+        f"code {_code_digest()}",
+        f"beancount {beancount_version}",
+        f"python {sys.version_info[:3]}",
+    ]
+    for name in sorted(set(plugins)):
+        if name.startswith("beancount."):
+            continue  # Beancount's own plugins change with its version
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            spec = None
+        origin = spec.origin if spec is not None else None
+        if origin and os.path.isfile(origin):
+            parts.append(f"plugin {name} {_file_digest(origin)}")
+        else:
+            parts.append(f"plugin {name} missing")
+    return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
+
+
+def _file_digest(path: str) -> str | None:
+    try:
+        with open(path, "rb") as stream:
+            return hashlib.file_digest(stream, "sha256").hexdigest()
+    except OSError:
+        return None
+
+
+def _digests(paths: list[str]) -> list[str | None]:
+    """SHA-256 of each file, several at once (hashlib lets go of the GIL)."""
+    if len(paths) < 2:
+        return [_file_digest(p) for p in paths]
+    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+        return list(pool.map(_file_digest, paths))
+
+
+def _include_patterns(files: Iterable[str]) -> dict[str, list[str]]:
+    """Every ``include`` of the files, as Beancount resolves it (relative to the
+    including file, globbed), with the files it matches now."""
+    patterns: dict[str, list[str]] = {}
+    for filename in files:
+        try:
+            text = Path(filename).read_bytes()
+        except OSError:
+            continue
+        for match in _INCLUDE.finditer(text):
+            pattern = match.group(1).decode("utf-8", "replace")
+            if not os.path.isabs(pattern):
+                pattern = os.path.join(os.path.dirname(filename), pattern)
+            patterns[pattern] = _matches(pattern)
+    return patterns
+
+
+def _matches(pattern: str) -> list[str]:
+    return sorted(os.path.normpath(p) for p in glob.glob(pattern, recursive=True))
+
+
+def read(ledger: str) -> dict[str, Any] | None:
+    """The cached result for the ledger, or None unless every check holds."""
+    try:
+        blob = entry_path(ledger).read_bytes()
+        if not blob.startswith(MAGIC):
+            return None
+        header_end = blob.index(b"\n", len(MAGIC))
+        manifest = json.loads(blob[len(MAGIC) : header_end])
+        payload = blob[header_end + 1 :]
+        if manifest["ledger"] != ledger:
+            return None
+        if manifest["fingerprint"] != fingerprint(manifest["plugins"]):
+            return None
+        if hashlib.sha256(payload).hexdigest() != manifest["payload"]:
+            return None
+        for pattern, matched in manifest["globs"].items():
+            if _matches(pattern) != matched:
+                return None
+        files = manifest["files"]
+        if _digests(list(files)) != list(files.values()):
+            return None
+        result = pickle.loads(payload)
+    except Exception:  # noqa: BLE001 - an entry that cannot be verified is not used
+        return None
+    return result if isinstance(result, dict) else None
+
+
+def write(ledger: str, options: dict, result: dict[str, Any], *, unchanged_since: int) -> None:
+    """Store a load's result; a cache that cannot be written is no cache.  Nothing
+    is stored when a file was modified after ``unchanged_since`` (ns): the load
+    may have read it before the change, the hashes would be of it after."""
+    if options.get("documents"):
+        return
+    files = sorted(options.get("include") or [ledger])
+    plugins = [name for name, _ in options.get("plugin", ())]
+    try:
+        if any(os.stat(f).st_mtime_ns >= unchanged_since for f in files):
+            return
+        payload = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
+        digests = _digests(files)
+        if None in digests:
+            return
+        manifest = {
+            "ledger": ledger,
+            "fingerprint": fingerprint(plugins),
+            "plugins": plugins,
+            "files": dict(zip(files, digests, strict=True)),
+            "globs": _include_patterns(files),
+            "payload": hashlib.sha256(payload).hexdigest(),
+        }
+        header = json.dumps(manifest, ensure_ascii=False).encode("utf-8")
+        path = entry_path(ledger)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomically(path, lambda stream: stream.write(MAGIC + header + b"\n" + payload))
+    except Exception:  # noqa: BLE001 - unpicklable plugin output, read-only disk …
+        return

@@ -1,0 +1,294 @@
+"""The statement cache answers exactly what a full load would, and only while
+every file of the ledger, every include and the project are unchanged."""
+
+from __future__ import annotations
+
+import gc
+import os
+import pickle
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from beancount import loader
+
+from benchmarks import generate
+from reports import cache as statement_cache
+from reports.ledger import LoadedLedger, load_ledger
+from tests.conftest import FY2016, ROOT, yosan
+
+
+def same(a: LoadedLedger, b: LoadedLedger) -> None:
+    """Two loads give the same problems, statements and options."""
+    assert a.problems == b.problems
+    assert (a.statements is None) == (b.statements is None)
+    if a.statements is not None:
+        assert a.statements.budget == b.statements.budget
+        assert a.statements.segments == b.statements.segments
+        assert a.statements.failures == b.statements.failures
+        assert a.statements.cash_leaks == b.statements.cash_leaks
+        assert a.statements.accounts == b.statements.accounts
+        assert a.statements.figures.keys() == b.statements.figures.keys()
+        for name, frame in a.statements.figures.items():
+            assert frame.equals(b.statements.figures[name]), name
+            assert list(frame.dtypes) == list(b.statements.figures[name].dtypes)
+    assert a.options.get("title") == b.options.get("title")
+    assert a.options.get("include") == b.options.get("include")
+
+
+@pytest.fixture
+def nested(tmp_path: Path) -> Path:
+    """A generated ledger whose segment files sit two includes deep:
+    main.beancount → books.beancount → segments/<key>.beancount."""
+    folder = tmp_path / "nested"
+    generate.main(["150", str(folder)])
+    main = folder / "main.beancount"
+    text = main.read_text(encoding="utf-8")
+    includes = [line for line in text.splitlines() if line.startswith('include "segments/')]
+    (folder / "books.beancount").write_text("\n".join(includes) + "\n", encoding="utf-8")
+    for line in includes:
+        text = text.replace(line + "\n", "")
+    main.write_text(text + 'include "books.beancount"\n', encoding="utf-8")
+    return main
+
+
+def load_twice(path: Path) -> tuple[LoadedLedger, LoadedLedger]:
+    first = load_ledger(path)
+    again = load_ledger(path)
+    return first, again
+
+
+def test_a_repeat_load_is_answered_from_the_cache_with_the_same_result(nested):
+    uncached = load_ledger(nested, cache=False)
+    first, again = load_twice(nested)
+    assert not first.from_cache and again.from_cache
+    assert uncached.problems == [] and uncached.statements is not None
+    same(uncached, first)
+    same(uncached, again)
+
+
+def test_the_fy2016_export_is_the_same_from_the_cache():
+    uncached = yosan("export", "--unit", "yen", "--ledger", FY2016, "--no-cache")
+    first = yosan("export", "--unit", "yen", "--ledger", FY2016)
+    cached = yosan("export", "--unit", "yen", "--ledger", FY2016)
+    assert uncached.exit_code == first.exit_code == cached.exit_code == 0
+    assert load_ledger(FY2016).from_cache
+    assert uncached.stdout == first.stdout == cached.stdout
+    assert len(cached.rows()) > 700
+
+
+def test_a_cached_run_reports_exactly_the_errors_of_an_uncached_one(nested, monkeypatch):
+    segment = nested.parent / "segments" / "jpki.beancount"
+    text = segment.read_text(encoding="utf-8")
+    # Three errors of three plugins: an unknown tag, a fractional yen, a date
+    # outside the fiscal year (and Beancount's own: the unbalanced transaction).
+    text = text.replace('* "未収金の回収"\n', '* "未収金の回収" #nosuch\n', 1)
+    text = text.replace(" JPY\n", ".5 JPY\n", 1)
+    text = text.replace("2016-04-", "2018-04-", 1)
+    segment.write_text(text, encoding="utf-8")
+    uncached = yosan("check", "--ledger", nested, "--no-cache")
+    first = yosan("check", "--ledger", nested)
+    cached = yosan("check", "--ledger", nested)
+    assert uncached.exit_code == first.exit_code == cached.exit_code == 1
+    assert uncached.stderr == first.stderr == cached.stderr
+    for expected in ("Unknown segment tag #nosuch", "Fractional yen", "outside the fiscal year"):
+        assert expected in cached.stderr
+    assert load_ledger(nested).from_cache
+    # Paths are shown relative to the working directory of the run, cached or not.
+    monkeypatch.chdir(nested.parent)
+    here = yosan("check", "--ledger", "main.beancount")
+    assert here.stderr == yosan("check", "--ledger", "main.beancount", "--no-cache").stderr
+    assert "segments/jpki.beancount:" in here.stderr
+
+
+def test_a_one_character_edit_two_includes_deep_invalidates_it(nested):
+    load_twice(nested)
+    segment = nested.parent / "segments" / "lgwan.beancount"
+    text = segment.read_text(encoding="utf-8")
+    first_amount = text.index(" JPY\n")
+    digit = text[first_amount - 1]
+    edited = text[: first_amount - 1] + str((int(digit) + 1) % 10) + text[first_amount:]
+    segment.write_text(edited, encoding="utf-8")
+    after = load_ledger(nested)
+    assert not after.from_cache
+    assert any("does not balance" in p.message for p in after.problems)
+    same(after, load_ledger(nested, cache=False))
+    assert load_ledger(nested).from_cache
+
+
+def test_an_edit_that_changes_no_figure_still_invalidates_it(nested):
+    load_twice(nested)
+    segment = nested.parent / "segments" / "general.beancount"
+    text = segment.read_text(encoding="utf-8")
+    segment.write_text(text.replace("未払金の支払", "未払金の支拂", 1), encoding="utf-8")
+    assert not load_ledger(nested).from_cache
+
+
+def test_a_new_include_invalidates_it(nested):
+    load_twice(nested)
+    extra = nested.parent / "extra.beancount"
+    extra.write_text(
+        'pushtag #general\n2016-06-01 * "雑収入の受取"\n'
+        "  Assets:11-流動資産:111-現金及び預金  1000 JPY\n"
+        "  Income:61-営業外収益:613-雑収入  -1000 JPY\npoptag #general\n",
+        encoding="utf-8",
+    )
+    books = nested.parent / "books.beancount"
+    books.write_text(books.read_text(encoding="utf-8") + 'include "extra.beancount"\n', "utf-8")
+    after = load_ledger(nested)
+    assert not after.from_cache
+    assert str(extra) in after.options["include"]
+    same(after, load_ledger(nested, cache=False))
+
+
+def test_a_new_file_matching_an_include_glob_invalidates_it(nested):
+    books = nested.parent / "books.beancount"
+    books.write_text(books.read_text(encoding="utf-8") + 'include "more/*.beancount"\n', "utf-8")
+    (nested.parent / "more").mkdir()
+    (nested.parent / "more" / "a.beancount").write_text("; nothing yet\n", encoding="utf-8")
+    load_twice(nested)
+    assert load_ledger(nested).from_cache
+    (nested.parent / "more" / "b.beancount").write_text(
+        '2016-04-01 custom "yosan-segment" "extra" "追加事業" "1"\n', encoding="utf-8"
+    )
+    after = load_ledger(nested)
+    assert not after.from_cache
+    assert "extra" in [s.key for s in after.statements.segments]
+
+
+def test_another_project_version_invalidates_it(nested, monkeypatch):
+    load_twice(nested)
+    assert load_ledger(nested).from_cache
+    monkeypatch.setattr(statement_cache, "project_version", lambda: "99.0.0")
+    assert not load_ledger(nested).from_cache
+    assert load_ledger(nested).from_cache  # stored again under the new version
+
+
+def test_a_change_to_the_plugins_code_invalidates_it(nested, monkeypatch):
+    load_twice(nested)
+    monkeypatch.setattr(statement_cache, "_code_digest", lambda: "edited")
+    assert not load_ledger(nested).from_cache
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        pytest.param(lambda b: b[: len(b) // 2], id="truncated"),
+        pytest.param(lambda b: b[:-10] + bytes(10), id="payload bytes changed"),
+        pytest.param(lambda b: b.replace(b'"files": {', b'"files": {"x": "y", ', 1), id="manifest"),
+        pytest.param(lambda b: b"garbage", id="garbage"),
+        pytest.param(lambda b: b"", id="empty"),
+    ],
+)
+def test_a_cache_entry_that_cannot_be_verified_is_not_used(nested, damage):
+    expected = load_ledger(nested, cache=False)
+    load_ledger(nested)
+    entry = statement_cache.entry_path(str(nested))
+    entry.write_bytes(damage(entry.read_bytes()))
+    after = load_ledger(nested)
+    assert not after.from_cache
+    same(after, expected)
+
+
+def test_an_unreadable_cache_entry_is_not_used(nested):
+    load_ledger(nested)
+    entry = statement_cache.entry_path(str(nested))
+    entry.unlink()
+    entry.mkdir()  # a folder where the entry should be: unreadable as a file
+    after = load_ledger(nested)
+    assert not after.from_cache and after.problems == []
+
+
+def test_no_cache_bypasses_it(nested, monkeypatch):
+    def fail(*args, **kwargs):
+        raise AssertionError("the statement cache was used")
+
+    monkeypatch.setattr(statement_cache, "read", fail)
+    monkeypatch.setattr(statement_cache, "write", fail)
+    result = yosan("export", "--ledger", nested, "--no-cache")
+    assert result.exit_code == 0, result.stderr
+    assert yosan("report", "bs", "--ledger", nested, "--no-cache").exit_code == 0
+
+
+def test_a_copied_ledger_has_its_own_entry(nested, tmp_path):
+    load_twice(nested)
+    copy = tmp_path / "copy"
+    shutil.copytree(nested.parent, copy)
+    jpki = copy / "segments" / "jpki.beancount"
+    jpki.write_text(jpki.read_text(encoding="utf-8").replace("#jpki", "#lgwan"), "utf-8")
+    after = load_ledger(copy / "main.beancount")
+    assert not after.from_cache
+    assert all("jpki" not in p.filename for p in after.problems)
+    jpki_cash = after.statements.figure("bs:現金及び預金", "jpki")
+    assert jpki_cash == 0 != load_ledger(nested).statements.figure("bs:現金及び預金", "jpki")
+
+
+def test_entries_of_a_cached_ledger_load_on_demand(nested):
+    load_ledger(nested)
+    cached = load_ledger(nested)
+    assert cached.from_cache
+    assert cached.entries == load_ledger(nested, cache=False).entries
+
+
+def test_pausing_the_collector_changes_no_result(nested):
+    segment = nested.parent / "segments" / "resident_id.beancount"
+    text = segment.read_text(encoding="utf-8")
+    segment.write_text(text.replace("#resident_id", "#nosuch", 1), encoding="utf-8")
+    paused = load_ledger(nested, cache=False, pause_collector=True)
+    assert gc.isenabled()
+    running = load_ledger(nested, cache=False, pause_collector=False)
+    assert paused.problems and any("nosuch" in p.message for p in paused.problems)
+    same(paused, running)
+    assert paused.entries == running.entries
+    fy_paused = load_ledger(FY2016, cache=False, pause_collector=True)
+    same(fy_paused, load_ledger(FY2016, cache=False, pause_collector=False))
+
+
+def test_the_pause_is_in_the_command(nested, monkeypatch):
+    seen = []
+    original = load_ledger.__globals__["_beancount_load"]
+
+    def spy(*args, **kwargs):
+        seen.append(gc.isenabled())
+        return original(*args, **kwargs)
+
+    monkeypatch.setitem(load_ledger.__globals__, "_beancount_load", spy)
+    result = yosan("export", "--ledger", nested, "--no-cache")
+    assert result.exit_code == 0
+    assert seen == [False] and gc.isenabled()
+
+
+def test_beancounts_own_cache_copied_with_a_ledger_is_not_believed(nested, tmp_path):
+    # Beancount keeps a pickle beside a ledger that took over a second to load,
+    # and checks it against the files it names: a copy's cache names the original.
+    result = loader.load_file(str(nested))
+    pickled = loader.get_cache_filename(loader.PICKLE_CACHE_FILENAME, str(nested))
+    with open(pickled, "wb") as stream:
+        pickle.dump(result, stream)
+    copy = tmp_path / "copy"
+    shutil.copytree(nested.parent, copy)
+    assert (copy / Path(pickled).name).exists()
+    jpki = copy / "segments" / "jpki.beancount"
+    jpki.write_text(jpki.read_text(encoding="utf-8").replace("#jpki", "#nosuch"), "utf-8")
+    after = load_ledger(copy / "main.beancount", cache=False)
+    assert any("Unknown segment tag #nosuch" in p.message for p in after.problems)
+
+
+def test_the_command_exits_with_its_code_and_whole_output(nested, tmp_path):
+    # The command leaves without freeing the ledger object by object (os._exit).
+    def run(*args):
+        return subprocess.run(
+            [sys.executable, "-m", "reports", *map(str, args)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "YOSAN_CACHE_DIR": str(tmp_path / "cache")},
+        )
+
+    done = run("export", "--unit", "yen", "--ledger", nested)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == yosan("export", "--unit", "yen", "--ledger", nested).stdout
+    assert run("report", "--ledger", tmp_path / "missing.beancount").returncode == 1
+    assert run("report", "--no-such-option").returncode == 2
