@@ -15,18 +15,14 @@ refused before any plugin code runs.
 from __future__ import annotations
 
 import ast
-import datetime
 import glob
 import importlib.util
-import io
 import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import beancount
-from beancount.core import data
-from beancount.parser import _parser, grammar  # the C parser that parse_file drives
 from beancount.utils import encryption
 
 import plugins
@@ -89,60 +85,78 @@ class Sources:
         return next((p.where for p in self.plugins if p.name == name), None)
 
 
-class _DirectiveRecorder(grammar.Builder):
-    """The parser's builder, noting the line of each include, plugin and option."""
+@dataclass
+class _Directives:
+    """The directives of one file that say where its text comes from and what code
+    it runs: includes, plugins, options, tag stacks and some ``custom`` lines."""
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.includes: list[tuple[int, str]] = []
-        self.plugin_lines: list[tuple[int, str, str | None]] = []
-        self.python_path_lines: list[int] = []
-        self.pushed: list[tuple[str, int]] = []  # tags pushed and not yet popped
-        self.extensions: list[tuple[int, str]] = []
-        self.import_config_lines: list[int] = []
-        self.empty_customs: list[tuple[int, str]] = []  # Beancount's own plugins fail on these
+    includes: list[tuple[int, str]] = field(default_factory=list)
+    plugin_lines: list[tuple[int, str, str | None]] = field(default_factory=list)
+    python_path_lines: list[int] = field(default_factory=list)
+    pushed: list[tuple[str, int]] = field(default_factory=list)  # pushed, never popped
+    extensions: list[tuple[int, str]] = field(default_factory=list)
+    import_config_lines: list[int] = field(default_factory=list)
+    empty_customs: list[tuple[int, str]] = field(default_factory=list)  # Beancount fails on these
 
-    def custom(
-        self,
-        filename: str,
-        lineno: int,
-        date: datetime.date,
-        dir_type: str,
-        custom_values: list,
-        kvlist: list,
-    ) -> data.Custom:
-        if not custom_values:
-            self.empty_customs.append((lineno, dir_type))
-        values = [v.value for v in custom_values or ()]
-        if dir_type == "fava-extension" and values and isinstance(values[0], str):
-            self.extensions.append((lineno, values[0]))
-        if dir_type == "fava-option" and values and values[0] == "import-config":
-            self.import_config_lines.append(lineno)
-        return super().custom(filename, lineno, date, dir_type, custom_values, kvlist)
 
-    def pushtag(self, filename: str, lineno: int, tag: str) -> None:
-        self.pushed.append((tag, lineno))
-        super().pushtag(filename, lineno, tag)
+# Directives stand at the start of a line; the scan looks at line starts only (the
+# pattern begins with the newline before them), so it costs little next to a parse.
+_DIRECTIVE = re.compile(
+    rb"\n(?:(include|plugin|option|pushtag|poptag)[ \t]+([^\n]*)"
+    rb"|\d{4}-\d{2}-\d{2}[ \t]+(custom)[ \t]+([^\n]*))"
+)
+_TOKEN = re.compile(r'"((?:[^"\\]|\\.)*)"|(;)|(\S+)')
 
-    def poptag(self, filename: str, lineno: int, tag: str) -> None:
-        for i in range(len(self.pushed) - 1, -1, -1):
-            if self.pushed[i][0] == tag:
-                del self.pushed[i]
-                break
-        super().poptag(filename, lineno, tag)
 
-    def include(self, filename: str, lineno: int, include_filename: str) -> None:
-        self.includes.append((lineno, include_filename))
-        super().include(filename, lineno, include_filename)
+def _tokens(rest: str) -> list[str | None]:
+    """The strings of a directive's line up to its comment; None for a bare token."""
+    found: list[str | None] = []
+    for match in _TOKEN.finditer(rest):
+        if match[2]:
+            break
+        text = match[1]
+        found.append(None if text is None else text.replace('\\"', '"').replace("\\\\", "\\"))
+    return found
 
-    def plugin(self, filename: str, lineno: int, plugin_name: str, plugin_config: str) -> None:
-        self.plugin_lines.append((lineno, plugin_name, plugin_config))
-        super().plugin(filename, lineno, plugin_name, plugin_config)
 
-    def option(self, filename: str, lineno: int, key: str, value: str) -> None:
-        if key == "insert_pythonpath" and str(value).strip().upper() in ("TRUE", "1"):
-            self.python_path_lines.append(lineno)
-        super().option(filename, lineno, key, value)
+def _scan(raw: bytes) -> _Directives:
+    """The file's include, plugin, option, pushtag/poptag and custom lines."""
+    found = _Directives()
+    data = b"\n" + raw
+    line, counted = 1, 0
+    for match in _DIRECTIVE.finditer(data):
+        line += data.count(b"\n", counted, match.start())
+        counted = match.start()
+        keyword = (match[1] or match[3]).decode("ascii")
+        rest = (match[2] if match[1] else match[4]).decode("utf-8", "replace")
+        if keyword in ("pushtag", "poptag"):
+            tag = rest.split(";", 1)[0].strip().lstrip("#")
+            if keyword == "pushtag":
+                found.pushed.append((tag, line))
+            else:
+                for i in range(len(found.pushed) - 1, -1, -1):
+                    if found.pushed[i][0] == tag:
+                        del found.pushed[i]
+                        break
+            continue
+        tokens = _tokens(rest)
+        strings = [t for t in tokens if t is not None]
+        if keyword == "include" and strings:
+            found.includes.append((line, strings[0]))
+        elif keyword == "plugin" and strings:
+            found.plugin_lines.append((line, strings[0], strings[1] if len(strings) > 1 else None))
+        elif keyword == "option" and len(strings) > 1:
+            if strings[0] == "insert_pythonpath" and strings[1].strip().upper() in ("TRUE", "1"):
+                found.python_path_lines.append(line)
+        elif keyword == "custom" and strings:
+            kind, values = strings[0], tokens[1:]
+            if not values:
+                found.empty_customs.append((line, kind))
+            elif kind == "fava-extension" and values[0] is not None:
+                found.extensions.append((line, values[0]))
+            elif kind == "fava-option" and values[0] == "import-config":
+                found.import_config_lines.append(line)
+    return found
 
 
 def _line_of(raw: bytes, offset: int) -> tuple[int, int]:
@@ -177,6 +191,8 @@ def text_problem(raw: bytes) -> tuple[int, str] | None:
             f"the file is not UTF-8{guess}: byte 0x{raw[error.start]:02x} at column {column} "
             "cannot be read; save the file as UTF-8"
         )
+    if max(map(len, raw.split(b"\n"))) <= MAX_LINE:
+        return None  # no line has more bytes, so none has more characters
     for number, line_text in enumerate(text.splitlines(), start=1):
         if len(line_text) > MAX_LINE:
             return number, (
@@ -227,12 +243,7 @@ def read_sources(main: Path) -> Sources:
         if found is not None:
             fail(*found)
             return
-        recorder = _DirectiveRecorder()
-        try:
-            _parser.Parser(recorder).parse(io.BytesIO(raw), filename=str(path), lineno=1)
-        except Exception as error:  # noqa: BLE001 - the parser's own failure, reported
-            fail(None, f"Beancount cannot parse the file: {error}")
-            return
+        recorder = _scan(raw)
         for lineno, name, config in recorder.plugin_lines:
             sources.plugins.append(PluginDirective(name, Location(shown, lineno), config))
             if not MODULE_NAME.match(name):
