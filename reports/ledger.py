@@ -217,27 +217,34 @@ def load_ledger(
         raise LedgerError(f"{path}: not a file")
     filename = os.path.normpath(os.path.abspath(os.path.expanduser(str(path))))
     with Progress(f"loading {path}", progress) as status:
-        status.phase("checking the files")
-        sources = read_sources(path)
-        refused = sources.problems + ([] if foreign_plugins else foreign_plugin_problems(sources))
-        if refused:
-            raw = [
-                (os.path.abspath(p.where.filename), p.where.lineno, _shorten(p.message))
-                for p in refused
-            ]
-            return LoadedLedger(path, {}, shown_problems(raw, path), None, _entries=[])
+        # A cache entry is only ever written for files that passed the source checks,
+        # and is only used while every file is unchanged: a hit needs no new check,
+        # but for --no-foreign-plugins, which the entry does not record.
+        hit = None
         if cache:
             status.phase("checking the statement cache")
             hit = statement_cache.read(filename)
-            if hit is not None:
-                options = {**hit["options"], OPTION: hit["statements"]}
-                return LoadedLedger(
-                    path,
-                    options,
-                    shown_problems(hit["problems"], path),
-                    hit["statements"],
-                    from_cache=True,
-                )
+        if hit is None or not foreign_plugins:
+            status.phase("checking the files")
+            sources = read_sources(path)
+            refused = sources.problems + (
+                [] if foreign_plugins else foreign_plugin_problems(sources)
+            )
+            if refused:
+                raw = [
+                    (os.path.abspath(p.where.filename), p.where.lineno, _shorten(p.message))
+                    for p in refused
+                ]
+                return LoadedLedger(path, {}, shown_problems(raw, path), None, _entries=[])
+        if hit is not None:
+            options = {**hit["options"], OPTION: hit["statements"]}
+            return LoadedLedger(
+                path,
+                options,
+                shown_problems(hit["problems"], path),
+                hit["statements"],
+                from_cache=True,
+            )
         started = time.time_ns()
         try:
             with collector_paused(pause_collector):
