@@ -7,7 +7,7 @@ own ``plugin`` lines, or, for a ledger that names none of them, here.
 from the statement cache (``reports.cache``) when every file of the ledger is
 unchanged, and otherwise loads it with Python's cyclic garbage collector paused:
 Beancount builds millions of objects and no cycles worth collecting, and the
-collector walking them again and again was a third of a large load.  On a
+collector walking them again and again was over a quarter of a large load.  On a
 terminal, a load over a second shows its phase (``reports.progress``).
 """
 
