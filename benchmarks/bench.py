@@ -114,7 +114,7 @@ def ledger_for(count: int, workdir: Path) -> Path:
 
 def engine_share(ledger: Path) -> tuple[float, float]:
     """(engine s, whole s) of one cold ``yosan export --no-cache`` (engine_share.py)."""
-    env = {**os.environ, "BEANCOUNT_DISABLE_LOAD_CACHE": "1"}
+    env = {**os.environ, "BEANCOUNT_DISABLE_LOAD_CACHE": "1", "PYTHONPATH": str(ROOT)}
     done = subprocess.run(
         [sys.executable, "-m", "benchmarks.engine_share", str(ledger)],
         cwd=ROOT,
@@ -189,7 +189,9 @@ def bench(count: int, workdir: Path, runs: int) -> tuple[dict[str, dict[str, Tim
     folder = ledger_for(count, workdir)
     ledger, journal = str(folder / "main.beancount"), str(folder / "main.journal")
     cache_dir = workdir / "statement-cache"
-    base = {**os.environ, "YOSAN_CACHE_DIR": str(cache_dir)}
+    # bean-check imports the ledger's plugins: from this checkout, as yosan does.
+    path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    base = {**os.environ, "YOSAN_CACHE_DIR": str(cache_dir), "PYTHONPATH": path}
     base.pop("BEANCOUNT_DISABLE_LOAD_CACHE", None)
     cold = {**base, "BEANCOUNT_DISABLE_LOAD_CACHE": "1"}
     yosan = [sys.executable, "-m", "reports"]
