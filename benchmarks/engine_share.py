@@ -17,6 +17,7 @@ from typing import Any
 
 import plugins.statements as statements
 import reports.cli as cli
+import reports.formats as formats
 
 spent = [0.0]
 
@@ -34,8 +35,8 @@ def timed(function: Callable[..., Any]) -> Callable[..., Any]:
 
 def main(ledger: str) -> None:
     statements.compute_statements = timed(statements.compute_statements)
-    cli.tidy = timed(cli.tidy)
-    cli.tidy_csv = timed(cli.tidy_csv)
+    formats.tidy = timed(formats.tidy)
+    formats.tidy_csv = timed(formats.tidy_csv)
     start = time.perf_counter()
     cli.main(["export", "--no-cache", "--ledger", ledger], standalone_mode=False)
     whole = time.perf_counter() - start
