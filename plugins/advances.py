@@ -36,7 +36,7 @@ from plugins.engine import CURRENCY, Statements, cash_plan_accounts, compute_sta
 from plugins.layout import LayoutError, Layouts, default_layouts
 from plugins.statement_lines import map_accounts
 from plugins.statements import statements_of
-from plugins.units import BY_LABEL, UNITS, Unit, round_half_up
+from plugins.units import BY_LABEL, UNITS, Unit, discrepancy, round_half_up, unknown_unit
 
 __plugins__ = ("check_advances",)
 
@@ -291,11 +291,7 @@ def _published_errors(
         purpose, received, cumulative, unit_label = args
         unit = BY_LABEL.get(unit_label)
         if unit is None:
-            errors.append(
-                AdvanceError(
-                    entry.meta, f"Unknown unit {unit_label!r}: one of {', '.join(BY_LABEL)}", entry
-                )
-            )
+            errors.append(AdvanceError(entry.meta, unknown_unit(unit_label), entry))
             continue
         if purpose not in sums.index:
             known = ", ".join([*sums.index])
@@ -312,9 +308,8 @@ def _published_errors(
                 errors.append(
                     AdvanceError(
                         entry.meta,
-                        f"{layout.title} {purpose} ({header}): published {int(published):,} "
-                        f"{unit.label}, the ledger gives {computed:,} {unit.label} "
-                        f"(difference {computed - int(published):+,})",
+                        f"{layout.title} {purpose} ({header}): "
+                        + discrepancy(int(published), computed, unit),
                         entry,
                     )
                 )

@@ -35,7 +35,7 @@ from plugins.engine import Statements, compute_statements
 from plugins.era import fiscal_year_of, format_fiscal_year
 from plugins.layout import LayoutError, Layouts, Term, default_layouts
 from plugins.statements import statements_of
-from plugins.units import BY_LABEL, UNITS, Unit, round_half_up
+from plugins.units import BY_LABEL, UNITS, Unit, discrepancy, round_half_up, unknown_unit
 
 __plugins__ = ("check_overview",)
 
@@ -273,11 +273,7 @@ def _check_item(
         ]
     unit = BY_LABEL.get(unit_label)
     if unit is None:
-        return [
-            OverviewError(
-                entry.meta, f"Unknown unit {unit_label!r}: one of {', '.join(BY_LABEL)}", entry
-            )
-        ]
+        return [OverviewError(entry.meta, unknown_unit(unit_label), entry)]
     errors = []
     for column, header, published in zip(COLUMNS, headers, figures, strict=True):
         computed = round_half_up(int(frame.at[label, column]), unit)
@@ -285,9 +281,8 @@ def _check_item(
             errors.append(
                 OverviewError(
                     entry.meta,
-                    f"予算の概要 {label} ({header}): published {int(published):,} {unit.label}, "
-                    f"the ledgers give {computed:,} {unit.label} "
-                    f"(difference {computed - int(published):+,})",
+                    f"予算の概要 {label} ({header}): "
+                    + discrepancy(int(published), computed, unit, gives="the ledgers give"),
                     entry,
                 )
             )

@@ -21,7 +21,7 @@ from plugins import walk
 from plugins.budget import TOTAL, values
 from plugins.engine import Statements, compute_statements
 from plugins.statements import statements_of
-from plugins.units import BY_LABEL, Unit, round_half_up
+from plugins.units import BY_LABEL, Unit, discrepancy, round_half_up, unknown_unit
 
 __plugins__ = ("check_published",)
 
@@ -88,11 +88,7 @@ def published_figures(
             continue
         unit = BY_LABEL.get(unit_label)
         if unit is None:
-            errors.append(
-                PublishedError(
-                    entry.meta, f"Unknown unit {unit_label!r}: one of {', '.join(BY_LABEL)}", entry
-                )
-            )
+            errors.append(PublishedError(entry.meta, unknown_unit(unit_label), entry))
             continue
         if number != number.to_integral_value():
             errors.append(
@@ -122,10 +118,8 @@ def check_published(
             errors.append(
                 PublishedError(
                     figure.entry.meta,
-                    f"{title} {figure.row_key} ({names[figure.segment]}): published "
-                    f"{figure.published:,} {figure.unit.label}, the ledger gives "
-                    f"{figure.computed:,} {figure.unit.label} "
-                    f"(difference {figure.computed - figure.published:+,})",
+                    f"{title} {figure.row_key} ({names[figure.segment]}): "
+                    + discrepancy(figure.published, figure.computed, figure.unit),
                     figure.entry,
                 )
             )

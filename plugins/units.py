@@ -42,3 +42,19 @@ def scale_frame(frame: pd.DataFrame, unit: Unit) -> pd.DataFrame:
     quotient, remainder = np.divmod(np.abs(values), unit.yen)
     rounded = quotient + (2 * remainder >= unit.yen)
     return pd.DataFrame(np.sign(values) * rounded, index=frame.index, columns=frame.columns)
+
+
+def unknown_unit(label: str) -> str:
+    """The message for a published figure in a unit no table uses."""
+    return f"Unknown unit {label!r}: one of {', '.join(BY_LABEL)}"
+
+
+def discrepancy(
+    published: int, computed: int, unit: Unit, *, gives: str = "the ledger gives"
+) -> str:
+    """How a published figure and the computed one differ, as every check says it:
+    ``published 2,000 千円, the ledger gives 1,000 千円 (difference -1,000)``."""
+    return (
+        f"published {published:,} {unit.label}, {gives} {computed:,} {unit.label} "
+        f"(difference {computed - published:+,})"
+    )
