@@ -31,16 +31,10 @@ import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from plugins import PLUGIN_CHAIN
+
 ROOT = Path(__file__).resolve().parent.parent
 LEDGER = ROOT / "ledger"
-PLUGINS = (
-    "plugins.segments",
-    "plugins.fiscal_year",
-    "plugins.yen",
-    "plugins.statement_lines",
-    "plugins.statements",
-    "plugins.published",
-)
 SEGMENTS = (
     "general",
     "resident_id",
@@ -336,7 +330,7 @@ def write_beancount(count: int, seed: int, outdir: Path) -> None:
     shutil.copyfile(LEDGER / "accounts.beancount", outdir / "accounts.beancount")
     shutil.copyfile(LEDGER / "segments.beancount", outdir / "segments.beancount")
     (outdir / "segments").mkdir(exist_ok=True)
-    plugins = "".join(f'plugin "{name}"\n' for name in PLUGINS)
+    plugins = "".join(f'plugin "{name}"\n' for name in PLUGIN_CHAIN)
     includes = "".join(f'include "segments/{key}.beancount"\n' for key in SEGMENTS)
     (outdir / "main.beancount").write_text(
         f"; A synthetic ledger of {count} transactions (benchmarks/generate.py, seed {seed}).\n"
