@@ -31,7 +31,8 @@ import numpy as np
 import pandas as pd
 from beancount.core import data
 
-from plugins.budget import declared_segments, find_budget, values
+from plugins import walk
+from plugins.budget import declared_segments, values
 from plugins.engine import CURRENCY, Statements, cash_plan_accounts, compute_statements
 from plugins.layout import LayoutError, Layouts, default_layouts
 from plugins.statement_lines import map_accounts
@@ -47,6 +48,7 @@ ADVANCE_PUBLISHED = "yosan-advance-published"
 PUBLISHED_FORM = 'custom "yosan-advance-published" "purpose|合計" RECEIVED CUMULATIVE "千円"'
 
 COLUMNS = ["purpose", "segment", "received", "cumulative"]
+OPTION = "yosan_advances"  # where the advances frame travels in options_map
 
 
 @dataclass(frozen=True)
@@ -90,9 +92,7 @@ def default_advances() -> AdvancesLayout:
 def advance_accounts(entries: list[data.Directive]) -> dict[str, data.Open]:
     """The accounts that hold advances, by name, in the order they are opened."""
     return {
-        e.account: e
-        for e in entries
-        if isinstance(e, data.Open) and e.meta.get(ADVANCE) is not None
+        e.account: e for e in walk.of_type(entries, data.Open) if e.meta.get(ADVANCE) is not None
     }
 
 
@@ -102,9 +102,7 @@ def _segment_transactions(
     """(transaction, its segment, whether it is the opening balance) in the budget."""
     budget = statements.budget
     keys = {s.key for s in statements.segments}
-    for entry in entries:
-        if not isinstance(entry, data.Transaction):
-            continue
+    for entry in walk.transactions(entries):
         if not budget.opening_date <= entry.date <= budget.end:
             continue
         tags = (entry.tags or set()) & keys
@@ -119,34 +117,37 @@ def _yen(posting: data.Posting) -> int:
     return int(units.number)
 
 
-def advances_frame(entries: list[data.Directive], statements: Statements) -> pd.DataFrame:
-    """One row per purpose and segment (purpose order, then segment order): the
-    advances received in the year and the balance at its end, in yen."""
-    accounts = advance_accounts(entries)
-    purpose_of = {name: str(e.meta[ADVANCE]) for name, e in accounts.items()}
-    order = list(dict.fromkeys(purpose_of.values()))
-    segment_order = [s.key for s in statements.segments]
-    sums: dict[tuple[str, str], list[int]] = {}
-    for entry, segment, opening in _segment_transactions(entries, statements):
-        for posting in entry.postings:
-            purpose = purpose_of.get(posting.account)
-            if purpose is None:
-                continue
-            amount = -_yen(posting)  # a liability: credits are receipts
-            cell = sums.setdefault((purpose, segment), [0, 0])
-            cell[1] += amount
-            if not opening and amount > 0:
-                cell[0] += amount
-    keys = sorted(sums, key=lambda k: (order.index(k[0]), segment_order.index(k[1])))
+def advances_frame(statements: Statements, purpose_of: dict[str, str]) -> pd.DataFrame:
+    """One row per purpose and segment with postings (purpose order, then segment
+    order): the advances received in the year (the credits to the purpose's
+    accounts) and the balance at its end, in yen; from the engine's figures per
+    account.  ``purpose_of`` maps each advance account to its purpose, in order."""
+    figures = statements.account_figures
+    keys = [s.key for s in statements.segments]
+    accounts = [a for a in purpose_of if a in figures["postings"].index]
+    if not accounts:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in COLUMNS[:2]}).assign(
+            received=pd.Series(dtype=np.int64), cumulative=pd.Series(dtype=np.int64)
+        )
+    purposes = pd.Index([purpose_of[a] for a in accounts], name="purpose")
+
+    def per_purpose(name: str) -> pd.Series:
+        by_purpose = figures[name].loc[accounts, keys].groupby(purposes, sort=False).sum()
+        return by_purpose.rename_axis(columns="segment").stack()
+
+    # A liability: credits are receipts, and its balance is negative.
     frame = pd.DataFrame(
         {
-            "purpose": [k[0] for k in keys],
-            "segment": [k[1] for k in keys],
-            "received": np.array([sums[k][0] for k in keys], dtype=np.int64),
-            "cumulative": np.array([sums[k][1] for k in keys], dtype=np.int64),
+            "received": -per_purpose("credits"),
+            "cumulative": -(per_purpose("opening") + per_purpose("flow")),
         }
-    )
-    return frame[COLUMNS]
+    )[per_purpose("postings") > 0]
+    return frame.reset_index()[COLUMNS].astype({"received": np.int64, "cumulative": np.int64})
+
+
+def advances_of(options_map: dict) -> pd.DataFrame | None:
+    """The advances frame a load computed, if the ledger ran this plugin."""
+    return options_map.get(OPTION)
 
 
 def by_purpose(frame: pd.DataFrame, total_label: str) -> pd.DataFrame:
@@ -209,9 +210,11 @@ def _open_errors(
 
 
 def _tie_errors(
-    entries: list[data.Directive], statements: Statements, layout: AdvancesLayout
+    entries: list[data.Directive],
+    statements: Statements,
+    layout: AdvancesLayout,
+    frame: pd.DataFrame,
 ) -> list[AdvanceError]:
-    frame = advances_frame(entries, statements)
     by_segment = frame.groupby("segment")[["received", "cumulative"]].sum()
     segments = declared_segments(entries)
     balance, receipts = (
@@ -270,13 +273,11 @@ def _tie_errors(
 
 
 def _published_errors(
-    entries: list[data.Directive], statements: Statements, layout: AdvancesLayout
+    entries: list[data.Directive], layout: AdvancesLayout, frame: pd.DataFrame
 ) -> list[AdvanceError]:
-    sums = by_purpose(advances_frame(entries, statements), layout.total_label)
+    sums = by_purpose(frame, layout.total_label)
     errors = []
-    for entry in entries:
-        if not (isinstance(entry, data.Custom) and entry.type == ADVANCE_PUBLISHED):
-            continue
+    for entry in walk.customs(entries, ADVANCE_PUBLISHED):
         args = values(entry)
         if (
             len(args) != 4
@@ -320,13 +321,13 @@ def check_advances(
     entries: list[data.Directive], options_map: dict
 ) -> tuple[list[data.Directive], list[AdvanceError]]:
     statements = statements_of(options_map) or compute_statements(entries)
-    if statements is None or find_budget(entries)[0] is None:
+    if statements is None:
         return entries, []
     layout = default_advances()
-    if not advance_accounts(entries):
-        published = [
-            e for e in entries if isinstance(e, data.Custom) and e.type == ADVANCE_PUBLISHED
-        ]
+    accounts = advance_accounts(entries)
+    purpose_of = {name: str(e.meta[ADVANCE]) for name, e in accounts.items()}
+    frame = options_map[OPTION] = advances_frame(statements, purpose_of)
+    if not accounts:
         return entries, [
             AdvanceError(
                 e.meta,
@@ -334,9 +335,9 @@ def check_advances(
                 "(give its Open an `advance:` purpose)",
                 e,
             )
-            for e in published
+            for e in walk.customs(entries, ADVANCE_PUBLISHED)
         ]
     errors = _open_errors(entries, statements, layout)
-    errors += _tie_errors(entries, statements, layout)
-    errors += _published_errors(entries, statements, layout)
+    errors += _tie_errors(entries, statements, layout, frame)
+    errors += _published_errors(entries, layout, frame)
     return entries, errors

@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 from beancount.core import amount, data
 
+from plugins import walk
 from plugins.budget import TOTAL, declared_segments, find_budget, values
 from plugins.engine import CURRENCY
 from plugins.era import fiscal_year_of, is_fiscal_year_end, is_fiscal_year_start
@@ -40,6 +41,7 @@ FORM = (
     'custom "yosan-commitment" "事項" LIMIT JPY FIRST-DAY LAST-DAY (dated in the act year; '
     'segment: "key" below)'
 )
+OPTION = "yosan_commitments"  # where the commitments frame travels in options_map
 COLUMNS = ["item", "segment", "limit", "act_year", "first_year", "last_year"]
 
 
@@ -154,21 +156,19 @@ def commitments(
     budget, _ = find_budget(entries)
     budget_year = fiscal_year_of(budget.start) if budget else None
     found, errors = [], []
-    for entry in entries:
-        if isinstance(entry, data.Custom) and entry.type == COMMITMENT:
-            commitment, problems = _parse(entry, segments, budget_year)
-            if commitment is not None:
-                found.append(commitment)
-            errors += [CommitmentError(entry.meta, p, entry) for p in problems]
+    for entry in walk.customs(entries, COMMITMENT):
+        commitment, problems = _parse(entry, segments, budget_year)
+        if commitment is not None:
+            found.append(commitment)
+        errors += [CommitmentError(entry.meta, p, entry) for p in problems]
     # Beancount sorts by date; the published order is the order in the file.
     found.sort(key=lambda c: (c.entry.meta.get("filename", ""), c.entry.meta.get("lineno", 0)))
     return found, errors
 
 
-def commitments_frame(entries: list[data.Directive]) -> pd.DataFrame:
+def commitments_frame(found: list[Commitment]) -> pd.DataFrame:
     """One row per commitment, in the ledger's order: the limit in yen and the
     fiscal years (as numbers) of the act and of the first and last burden year."""
-    found, _ = commitments(entries)
     return pd.DataFrame(
         {
             "item": [c.item for c in found],
@@ -192,5 +192,11 @@ def limit_totals(frame: pd.DataFrame) -> pd.Series:
 def validate_commitments(
     entries: list[data.Directive], options_map: dict
 ) -> tuple[list[data.Directive], list[CommitmentError]]:
-    _, errors = commitments(entries)
+    found, errors = commitments(entries)
+    options_map[OPTION] = commitments_frame(found)
     return entries, errors
+
+
+def commitments_of(options_map: dict) -> pd.DataFrame | None:
+    """The commitments frame a load computed, if the ledger ran this plugin."""
+    return options_map.get(OPTION)

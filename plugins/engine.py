@@ -64,6 +64,11 @@ class Statements:
     cash_leaks: tuple[int, ...] = field(default=(), repr=False)  # entry indexes
     # (entry index, posting index) of each posting to an account that feeds no line
     unplaced: tuple[tuple[int, int], ...] = field(default=(), repr=False)
+    # Per account of the postings (rows, name order) and segment (columns, total
+    # last), signed as Beancount keeps them: "opening" balance, the year's net
+    # "flow", the year's "credits" (a sum of the negative postings), and the number
+    # of "postings".  What a schedule by account (前受金) is made of.
+    account_figures: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
 
     @property
     def columns(self) -> list[str]:
@@ -336,21 +341,28 @@ def compute_statements(
     cell = account_code * (n_segments + 1) + postings.segment
     size = n_accounts * (n_segments + 1)
 
-    def by_account(mask: np.ndarray) -> np.ndarray:
-        per_segment = _sum_by(cell[mask], postings.amount[mask], size).reshape(
-            n_accounts, n_segments + 1
-        )
+    def by_account(mask: np.ndarray, amounts: np.ndarray = postings.amount) -> np.ndarray:
+        per_segment = _sum_by(cell[mask], amounts[mask], size).reshape(n_accounts, n_segments + 1)
         # The total column is summed afresh, not from the segment columns, so
         # that the assertion below compares two computations.
-        per_segment[:, n_segments] = _sum_by(account_code[mask], postings.amount[mask], n_accounts)
+        per_segment[:, n_segments] = _sum_by(account_code[mask], amounts[mask], n_accounts)
         return per_segment
 
     opening = by_account(postings.opening)
     flow = by_account(~postings.opening)
     cash_flow = by_account(cash_relevant)
+    columns = keys + [TOTAL]
+    account_figures = {
+        name: pd.DataFrame(matrix, index=names, columns=columns)
+        for name, matrix in (
+            ("opening", opening),
+            ("flow", flow),
+            ("credits", by_account(~postings.opening & (postings.amount < 0))),
+            ("postings", by_account(np.ones(len(cell), dtype=bool), np.ones_like(cell))),
+        )
+    }
 
     evaluator = _Evaluator(layouts, names, row_of_account, opening, flow, cash_flow)
-    columns = keys + [TOTAL]
     figures: dict[str, pd.DataFrame] = {}
     for layout in layouts:
         rows = layout.value_rows()
@@ -397,6 +409,7 @@ def compute_statements(
         failures=tuple(failures),
         cash_leaks=leaks,
         unplaced=unplaced,
+        account_figures=account_figures,
     )
 
 

@@ -271,10 +271,12 @@ def schedule_table(
             organisation=organisation,
             true_era=true_era,
         )
-    make = advances_table if name == "advances" else commitments_table
-    options = {"true_era": true_era} if name == "commitments" else {}
+    if name == "advances":
+        make, frame, options = advances_table, ledger.advances, {}
+    else:
+        make, frame, options = commitments_table, ledger.commitments, {"true_era": true_era}
     return make(
-        ledger.entries,
+        frame,
         ledger.statements,
         unit=scale,
         segment=segment,

@@ -155,8 +155,9 @@ def workbook_tables(ledger: LoadedLedger, unit: Unit, *, true_era: bool = False)
         for name in STATEMENTS
     ]
     return statements + budget_schedules(
-        ledger.entries,
         ledger.statements,
+        ledger.advances,
+        ledger.commitments,
         (comparison.statements, comparison.label) if comparison else None,
         organisation=organisation,
         true_era=true_era,

@@ -30,9 +30,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+import pandas as pd
 from beancount.core import data
 
 from plugins import PLUGIN_CHAIN
+from plugins.advances import OPTION as ADVANCES
+from plugins.commitments import OPTION as COMMITMENTS
 from plugins.engine import Statements
 from plugins.statements import OPTION, statements_of
 from reports import cache as statement_cache
@@ -76,6 +79,16 @@ class LoadedLedger:
     statements: Statements | None
     from_cache: bool = False
     _entries: list[data.Directive] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def advances(self) -> pd.DataFrame:
+        """予定前受金及び累積前受金 by purpose and segment (``plugins.advances``)."""
+        return self.options[ADVANCES]
+
+    @property
+    def commitments(self) -> pd.DataFrame:
+        """債務負担行為 (``plugins.commitments``)."""
+        return self.options[COMMITMENTS]
 
     @property
     def entries(self) -> list[data.Directive]:

@@ -8,11 +8,10 @@ plugins.commitments), scaled by ``plugins.units``; years are formatted by
 from __future__ import annotations
 
 import pandas as pd
-from beancount.core import data
 
-from plugins.advances import advances_frame, by_purpose, default_advances
+from plugins.advances import by_purpose, default_advances
 from plugins.budget import TOTAL
-from plugins.commitments import commitments_frame, default_commitments, limit_totals
+from plugins.commitments import default_commitments, limit_totals
 from plugins.engine import Statements
 from plugins.era import format_fiscal_year, format_fiscal_years
 from plugins.overview import COLUMNS as OVERVIEW_COLUMNS
@@ -68,7 +67,7 @@ def _names(statements: Statements) -> dict[str, str]:
 
 
 def advances_table(
-    entries: list[data.Directive],
+    frame: pd.DataFrame,
     statements: Statements,
     *,
     unit: Unit | None = None,
@@ -76,11 +75,11 @@ def advances_table(
     by_segment: bool = False,
     organisation: str = "",
 ) -> Table:
-    """予定前受金及び累積前受金: a row per purpose and 合計; under a heading per
-    segment with ``by_segment``, or one segment's."""
+    """予定前受金及び累積前受金 from the advances frame (``plugins.advances``): a row
+    per purpose and 合計; under a heading per segment with ``by_segment``, or one
+    segment's."""
     layout = default_advances()
     unit = unit or layout.unit
-    frame = advances_frame(entries, statements)
     names = _names(statements)
     title = layout.title
     if segment is not None:
@@ -130,7 +129,7 @@ def advances_table(
 
 
 def commitments_table(
-    entries: list[data.Directive],
+    frame: pd.DataFrame,
     statements: Statements,
     *,
     unit: Unit | None = None,
@@ -139,12 +138,12 @@ def commitments_table(
     organisation: str = "",
     true_era: bool = False,
 ) -> Table:
-    """債務負担行為: 事項, 限度額, 行為年度, 機構の負担となる年度, and the total of 限度額;
-    grouped under a heading per segment, with a 小計 each, with ``by_segment``."""
+    """債務負担行為 from the commitments frame (``plugins.commitments``): 事項, 限度額,
+    行為年度, 機構の負担となる年度, and the total of 限度額; grouped under a heading
+    per segment, with a 小計 each, with ``by_segment``."""
     layout = default_commitments()
     unit = unit or layout.unit
     as_of = None if true_era else statements.budget.adopted
-    frame = commitments_frame(entries)
     names = _names(statements)
     title = layout.title
     if segment is not None:
@@ -197,8 +196,9 @@ def commitments_table(
 
 
 def budget_schedules(
-    entries: list[data.Directive],
     statements: Statements,
+    advances: pd.DataFrame,
+    commitments: pd.DataFrame,
     comparison: tuple[Statements, str] | None,
     *,
     organisation: str = "",
@@ -212,8 +212,8 @@ def budget_schedules(
         tables.append(
             overview_table(statements, other, label, organisation=organisation, true_era=true_era)
         )
-    tables.append(advances_table(entries, statements, organisation=organisation))
+    tables.append(advances_table(advances, statements, organisation=organisation))
     tables.append(
-        commitments_table(entries, statements, organisation=organisation, true_era=true_era)
+        commitments_table(commitments, statements, organisation=organisation, true_era=true_era)
     )
     return tables

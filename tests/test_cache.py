@@ -34,6 +34,10 @@ def same(a: LoadedLedger, b: LoadedLedger) -> None:
         for name, frame in a.statements.figures.items():
             assert frame.equals(b.statements.figures[name]), name
             assert list(frame.dtypes) == list(b.statements.figures[name].dtypes)
+        for name, frame in a.statements.account_figures.items():
+            assert frame.equals(b.statements.account_figures[name]), name
+        assert a.advances.equals(b.advances)
+        assert a.commitments.equals(b.commitments)
     assert a.options.get("title") == b.options.get("title")
     assert a.options.get("include") == b.options.get("include")
 
@@ -223,6 +227,36 @@ def test_a_copied_ledger_has_its_own_entry(nested, tmp_path):
     assert all("jpki" not in p.filename for p in after.problems)
     jpki_cash = after.statements.figure("bs:現金及び預金", "jpki")
     assert jpki_cash == 0 != load_ledger(nested).statements.figure("bs:現金及び預金", "jpki")
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ("export", "--format", "xlsx"),
+        ("report", "--by-segment", "--format", "html"),
+        ("report", "advances", "--by-segment"),
+        ("report", "commitments", "--by-segment"),
+        ("report", "overview"),
+    ],
+    ids=lambda c: "-".join(c),
+)
+def test_every_schedule_comes_from_the_cache_without_a_load(command, tmp_path, monkeypatch):
+    uncached = tmp_path / "uncached"
+    cached = tmp_path / "cached"
+    args = ("--ledger", FY2016, "--unit", "yen") if command[0] == "export" else ("--ledger", FY2016)
+    assert yosan(*command, *args, "--no-cache", "-o", uncached).exit_code == 0
+    assert yosan(*command, *args, "-o", tmp_path / "first").exit_code == 0  # fills the cache
+
+    def no_load(*_args, **_kwargs):
+        raise AssertionError("the ledger was loaded in full")
+
+    monkeypatch.setitem(load_ledger.__globals__, "_beancount_load", no_load)
+    result = yosan(*command, *args, "-o", cached)
+    assert result.exit_code == 0, result.output
+    if command[-1] != "xlsx":  # a workbook's zip records the time it was written
+        assert cached.read_bytes() == uncached.read_bytes()
+    else:
+        assert cached.stat().st_size > 0
 
 
 def test_entries_of_a_cached_ledger_load_on_demand(nested):
