@@ -10,10 +10,15 @@ which the amounts of the whole ledger add up (in absolute value) to more than
 
 from __future__ import annotations
 
+import operator
+from bisect import bisect_right
 from collections import namedtuple
+from decimal import Decimal
+from itertools import accumulate, chain
 
 from beancount.core import data
 
+from plugins import walk
 from plugins.engine import CURRENCY, LARGEST
 
 LARGEST_TOTAL = 10**17  # yen: Σ|amount| of the whole ledger; int64 holds 9.2 × 10**18
@@ -26,36 +31,63 @@ YenError = namedtuple("YenError", "source message entry")
 def validate_yen(
     entries: list[data.Directive], options_map: dict
 ) -> tuple[list[data.Directive], list[YenError]]:
-    # One pass over the postings finds the few transactions to look at closely.
-    suspects = [
-        entry
-        for entry in entries
-        if type(entry) is data.Transaction
-        for posting in entry.postings
-        if (units := posting.units).currency != CURRENCY
+    transactions = walk.transactions(entries)
+    postings = list(chain.from_iterable(map(_POSTINGS, transactions)))
+    units = list(map(_UNITS, postings))
+    numbers = [n for n in map(_NUMBER, units) if n is not None]
+    # Each pass runs in C: a whole number of yen equals its integer part.
+    finite = all(map(_finite, numbers))
+    plain = (
+        finite
+        and set(map(_CURRENCY, units)) <= {CURRENCY}
+        and not any(map(_COST, postings))
+        and not any(map(_PRICE, postings))
+        and all(map(operator.eq, numbers, map(int, numbers)))
+        and max(map(abs, numbers), default=0) <= LARGEST
+    )
+    errors = []
+    if not plain:
+        # Some posting is not a plain yen amount: find its transactions.
+        ends = list(accumulate(map(len, map(_POSTINGS, transactions))))
+        suspects = dict.fromkeys(
+            bisect_right(ends, i) for i, posting in enumerate(postings) if _irregular(posting)
+        )
+        errors = [
+            error
+            for entry in map(transactions.__getitem__, suspects)
+            for posting in entry.postings
+            for error in _posting_errors(entry, posting)
+        ]
+    if finite and sum(map(abs, numbers)) > LARGEST_TOTAL:
+        errors.append(_where_the_total_overflows(entries))
+    return entries, errors
+
+
+def _irregular(posting: data.Posting) -> bool:
+    units = posting.units
+    number = units.number
+    return (
+        units.currency != CURRENCY
         or posting.cost is not None
         or posting.price is not None
         or (
-            units.number is not None
-            and (units.number != units.number.to_integral_value() or abs(units.number) > LARGEST)
+            number is not None
+            and (
+                not number.is_finite()
+                or number != number.to_integral_value()
+                or abs(number) > LARGEST
+            )
         )
-    ]
-    errors = [
-        error
-        for entry in {id(entry): entry for entry in suspects}.values()
-        for posting in entry.postings
-        for error in _posting_errors(entry, posting)
-    ]
-    total = sum(
-        abs(posting.units.number)
-        for entry in entries
-        if type(entry) is data.Transaction
-        for posting in entry.postings
-        if posting.units.number is not None
     )
-    if total > LARGEST_TOTAL:
-        errors.append(_where_the_total_overflows(entries))
-    return entries, errors
+
+
+_POSTINGS = operator.attrgetter("postings")
+_UNITS = operator.attrgetter("units")
+_NUMBER = operator.attrgetter("number")
+_CURRENCY = operator.attrgetter("currency")
+_COST = operator.attrgetter("cost")
+_PRICE = operator.attrgetter("price")
+_finite = Decimal.is_finite
 
 
 def _posting_errors(entry: data.Transaction, posting: data.Posting) -> list[YenError]:
