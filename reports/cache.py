@@ -42,7 +42,14 @@ MAGIC = b"yosan-statement-cache 1\n"
 PACKAGE = "yosan-ledger"
 _ROOT = Path(__file__).resolve().parent.parent
 # The code whose output the cache holds: a change to any of it is a new fingerprint.
-_CODE = ("plugins/**/*.py", "plugins/layouts/*.toml", "reports/ledger.py", "reports/cache.py")
+_CODE = (
+    "plugins/**/*.py",
+    "plugins/layouts/*.toml",
+    "reports/ledger.py",
+    "reports/pipeline.py",
+    "reports/sources.py",
+    "reports/cache.py",
+)
 _INCLUDE = re.compile(rb'^include\s+"((?:[^"\\]|\\.)*)"', re.MULTILINE)
 
 

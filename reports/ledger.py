@@ -6,7 +6,8 @@
   read sensibly stops the load there, with its file and line.
 - A verified entry of the statement cache (``reports.cache``) answers when every file
   of the ledger is unchanged.
-- Otherwise Beancount's loader runs, without its pickle cache (a ``.picklecache``
+- Otherwise Beancount's load runs (``reports.pipeline``: Beancount's steps, less
+  those that cannot change anything), without its pickle cache (a ``.picklecache``
   file beside a ledger is unpickled, that is run as code, and may hand back stale
   entries), with Python's cyclic garbage collector paused: Beancount builds
   millions of objects and no cycles worth collecting, and the collector walking
@@ -202,11 +203,10 @@ def collector_paused(paused: bool = True) -> Iterator[None]:
 
 
 def _beancount_load(filename: str, progress: Progress) -> tuple[list, list, dict]:
-    from beancount import loader  # only a full load needs the parser
+    from reports import pipeline  # only a full load needs the parser
 
     progress.phase("parsing")
-    # loader._load: Beancount's load without its pickle cache (see the docstring).
-    entries, errors, options = loader._load([(filename, True)], progress.log_timings, None, None)
+    entries, errors, options = pipeline.load(filename, progress.log_timings)
     return entries, list(errors), options
 
 
