@@ -1,5 +1,5 @@
 """``python -m reports``: the ``yosan`` command without the console script."""
 
-from reports.cli import run
+from reports.command import run
 
 run()

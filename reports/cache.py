@@ -31,7 +31,7 @@ import pickle
 import re
 import sys
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -146,8 +146,8 @@ def _matches(pattern: str) -> list[str]:
     return sorted(os.path.normpath(p) for p in glob.glob(pattern, recursive=True))
 
 
-def read(ledger: str) -> dict[str, Any] | None:
-    """The cached result for the ledger, or None unless every check holds."""
+def verified_payload(ledger: str) -> bytes | None:
+    """The ledger's entry, still to unpickle, or None unless every check holds."""
     try:
         blob = entry_path(ledger).read_bytes()
         if not blob.startswith(MAGIC):
@@ -167,8 +167,33 @@ def read(ledger: str) -> dict[str, Any] | None:
         files = manifest["files"]
         if _digests(list(files)) != list(files.values()):
             return None
-        result = pickle.loads(payload)
     except Exception:  # noqa: BLE001 - an entry that cannot be verified is not used
+        return None
+    return payload
+
+
+_early: dict[str, Future[bytes | None]] = {}
+
+
+def start_verifying(ledger: str) -> None:
+    """Begin verifying the ledger's entry on another thread, while the command goes
+    on importing pandas and the rest: hashing lets go of the GIL, so a large
+    ledger's files are hashed on the second core in the meantime.  ``read`` takes
+    the outcome (for that ledger only)."""
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="yosan-cache")
+    _early[ledger] = pool.submit(verified_payload, ledger)
+    pool.shutdown(wait=False)
+
+
+def read(ledger: str) -> dict[str, Any] | None:
+    """The cached result for the ledger, or None unless every check holds."""
+    early = _early.pop(ledger, None)
+    payload = early.result() if early is not None else verified_payload(ledger)
+    if payload is None:
+        return None
+    try:
+        result = pickle.loads(payload)
+    except Exception:  # noqa: BLE001 - an entry that does not unpickle is not used
         return None
     return result if isinstance(result, dict) else None
 

@@ -24,7 +24,8 @@ from plugins.layout import STATEMENTS
 from plugins.overview import comparison_of
 from plugins.units import UNITS
 from reports import formats
-from reports.ledger import DEFAULT_LEDGER, LedgerError, LoadedLedger, load_ledger
+from reports.command import DEFAULT_LEDGER, LEDGER_ENV
+from reports.ledger import LedgerError, LoadedLedger, load_ledger
 from reports.schedules import SCHEDULES, advances_table, commitments_table, overview_table
 from reports.sources import foreign_plugin_problems, read_sources
 from reports.view import Table, statement_table
@@ -46,7 +47,7 @@ def ledger_option(command: Callable) -> Callable:
         "ledger_path",
         type=click.Path(path_type=Path, dir_okay=False),
         default=DEFAULT_LEDGER,
-        envvar="YOSAN_LEDGER",
+        envvar=LEDGER_ENV,
         show_default=True,
         help="The ledger's main file.",
     )(command)

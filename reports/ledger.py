@@ -43,7 +43,6 @@ from reports import cache as statement_cache
 from reports.progress import Progress
 from reports.sources import Sources, foreign_plugin_problems, read_sources
 
-DEFAULT_LEDGER = Path("ledger") / "main.beancount"
 MAX_MESSAGE = 400  # characters: a message quoting a huge token is cut short
 PLUGIN_FAILURE = re.compile(r'Error (importing|applying plugin) "([^"]+)"')
 UNPOPPED_TAG = re.compile(r"Unbalanced pushed tag: '([^']+)'")

@@ -16,8 +16,9 @@ from beancount import loader
 
 from benchmarks import generate
 from reports import cache as statement_cache
+from reports import command
 from reports.ledger import LoadedLedger, load_ledger
-from tests.conftest import FY2016, ROOT, yosan
+from tests.conftest import FY2016, ROOT, copy_ledger, yosan
 
 
 def same(a: LoadedLedger, b: LoadedLedger) -> None:
@@ -326,3 +327,47 @@ def test_the_command_exits_with_its_code_and_whole_output(nested, tmp_path):
     assert done.stdout == yosan("export", "--unit", "yen", "--ledger", nested).stdout
     assert run("report", "--ledger", tmp_path / "missing.beancount").returncode == 1
     assert run("report", "--no-such-option").returncode == 2
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["report", "bs"], "ledger/main.beancount"),
+        (["report", "--ledger", "x/main.beancount"], "x/main.beancount"),
+        (["export", "--ledger=x/y.beancount", "--unit", "yen"], "x/y.beancount"),
+        (["check", "-l", "a.beancount"], "a.beancount"),
+        (["segments", "-la.beancount"], "a.beancount"),
+        (["report", "--no-cache"], None),
+        (["fava"], None),
+        (["--help"], None),
+    ],
+)
+def test_the_entry_point_reads_the_ledger_a_command_names(args, expected, monkeypatch):
+    monkeypatch.delenv("YOSAN_LEDGER", raising=False)
+    found = command.ledger_named(args)
+    assert found == (os.path.abspath(expected) if expected else None)
+
+
+def test_the_entry_point_follows_yosan_ledger(monkeypatch):
+    monkeypatch.setenv("YOSAN_LEDGER", "elsewhere/main.beancount")
+    assert command.ledger_named(["report"]) == os.path.abspath("elsewhere/main.beancount")
+
+
+def test_an_early_start_gives_the_same_answer_for_that_ledger_only(nested, tmp_path):
+    other = copy_ledger(tmp_path / "other", nested)
+    load_ledger(nested)
+    statement_cache.start_verifying(str(other))  # a guess that names another ledger
+    statement_cache.start_verifying(str(nested))
+    hit = load_ledger(nested)
+    assert hit.from_cache
+    same(hit, load_ledger(nested, cache=False))
+    assert not load_ledger(other).from_cache  # its early outcome: no entry yet
+
+
+def test_the_command_answers_from_the_cache_after_an_early_start(nested):
+    run = [sys.executable, "-m", "reports", "report", "bs", "--ledger", str(nested)]
+    first = subprocess.run(run, capture_output=True, text=True, check=False)
+    again = subprocess.run(run, capture_output=True, text=True, check=False)
+    assert first.returncode == again.returncode == 0, first.stderr
+    assert first.stdout == again.stdout and "資産合計" in again.stdout
+    assert load_ledger(nested).from_cache
