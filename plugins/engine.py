@@ -165,13 +165,14 @@ def _batch(
     period = np.fromiter(map(periods.__getitem__, map(_DATE, batch)), np.int8, size)
     lists = list(map(_POSTINGS, batch))
     counts = np.fromiter(map(len, lists), np.int64, size)
-    units = list(map(_UNITS, itertools.chain.from_iterable(lists)))
-    n = len(units)
-    names = map(_ACCOUNT, itertools.chain.from_iterable(lists))
+    n = int(counts.sum())
+    # Transposed by zip, in C: each posting and each amount is read once, which is
+    # what costs on a large ledger (its objects lie all over memory).
+    names, units, *_ = zip(*itertools.chain.from_iterable(lists), strict=True) if n else ((), ())
+    numbers, currencies = zip(*units, strict=True) if n else ((), ())
     account_code = np.fromiter(map(accounts.__getitem__, names), np.int64, n)
     keep = np.repeat((segment >= 0) & (period > 0), counts)
-    keep &= np.fromiter(map(CURRENCY.__eq__, map(_CURRENCY, units)), bool, n)
-    numbers = list(map(_NUMBER, units))
+    keep &= np.fromiter(map(CURRENCY.__eq__, currencies), bool, n)
     try:
         amount = np.fromiter(map(int, numbers), np.int64, n)
     except (TypeError, ValueError, OverflowError):
@@ -196,10 +197,6 @@ def _batch(
 _TAGS = operator.attrgetter("tags")
 _DATE = operator.attrgetter("date")
 _POSTINGS = operator.attrgetter("postings")
-_UNITS = operator.attrgetter("units")
-_NUMBER = operator.attrgetter("number")
-_CURRENCY = operator.attrgetter("currency")
-_ACCOUNT = operator.attrgetter("account")
 
 
 def _sum_by(codes: np.ndarray, amounts: np.ndarray, size: int) -> np.ndarray:
