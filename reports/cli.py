@@ -101,12 +101,20 @@ def failure(lines: list[str], ledger_path: Path) -> LedgerFailed:
     )
 
 
+# Under ``run``, every ledger a command loaded stays alive until ``leave`` ends the
+# process: freeing a large ledger's millions of objects one by one when the command
+# returns takes seconds.
+_kept_until_exit: list[LoadedLedger] | None = None
+
+
 def load(ledger_path: Path, foreign_plugins: bool = True, no_cache: bool = False) -> LoadedLedger:
     """The loaded ledger, or the command fails with every error it has."""
     try:
         ledger = load_ledger(ledger_path, foreign_plugins=foreign_plugins, cache=not no_cache)
     except LedgerError as error:
         raise LedgerFailed(str(error)) from None
+    if _kept_until_exit is not None:
+        _kept_until_exit.append(ledger)
     if ledger.problems:
         raise failure([str(p) for p in ledger.problems], ledger_path)
     if ledger.statements is None:
@@ -364,6 +372,8 @@ def fava(host: str, port: int, read_only: bool, ledger_path: Path, foreign_plugi
 
 def run() -> None:
     """Entry point that turns an unexpected failure into a message, not a traceback."""
+    global _kept_until_exit
+    _kept_until_exit = []
     try:
         main(standalone_mode=True)
     except SystemExit as done:
