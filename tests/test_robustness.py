@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from reports.ledger import load_ledger
+from reports.sources import _longest_line
 from tests.conftest import ACCOUNTS, SMALL, yosan
 from tests.trial_balance import differences, expected_statements, lines_of_accounts, sums_of
 
@@ -137,3 +138,9 @@ def test_an_edit_gives_errors_or_right_statements(edits):
     event("clean, figures compared")
     sums = sums_of(ledger.entries, statements.budget.opening_date)
     assert differences(statements, expected_statements(sums, line_of, statements.layouts)) == []
+
+
+@given(st.binary(max_size=200).map(lambda b: b.replace(b"\r", b"\n")))
+def test_the_longest_line_is_measured_as_a_split_would(raw):
+    """The source check measures lines with numpy, not by splitting the file."""
+    assert _longest_line(raw) == max(map(len, raw.split(b"\n")))
