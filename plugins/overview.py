@@ -173,7 +173,9 @@ def load_budget(path: Path) -> tuple[Statements | None, list[str], list[str]]:
         return None, [f"{path}: no such ledger"], []
     _loading.add(path)
     try:
-        entries, errors, options = loader.load_file(str(path))
+        # loader._load: without Beancount's pickle cache, which unpickles a file
+        # found beside the ledger (that is, runs it as code) before checking it.
+        entries, errors, options = loader._load([(str(path), True)], None, None, None)
         errors = list(errors) + _run_plugins(entries, options)
     finally:
         _loading.discard(path)

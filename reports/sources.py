@@ -44,6 +44,8 @@ EVALUATED_CONFIG = frozenset(
 # Fava imports the modules `custom "fava-extension"` names, with the ledger's folder
 # first on the module path: the project's own packages and Fava's are trusted.
 EXTENSION_PACKAGES = ("plugins", "reports", "fava")
+# plugins.overview loads the ledger this directive names, with its own plugins.
+COMPARISON = "yosan-comparison"
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,7 @@ class Sources:
     """The files of a ledger, its ``plugin`` directives, and what is wrong with them."""
 
     files: list[Path] = field(default_factory=list)
+    roots: list[Path] = field(default_factory=list)  # the main file, and compared ledgers'
     plugins: list[PluginDirective] = field(default_factory=list)
     python_path_options: list[Location] = field(default_factory=list)
     fava_extensions: list[PluginDirective] = field(default_factory=list)
@@ -98,6 +101,7 @@ class _Directives:
     extensions: list[tuple[int, str]] = field(default_factory=list)
     import_config_lines: list[int] = field(default_factory=list)
     empty_customs: list[tuple[int, str]] = field(default_factory=list)  # Beancount fails on these
+    comparisons: list[tuple[int, str]] = field(default_factory=list)  # another ledger, loaded too
 
 
 # Directives stand at the start of a line; the scan looks at line starts only (the
@@ -157,6 +161,8 @@ def _scan(raw: bytes) -> _Directives:
                 found.extensions.append((line, values[0]))
             elif kind == "fava-option" and values[0] == "import-config":
                 found.import_config_lines.append(line)
+            elif kind == COMPARISON and len(values) > 1 and values[1] is not None:
+                found.comparisons.append((line, values[1]))
     return found
 
 
@@ -226,9 +232,23 @@ def _included_files(pattern: str, folder: Path) -> list[Path]:
 
 
 def read_sources(main: Path) -> Sources:
-    """Follow the includes from ``main`` and check every file on the way."""
+    """Follow the includes from ``main`` and check every file on the way; and so for
+    each ledger a ``custom "yosan-comparison"`` names (it is loaded too)."""
     sources = Sources()
+    main = Path(os.path.normpath(Path(main).absolute()))
+    pending = [main]
+    while pending:
+        root = pending.pop(0)
+        if root not in sources.roots:
+            sources.roots.append(root)
+            pending += _read_tree(root, sources)
+    return sources
+
+
+def _read_tree(main: Path, sources: Sources) -> list[Path]:
+    """Check the files of one ledger into ``sources``; the ledgers it compares with."""
     seen: dict[Path, Location | None] = {}
+    compared: list[Path] = []
 
     def visit(path: Path, included_at: Location | None, chain: tuple[Path, ...]) -> None:
         seen[path] = included_at
@@ -305,10 +325,13 @@ def read_sources(main: Path) -> Sources:
                     )
                 else:
                     visit(match, here, (*chain, match))
+        for _, relative in recorder.comparisons:
+            other = Path(os.path.normpath(path.parent / relative))
+            if other.is_file():  # a missing one is plugins.overview's error
+                compared.append(other)
 
-    main = Path(os.path.normpath(Path(main).absolute()))
     visit(main, None, (main,))
-    return sources
+    return compared
 
 
 def _inside(origin: str | None, package: object) -> bool:
@@ -394,9 +417,8 @@ def foreign_plugin_problems(sources: Sources) -> list[SourceProblem]:
         )
         for where in sources.import_configs
     ]
-    if sources.files:
-        folder = sources.files[0].parent
-        cache = folder / f".{sources.files[0].name}.picklecache"
+    for root in sources.roots:
+        cache = root.parent / f".{root.name}.picklecache"
         if cache.exists():
             problems.append(
                 SourceProblem(
@@ -406,6 +428,8 @@ def foreign_plugin_problems(sources: Sources) -> list[SourceProblem]:
                     "--no-foreign-plugins",
                 )
             )
+    if sources.roots:
+        folder = sources.roots[0].parent
         for name in sorted({*EXTENSION_PACKAGES, "beancount"}):
             for shadow in (folder / name, folder / f"{name}.py"):
                 if shadow.exists():

@@ -20,7 +20,7 @@ import pytest
 from beancount import loader
 
 from reports.sources import is_trusted_plugin
-from tests.conftest import FY2016, HEADER, SMALL, yosan
+from tests.conftest import FY2016, HEADER, SMALL, copy_ledger, yosan
 
 OPENING = """
 2016-03-31 * "前期末残高" #alpha
@@ -202,3 +202,27 @@ def test_no_foreign_plugins_refuses_code_in_a_configuration_beancount_evaluates(
     ]
     yosan("check", "--ledger", ledger)  # without the option Beancount evaluates it
     assert mark.exists()
+
+
+def test_the_compared_ledger_is_held_to_the_same_rules(tmp_path, monkeypatch):
+    """The ledger a `yosan-comparison` names is loaded too: its pickle cache is never
+    read, and --no-foreign-plugins refuses its foreign plugins and its cache."""
+    monkeypatch.chdir(tmp_path)
+    ledger = copy_ledger(tmp_path / "books")
+    other = ledger.parent / "fy2015" / "main.beancount"
+    mark = tmp_path / "unpickled"
+    cache = other.parent / ".main.beancount.picklecache"
+    cache.write_bytes(pickle.dumps(_Mark(mark)))
+
+    assert yosan("check", "--ledger", ledger, "--no-cache").exit_code == 0
+    assert not mark.exists()
+
+    text = other.read_text(encoding="utf-8")
+    other.write_text(text + 'plugin "evil_elsewhere"\n', encoding="utf-8")
+    plugin_line = len(text.splitlines()) + 1
+    result = yosan("check", "--no-foreign-plugins", "--ledger", ledger)
+    assert result.exit_code == 1
+    shown = "books/fy2015/main.beancount"
+    assert f'{shown}:{plugin_line}: plugin "evil_elsewhere" is neither' in result.stderr
+    assert "books/fy2015/.main.beancount.picklecache: a Beancount cache" in result.stderr
+    assert not mark.exists()
