@@ -145,11 +145,6 @@ def advances_frame(statements: Statements, purpose_of: dict[str, str]) -> pd.Dat
     return frame.reset_index()[COLUMNS].astype({"received": np.int64, "cumulative": np.int64})
 
 
-def advances_of(options_map: dict) -> pd.DataFrame | None:
-    """The advances frame a load computed, if the ledger ran this plugin."""
-    return options_map.get(OPTION)
-
-
 def by_purpose(frame: pd.DataFrame, total_label: str) -> pd.DataFrame:
     """予定前受金 and 累積前受金 per purpose over the segments of ``frame``, in
     purpose order, and their total under ``total_label``; yen."""

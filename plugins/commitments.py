@@ -195,8 +195,3 @@ def validate_commitments(
     found, errors = commitments(entries)
     options_map[OPTION] = commitments_frame(found)
     return entries, errors
-
-
-def commitments_of(options_map: dict) -> pd.DataFrame | None:
-    """The commitments frame a load computed, if the ledger ran this plugin."""
-    return options_map.get(OPTION)
