@@ -11,10 +11,9 @@ which the amounts of the whole ledger add up (in absolute value) to more than
 from __future__ import annotations
 
 import operator
-from bisect import bisect_right
 from collections import namedtuple
 from decimal import Decimal
-from itertools import accumulate, chain
+from itertools import chain
 
 from beancount.core import data
 
@@ -46,39 +45,16 @@ def validate_yen(
         and max(map(abs, numbers), default=0) <= LARGEST
     )
     errors = []
-    if not plain:
-        # Some posting is not a plain yen amount: find its transactions.
-        ends = list(accumulate(map(len, map(_POSTINGS, transactions))))
-        suspects = dict.fromkeys(
-            bisect_right(ends, i) for i, posting in enumerate(postings) if _irregular(posting)
-        )
+    if not plain:  # some posting is not a plain yen amount: look at each
         errors = [
             error
-            for entry in map(transactions.__getitem__, suspects)
+            for entry in transactions
             for posting in entry.postings
             for error in _posting_errors(entry, posting)
         ]
     if finite and sum(map(abs, numbers)) > LARGEST_TOTAL:
         errors.append(_where_the_total_overflows(entries))
     return entries, errors
-
-
-def _irregular(posting: data.Posting) -> bool:
-    units = posting.units
-    number = units.number
-    return (
-        units.currency != CURRENCY
-        or posting.cost is not None
-        or posting.price is not None
-        or (
-            number is not None
-            and (
-                not number.is_finite()
-                or number != number.to_integral_value()
-                or abs(number) > LARGEST
-            )
-        )
-    )
 
 
 _POSTINGS = operator.attrgetter("postings")
