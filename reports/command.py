@@ -32,7 +32,12 @@ def ledger_named(args: list[str]) -> str | None:
             ledger = arg.removeprefix("--ledger=")
         elif arg.startswith("-l") and len(arg) > 2:
             ledger = arg[2:]
-    return os.path.normpath(os.path.abspath(os.path.expanduser(ledger)))
+    return ledger_filename(ledger)
+
+
+def ledger_filename(path: Path | str) -> str:
+    """A ledger's main file as the load and the statement cache name it."""
+    return os.path.normpath(os.path.abspath(os.path.expanduser(str(path))))
 
 
 def run() -> None:

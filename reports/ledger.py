@@ -40,6 +40,7 @@ from plugins.commitments import OPTION as COMMITMENTS
 from plugins.engine import Statements
 from plugins.statements import OPTION, statements_of
 from reports import cache as statement_cache
+from reports.command import ledger_filename
 from reports.progress import Progress
 from reports.sources import Sources, foreign_plugin_problems, read_sources
 
@@ -227,7 +228,7 @@ def load_ledger(
         raise LedgerError(f"{path}: no such ledger (give another with --ledger)")
     if not path.is_file():
         raise LedgerError(f"{path}: not a file")
-    filename = os.path.normpath(os.path.abspath(os.path.expanduser(str(path))))
+    filename = ledger_filename(path)
     with Progress(f"loading {path}", progress) as status:
         # A cache entry is only ever written for files that passed the source checks,
         # and is only used while every file is unchanged: a hit needs no new check,
