@@ -198,6 +198,46 @@ def read(ledger: str) -> dict[str, Any] | None:
     return result if isinstance(result, dict) else None
 
 
+PRINTED_MAGIC = b"yosan-printed-output 1\n"
+
+
+def _printed_path(ledger: str, key: str) -> Path:
+    entry = entry_path(ledger)
+    return entry.with_name(f"{entry.name}.{key}.printed")
+
+
+def printed(ledger: str, key: str) -> str | None:
+    """What a command (``key``: its arguments and working directory) printed from
+    the ledger's entry, when that entry still verifies (the early verification's
+    outcome, which stays for ``read``); None otherwise."""
+    early = _early.get(ledger)
+    try:
+        blob = _printed_path(ledger, key).read_bytes()
+        if not blob.startswith(PRINTED_MAGIC):
+            return None
+        header_end = blob.index(b"\n", len(PRINTED_MAGIC))
+        entry_digest = blob[len(PRINTED_MAGIC) : header_end].decode("ascii")
+        payload = early.result() if early is not None else verified_payload(ledger)
+        if payload is None or hashlib.sha256(payload).hexdigest() != entry_digest:
+            return None
+        return blob[header_end + 1 :].decode("utf-8")
+    except Exception:  # noqa: BLE001 - an output that cannot be verified is not replayed
+        return None
+
+
+def store_printed(ledger: str, key: str, text: str) -> None:
+    """Keep what the command printed, tied to the ledger's current entry (the one
+    the command's load used or wrote); without an entry nothing is kept."""
+    try:
+        blob = entry_path(ledger).read_bytes()
+        header_end = blob.index(b"\n", len(MAGIC))
+        entry_digest = json.loads(blob[len(MAGIC) : header_end])["payload"]
+        content = PRINTED_MAGIC + entry_digest.encode("ascii") + b"\n" + text.encode("utf-8")
+        write_atomically(_printed_path(ledger, key), lambda stream: stream.write(content))
+    except Exception:  # noqa: BLE001 - no entry, read-only disk: nothing to replay later
+        return
+
+
 def write(ledger: str, options: dict, result: dict[str, Any], *, unchanged_since: int) -> None:
     """Store a load's result; a cache that cannot be written is no cache.  Nothing
     is stored when a file was modified after ``unchanged_since`` (ns): the load

@@ -105,6 +105,8 @@ def failure(lines: list[str], ledger_path: Path) -> LedgerFailed:
 # process: freeing a large ledger's millions of objects one by one when the command
 # returns takes seconds.
 _kept_until_exit: list[LoadedLedger] | None = None
+# Set by the entry point (reports.command): keeps what a command prints, to replay.
+record_printed: Callable[[str], None] | None = None
 
 
 def load(ledger_path: Path, foreign_plugins: bool = True, no_cache: bool = False) -> LoadedLedger:
@@ -134,6 +136,8 @@ def emit(write: Callable[[], str | None]) -> None:
         raise click.ClickException(f"cannot write the output: {error}") from None
     if text is not None:
         click.echo(text, nl=False)
+        if record_printed is not None:
+            record_printed(text)
 
 
 def chosen_format(fmt: str | None, output: Path | None, default: str, known: tuple) -> str:

@@ -371,3 +371,57 @@ def test_the_command_answers_from_the_cache_after_an_early_start(nested):
     assert first.returncode == again.returncode == 0, first.stderr
     assert first.stdout == again.stdout and "資産合計" in again.stdout
     assert load_ledger(nested).from_cache
+
+
+def run_yosan(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, *args], capture_output=True, text=True, check=False, env=env
+    )
+
+
+def test_a_repeated_command_is_replayed_without_pandas_until_the_ledger_changes(nested):
+    command = ["-m", "reports", "report", "bs", "--by-segment", "--ledger", str(nested)]
+    first = run_yosan(*command)
+    replayed = run_yosan("-X", "importtime", *command)
+    assert first.returncode == replayed.returncode == 0, first.stderr
+    assert replayed.stdout == first.stdout and "資産合計" in first.stdout
+    assert "pandas" not in replayed.stderr  # the import log: pandas never loaded
+
+    segment = nested.parent / "segments" / "jpki.beancount"
+    text = segment.read_text(encoding="utf-8")
+    added = (
+        '\n2016-05-01 * "追加" #jpki\n'
+        "  Assets:11-流動資産:111-現金及び預金  7000000 JPY\n"
+        "  Income:41-営業収益:415-事業収入\n"
+    )
+    segment.write_text(text + added, encoding="utf-8")
+    after = run_yosan("-X", "importtime", *command)
+    assert "pandas" in after.stderr  # loaded again, not replayed
+    uncached = run_yosan(*command, "--no-cache")
+    assert after.returncode == uncached.returncode == 0, uncached.stderr
+    assert after.stdout == uncached.stdout != first.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["report", "bs", "-o", "x.txt"],
+        ["report", "bs", "--output=x.txt"],
+        ["export", "-ox.csv"],
+        ["report", "overview", "--against", "other/main.beancount"],
+        ["report", "--no-foreign-plugins"],
+        ["check"],
+        ["segments"],
+    ],
+)
+def test_what_is_not_replayed(args):
+    assert command.replay_key(args) is None
+
+
+def test_the_replay_key_is_the_command_line_and_the_folder(tmp_path, monkeypatch):
+    key = command.replay_key(["report", "bs"])
+    assert key and key == command.replay_key(["report", "bs"])
+    assert key != command.replay_key(["report", "pl"])
+    assert key != command.replay_key(["report", "bs", "--unit", "yen"])
+    monkeypatch.chdir(tmp_path)
+    assert key != command.replay_key(["report", "bs"])
