@@ -146,15 +146,19 @@ def _matches(pattern: str) -> list[str]:
     return sorted(os.path.normpath(p) for p in glob.glob(pattern, recursive=True))
 
 
+def _entry(ledger: str) -> tuple[dict[str, Any], bytes]:
+    """The manifest and the payload of the ledger's entry; raises if there is none."""
+    blob = entry_path(ledger).read_bytes()
+    if not blob.startswith(MAGIC):
+        raise ValueError("not a statement-cache entry")
+    header_end = blob.index(b"\n", len(MAGIC))
+    return json.loads(blob[len(MAGIC) : header_end]), blob[header_end + 1 :]
+
+
 def verified_payload(ledger: str) -> bytes | None:
     """The ledger's entry, still to unpickle, or None unless every check holds."""
     try:
-        blob = entry_path(ledger).read_bytes()
-        if not blob.startswith(MAGIC):
-            return None
-        header_end = blob.index(b"\n", len(MAGIC))
-        manifest = json.loads(blob[len(MAGIC) : header_end])
-        payload = blob[header_end + 1 :]
+        manifest, payload = _entry(ledger)
         if manifest["ledger"] != ledger:
             return None
         if manifest["fingerprint"] != fingerprint(manifest["plugins"]):
@@ -229,9 +233,7 @@ def store_printed(ledger: str, key: str, text: str) -> None:
     """Keep what the command printed, tied to the ledger's current entry (the one
     the command's load used or wrote); without an entry nothing is kept."""
     try:
-        blob = entry_path(ledger).read_bytes()
-        header_end = blob.index(b"\n", len(MAGIC))
-        entry_digest = json.loads(blob[len(MAGIC) : header_end])["payload"]
+        entry_digest = _entry(ledger)[0]["payload"]
         content = PRINTED_MAGIC + entry_digest.encode("ascii") + b"\n" + text.encode("utf-8")
         write_atomically(_printed_path(ledger, key), lambda stream: stream.write(content))
     except Exception:  # noqa: BLE001 - no entry, read-only disk: nothing to replay later
