@@ -66,6 +66,15 @@ def _names(statements: Statements) -> dict[str, str]:
     return {s.key: s.name for s in statements.segments}
 
 
+def _of_segment(
+    frame: pd.DataFrame, title: str, names: dict[str, str], segment: str | None
+) -> tuple[pd.DataFrame, str]:
+    """A schedule's rows and title for one segment (``segment``), or for all."""
+    if segment is None:
+        return frame, title
+    return frame[frame["segment"] == segment], f"{title}（{names[segment]}）"
+
+
 def advances_table(
     frame: pd.DataFrame,
     statements: Statements,
@@ -81,10 +90,7 @@ def advances_table(
     layout = default_advances()
     unit = unit or layout.unit
     names = _names(statements)
-    title = layout.title
-    if segment is not None:
-        frame = frame[frame["segment"] == segment]
-        title = f"{title}（{names[segment]}）"
+    frame, title = _of_segment(frame, layout.title, names, segment)
     rows: list[TableRow] = []
     groups = [(s, frame[frame["segment"] == s]) for s in dict.fromkeys(frame["segment"])]
     for key, part in groups if by_segment else [("", frame)]:
@@ -145,10 +151,7 @@ def commitments_table(
     unit = unit or layout.unit
     as_of = None if true_era else statements.budget.adopted
     names = _names(statements)
-    title = layout.title
-    if segment is not None:
-        frame = frame[frame["segment"] == segment]
-        title = f"{title}（{names[segment]}）"
+    frame, title = _of_segment(frame, layout.title, names, segment)
     totals = limit_totals(frame)
 
     def rows_of(part: pd.DataFrame, depth: int, section: str) -> list[TableRow]:
