@@ -198,7 +198,7 @@ def bench(
     base = {**os.environ, "YOSAN_CACHE_DIR": str(cache_dir), "PYTHONPATH": path}
     base.pop("BEANCOUNT_DISABLE_LOAD_CACHE", None)
     cold = {**base, "BEANCOUNT_DISABLE_LOAD_CACHE": "1"}
-    yosan = [sys.executable, "-m", "reports"]
+    yosan = [sys.executable, "-m", "yosan_ledger.reports"]
     bean_check = [shutil.which("bean-check") or "bean-check", ledger]
     export = [*yosan, "export", "--ledger", ledger]
     report = [*yosan, "report", "bs", "--by-segment", "--ledger", ledger]

@@ -3,7 +3,7 @@
     python -m benchmarks.engine_share LEDGER
 
 Runs the export in this process with ``compute_statements`` (called by the
-``plugins.statements`` plugin during the load) and the export's rendering
+``yosan_ledger.plugins.statements`` plugin during the load) and the export's rendering
 (``tidy``, ``tidy_csv``) timed, and prints ``ENGINE_SECONDS WHOLE_SECONDS`` on
 stderr: the engine's own part against the whole command after start-up.
 """
@@ -15,9 +15,9 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-import plugins.statements as statements
-import reports.cli as cli
-import reports.formats as formats
+import yosan_ledger.plugins.statements as statements
+import yosan_ledger.reports.command.cli as cli
+import yosan_ledger.reports.rendering.formats as formats
 
 spent = [0.0]
 

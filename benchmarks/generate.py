@@ -31,7 +31,7 @@ import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from plugins import PLUGIN_CHAIN
+from yosan_ledger.plugins import RULES_PLUGIN
 
 ROOT = Path(__file__).resolve().parent.parent
 LEDGER = ROOT / "ledger"
@@ -71,7 +71,7 @@ SUSPENSE = "Liabilities:21-流動負債:215-仮受金"
 BONUS_PROVISION = "Liabilities:21-流動負債:216-賞与引当金"
 OFFICER_BONUS_PROVISION = "Liabilities:21-流動負債:217-役員賞与引当金"
 LEASE_DEBT_CURRENT = "Liabilities:21-流動負債:218-リース債務"
-# 長期前受金 is kept by purpose (plugins.advances): the cash plan's その他 (資金収入)
+# 長期前受金 is kept by purpose (yosan_ledger.plugins.advances): the cash plan's その他 (資金収入)
 # is the year's advances, so no other account takes cash under that row.
 LONG_ADVANCES = (
     "Liabilities:22-固定負債:221-長期前受金:2211-住基ネットシステム機器更改",
@@ -330,7 +330,7 @@ def write_beancount(count: int, seed: int, outdir: Path) -> None:
     shutil.copyfile(LEDGER / "accounts.beancount", outdir / "accounts.beancount")
     shutil.copyfile(LEDGER / "segments.beancount", outdir / "segments.beancount")
     (outdir / "segments").mkdir(exist_ok=True)
-    plugins = "".join(f'plugin "{name}"\n' for name in PLUGIN_CHAIN)
+    plugins = f'plugin "{RULES_PLUGIN}"\n'
     includes = "".join(f'include "segments/{key}.beancount"\n' for key in SEGMENTS)
     (outdir / "main.beancount").write_text(
         f"; A synthetic ledger of {count} transactions (benchmarks/generate.py, seed {seed}).\n"

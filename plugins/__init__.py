@@ -1,20 +1,13 @@
-"""Beancount plugins of yosan-ledger and the statement engine they share.
+"""The rules of a yosan-ledger budget, as Beancount plugins, and their library.
 
-The ledger names the plugins (``plugin "plugins.segments"`` …); each enforces one
-rule on every load, so bean-check, Fava and the ``yosan`` command see the same
-errors.  ``plugins.engine`` turns the checked entries into the three statements.
+Each module here enforces one rule on every load, so bean-check, Fava and the
+``yosan`` command report the same errors; ``yosan_ledger.plugins.all`` runs them
+all, in order, and is the plugin a ledger names.  The library they and the
+reports share (the budget, layouts, the statement engine, units, eras, the
+schedules and the load itself) is ``yosan_ledger.plugins.core``.
 """
 
-# The order in which a ledger should name the plugins; the CLI runs the same
-# chain itself on a ledger that names none of them.
-PLUGIN_CHAIN = (
-    "plugins.segments",
-    "plugins.fiscal_year",
-    "plugins.yen",
-    "plugins.statement_lines",
-    "plugins.statements",
-    "plugins.published",
-    "plugins.overview",
-    "plugins.advances",
-    "plugins.commitments",
-)
+# The plugin a ledger names to run every rule.
+RULES_PLUGIN = "yosan_ledger.plugins.all"
+# The names earlier versions installed, and what replaced them.
+RENAMED_PACKAGES = {"plugins": "yosan_ledger.plugins", "reports": "yosan_ledger.reports"}

@@ -19,81 +19,33 @@ ledger no longer gives is an error at its line.
 
 from __future__ import annotations
 
-import tomllib
 from collections import namedtuple
 from collections.abc import Iterator
-from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
-from importlib import resources
 
-import numpy as np
 import pandas as pd
 from beancount.core import data
 
-from plugins import walk
-from plugins.budget import declared_segments, values
-from plugins.engine import CURRENCY, Statements, cash_plan_accounts, compute_statements
-from plugins.layout import LayoutError, Layouts, default_layouts
-from plugins.statement_lines import map_accounts
-from plugins.statements import statements_of
-from plugins.units import BY_LABEL, UNITS, Unit, discrepancy, round_half_up, unknown_unit
+from yosan_ledger.plugins.core import results, walk
+from yosan_ledger.plugins.core.accounts import map_accounts
+from yosan_ledger.plugins.core.advances import (
+    ADVANCE,
+    AdvancesLayout,
+    advance_accounts,
+    advances_of,
+    by_purpose,
+    default_advances,
+)
+from yosan_ledger.plugins.core.budget import declared_segments, values
+from yosan_ledger.plugins.core.engine import CURRENCY, Statements, cash_plan_accounts
+from yosan_ledger.plugins.core.units import BY_LABEL, discrepancy, round_half_up, unknown_unit
 
 __plugins__ = ("check_advances",)
 
 AdvanceError = namedtuple("AdvanceError", "source message entry")
 
-ADVANCE = "advance"  # Open metadata: the purpose the account's advances serve
 ADVANCE_PUBLISHED = "yosan-advance-published"
 PUBLISHED_FORM = 'custom "yosan-advance-published" "purpose|合計" RECEIVED CUMULATIVE "千円"'
-
-COLUMNS = ["purpose", "segment", "received", "cumulative"]
-OPTION = "yosan_advances"  # where the advances frame travels in options_map
-
-
-@dataclass(frozen=True)
-class AdvancesLayout:
-    title: str
-    unit: Unit
-    label_header: str
-    received_header: str
-    cumulative_header: str
-    total_label: str
-    balance: str  # "bs:長期前受金": 累積前受金 ties to it
-    receipts: str  # "cf:資金収入/その他": 予定前受金 ties to it
-
-
-def parse_advances(text: str, layouts: Layouts) -> AdvancesLayout:
-    raw = tomllib.loads(text)
-    layout = AdvancesLayout(
-        title=raw["title"],
-        unit=UNITS[raw["unit"]],
-        label_header=raw["label_header"],
-        received_header=raw["received_header"],
-        cumulative_header=raw["cumulative_header"],
-        total_label=raw["total_label"],
-        balance=raw["balance"],
-        receipts=raw["receipts"],
-    )
-    for reference in (layout.balance, layout.receipts):
-        try:
-            layouts.row(reference)
-        except KeyError:
-            raise LayoutError(f"advances: unknown row {reference}") from None
-    return layout
-
-
-@cache
-def default_advances() -> AdvancesLayout:
-    text = (resources.files("plugins") / "layouts" / "advances.toml").read_text("utf-8")
-    return parse_advances(text, default_layouts())
-
-
-def advance_accounts(entries: list[data.Directive]) -> dict[str, data.Open]:
-    """The accounts that hold advances, by name, in the order they are opened."""
-    return {
-        e.account: e for e in walk.of_type(entries, data.Open) if e.meta.get(ADVANCE) is not None
-    }
 
 
 def _segment_transactions(
@@ -115,42 +67,6 @@ def _yen(posting: data.Posting) -> int:
     if units is None or units.currency != CURRENCY or units.number is None:
         return 0
     return int(units.number)
-
-
-def advances_frame(statements: Statements, purpose_of: dict[str, str]) -> pd.DataFrame:
-    """One row per purpose and segment with postings (purpose order, then segment
-    order): the advances received in the year (the credits to the purpose's
-    accounts) and the balance at its end, in yen; from the engine's figures per
-    account.  ``purpose_of`` maps each advance account to its purpose, in order."""
-    figures = statements.account_figures
-    keys = [s.key for s in statements.segments]
-    accounts = [a for a in purpose_of if a in figures["postings"].index]
-    if not accounts:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in COLUMNS[:2]}).assign(
-            received=pd.Series(dtype=np.int64), cumulative=pd.Series(dtype=np.int64)
-        )
-    purposes = pd.Index([purpose_of[a] for a in accounts], name="purpose")
-
-    def per_purpose(name: str) -> pd.Series:
-        by_purpose = figures[name].loc[accounts, keys].groupby(purposes, sort=False).sum()
-        return by_purpose.rename_axis(columns="segment").stack()
-
-    # A liability: credits are receipts, and its balance is negative.
-    frame = pd.DataFrame(
-        {
-            "received": -per_purpose("credits"),
-            "cumulative": -(per_purpose("opening") + per_purpose("flow")),
-        }
-    )[per_purpose("postings") > 0]
-    return frame.reset_index()[COLUMNS].astype({"received": np.int64, "cumulative": np.int64})
-
-
-def by_purpose(frame: pd.DataFrame, total_label: str) -> pd.DataFrame:
-    """予定前受金 and 累積前受金 per purpose over the segments of ``frame``, in
-    purpose order, and their total under ``total_label``; yen."""
-    sums = frame.groupby("purpose", sort=False)[["received", "cumulative"]].sum()
-    sums.loc[total_label] = frame[["received", "cumulative"]].sum()
-    return sums.astype(np.int64)
 
 
 def _contributions(
@@ -315,13 +231,12 @@ def _published_errors(
 def check_advances(
     entries: list[data.Directive], options_map: dict
 ) -> tuple[list[data.Directive], list[AdvanceError]]:
-    statements = statements_of(options_map) or compute_statements(entries)
+    statements = results.statements(entries)
     if statements is None:
         return entries, []
     layout = default_advances()
     accounts = advance_accounts(entries)
-    purpose_of = {name: str(e.meta[ADVANCE]) for name, e in accounts.items()}
-    frame = options_map[OPTION] = advances_frame(statements, purpose_of)
+    frame = advances_of(entries)
     if not accounts:
         return entries, [
             AdvanceError(

@@ -1,197 +1,30 @@
-"""債務負担行為: multi-year commitments, declared with the segment they serve.
+"""債務負担行為 are well formed: dated in the budget's year, burdening whole fiscal years.
 
     2016-04-01 custom "yosan-commitment" "LGWAN運用監視" 305000000 JPY 2017-04-01 2020-03-31
       segment: "lgwan"
 
-The directive is dated in the fiscal year the commitment is made (行為年度, which
-must be the budget's year); its arguments are the item (事項), the limit (限度額, a
-positive whole number of yen) and the first and last day of the years it burdens
-(機構の負担となる年度: a 1 April and a 31 March).  ``segment`` names the declared
-segment the commitment serves.  A commitment whose burden starts before its act
-year, ends before it starts, lacks a declared segment, or is malformed is an error
-at its line.  Commitments are no postings: they change no statement.
+A commitment whose burden starts before its act year (the directive's date),
+ends before it starts, does not start on a 1 April or end on a 31 March, whose
+act year is not the budget's, whose limit is not whole positive yen, or that
+names no declared segment is an error at its line (the form is explained in
+``yosan_ledger.plugins.core.commitments``).
 """
 
 from __future__ import annotations
 
-import datetime
-import tomllib
 from collections import namedtuple
-from dataclasses import dataclass
-from functools import cache
-from importlib import resources
 
-import numpy as np
-import pandas as pd
-from beancount.core import amount, data
+from beancount.core import data
 
-from plugins import walk
-from plugins.budget import TOTAL, declared_segments, find_budget, values
-from plugins.engine import CURRENCY
-from plugins.era import fiscal_year_of, is_fiscal_year_end, is_fiscal_year_start
-from plugins.units import UNITS, Unit
+from yosan_ledger.plugins.core.commitments import commitments
 
 __plugins__ = ("validate_commitments",)
 
 CommitmentError = namedtuple("CommitmentError", "source message entry")
 
-COMMITMENT = "yosan-commitment"
-SEGMENT = "segment"
-FORM = (
-    'custom "yosan-commitment" "事項" LIMIT JPY FIRST-DAY LAST-DAY (dated in the act year; '
-    'segment: "key" below)'
-)
-OPTION = "yosan_commitments"  # where the commitments frame travels in options_map
-COLUMNS = ["item", "segment", "limit", "act_year", "first_year", "last_year"]
-
-
-@dataclass(frozen=True)
-class CommitmentsLayout:
-    title: str
-    unit: Unit
-    item_header: str
-    limit_header: str
-    act_header: str
-    burden_header: str
-    total_label: str
-
-
-@cache
-def default_commitments() -> CommitmentsLayout:
-    text = (resources.files("plugins") / "layouts" / "commitments.toml").read_text("utf-8")
-    raw = tomllib.loads(text)
-    return CommitmentsLayout(
-        title=raw["title"],
-        unit=UNITS[raw["unit"]],
-        item_header=raw["item_header"],
-        limit_header=raw["limit_header"],
-        act_header=raw["act_header"],
-        burden_header=raw["burden_header"],
-        total_label=raw["total_label"],
-    )
-
-
-@dataclass(frozen=True)
-class Commitment:
-    item: str
-    segment: str
-    limit: int  # yen
-    act_year: int  # fiscal years, named by the calendar year they start in
-    first_year: int
-    last_year: int
-    entry: data.Custom
-
-
-def _parse(
-    entry: data.Custom, segments: list[str], budget_year: int | None
-) -> tuple[Commitment | None, list[str]]:
-    """The commitment a directive declares, or what is wrong with it."""
-    args = values(entry)
-    if (
-        len(args) != 4
-        or not isinstance(args[0], str)
-        or not isinstance(args[1], amount.Amount)
-        or not all(isinstance(a, datetime.date) for a in args[2:])
-    ):
-        return None, [f"Malformed commitment: {FORM}"]
-    item, limit, first, last = args
-    problems = []
-    if limit.currency != CURRENCY or limit.number != limit.number.to_integral_value():
-        problems.append(f"The limit of {item!r} is {limit}; a limit is whole {CURRENCY}")
-    elif limit.number <= 0:
-        problems.append(f"The limit of {item!r} is {limit}; a limit is positive")
-    if not is_fiscal_year_start(first):
-        problems.append(
-            f"The burden of {item!r} starts {first}, not on the first day of a fiscal year (4月1日)"
-        )
-    if not is_fiscal_year_end(last):
-        problems.append(
-            f"The burden of {item!r} ends {last}, not on the last day of a fiscal year (3月31日)"
-        )
-    act = fiscal_year_of(entry.date)
-    if last < first:
-        problems.append(f"The burden of {item!r} ends ({last}) before it starts ({first})")
-    if fiscal_year_of(first) < act:
-        problems.append(
-            f"The burden of {item!r} starts in FY{fiscal_year_of(first)}, before its act year "
-            f"FY{act} (the directive's date, {entry.date})"
-        )
-    if budget_year is not None and act != budget_year:
-        problems.append(
-            f"{item!r} is dated {entry.date}, in FY{act}; the budget authorises commitments "
-            f"of its own year, FY{budget_year}"
-        )
-    segment = entry.meta.get(SEGMENT)
-    if segment is None:
-        problems.append(
-            f"Commitment {item!r} serves no segment: add `segment:` with one of "
-            f"{', '.join(segments)}"
-        )
-    elif segment not in segments:
-        problems.append(
-            f"Commitment {item!r} names segment {segment!r}, which is not declared: "
-            f"one of {', '.join(segments)}"
-        )
-    if problems:
-        return None, problems
-    return (
-        Commitment(
-            item,
-            str(segment),
-            int(limit.number),
-            act,
-            fiscal_year_of(first),
-            fiscal_year_of(last),
-            entry,
-        ),
-        [],
-    )
-
-
-def commitments(
-    entries: list[data.Directive],
-) -> tuple[list[Commitment], list[CommitmentError]]:
-    """The well-formed commitments in declaration order, and errors for the rest."""
-    segments = list(declared_segments(entries))
-    budget, _ = find_budget(entries)
-    budget_year = fiscal_year_of(budget.start) if budget else None
-    found, errors = [], []
-    for entry in walk.customs(entries, COMMITMENT):
-        commitment, problems = _parse(entry, segments, budget_year)
-        if commitment is not None:
-            found.append(commitment)
-        errors += [CommitmentError(entry.meta, p, entry) for p in problems]
-    # Beancount sorts by date; the published order is the order in the file.
-    found.sort(key=lambda c: (c.entry.meta.get("filename", ""), c.entry.meta.get("lineno", 0)))
-    return found, errors
-
-
-def commitments_frame(found: list[Commitment]) -> pd.DataFrame:
-    """One row per commitment, in the ledger's order: the limit in yen and the
-    fiscal years (as numbers) of the act and of the first and last burden year."""
-    return pd.DataFrame(
-        {
-            "item": [c.item for c in found],
-            "segment": [c.segment for c in found],
-            "limit": np.array([c.limit for c in found], dtype=np.int64),
-            "act_year": np.array([c.act_year for c in found], dtype=np.int64),
-            "first_year": np.array([c.first_year for c in found], dtype=np.int64),
-            "last_year": np.array([c.last_year for c in found], dtype=np.int64),
-        }
-    )[COLUMNS]
-
-
-def limit_totals(frame: pd.DataFrame) -> pd.Series:
-    """The total of 限度額 per segment (in the frame's order) and for the whole
-    body (``total``), in yen."""
-    sums = frame.groupby("segment", sort=False)["limit"].sum()
-    sums.loc[TOTAL] = frame["limit"].sum()
-    return sums.astype(np.int64)
-
 
 def validate_commitments(
     entries: list[data.Directive], options_map: dict
 ) -> tuple[list[data.Directive], list[CommitmentError]]:
-    found, errors = commitments(entries)
-    options_map[OPTION] = commitments_frame(found)
-    return entries, errors
+    _, problems = commitments(entries)
+    return entries, [CommitmentError(*p) for p in problems]

@@ -13,8 +13,8 @@ from collections import namedtuple
 
 from beancount.core import account_types, data
 
-from plugins.budget import BUDGET, find_budget
-from plugins.walk import customs
+from yosan_ledger.plugins.core.budget import BUDGET, find_budget
+from yosan_ledger.plugins.core.walk import customs
 
 __plugins__ = ("validate_fiscal_year",)
 

@@ -16,8 +16,8 @@ from collections import namedtuple
 
 from beancount.core import data
 
-from plugins import walk
-from plugins.budget import SEGMENT, TOTAL, declared_segments, values
+from yosan_ledger.plugins.core import walk
+from yosan_ledger.plugins.core.budget import SEGMENT, TOTAL, declared_segments, values
 
 __plugins__ = ("validate_segments",)
 

@@ -1,7 +1,7 @@
 """The statements balance, and the 資金計画 agrees with the balance sheet.
 
-Computes the three statements once per load (``plugins.engine``) and hands them
-on in ``options_map`` for the ``yosan`` command and the Fava extension.  Reports
+The statements are computed once per load (``yosan_ledger.plugins.core.results``),
+and the ``yosan`` command and the Fava extension read the same computation.  Reports
 as errors, per segment: a balance sheet whose 資産合計 differs from its
 負債純資産合計; a cash-flow plan whose closing cash, computed from its own rows,
 differs from the balance sheet's 現金及び預金; and each transaction that moves
@@ -9,7 +9,7 @@ cash through an account no row of the plan takes (so the plan would miss it).
 
 Nothing is lost silently: each posting to an account that feeds no statement
 line is reported at the posting (the account's Open is reported by
-``plugins.statement_lines``), and so is each ``pad`` directive, since the
+``yosan_ledger.plugins.statement_lines``), and so is each ``pad`` directive, since the
 padding transaction Beancount adds after the plugins have run is in no statement.
 """
 
@@ -20,31 +20,23 @@ from collections import namedtuple
 
 from beancount.core import data
 
-from plugins import walk
-from plugins.budget import TOTAL, declared_segments, find_budget
-from plugins.engine import Statements, compute_statements
+from yosan_ledger.plugins.core import results, walk
+from yosan_ledger.plugins.core.budget import TOTAL, declared_segments, find_budget
+from yosan_ledger.plugins.core.engine import Statements
 
-__plugins__ = ("compute_and_check",)
+__plugins__ = ("check_statements",)
 
 StatementError = namedtuple("StatementError", "source message entry")
 
-OPTION = "yosan_statements"  # where the computed statements travel in options_map
 
-
-def statements_of(options_map: dict) -> Statements | None:
-    """The statements a load computed, if the ledger ran this plugin."""
-    return options_map.get(OPTION)
-
-
-def compute_and_check(
+def check_statements(
     entries: list[data.Directive], options_map: dict
 ) -> tuple[list[data.Directive], list[StatementError]]:
-    statements = compute_statements(entries)
-    options_map[OPTION] = statements
+    statements = results.statements(entries)
     if statements is None:
-        return entries, []  # plugins.fiscal_year reports the missing budget
+        return entries, []  # yosan_ledger.plugins.fiscal_year reports the missing budget
     customs = walk.of_type(entries, data.Custom)
-    budget, directive = find_budget(customs)
+    _, directive = find_budget(customs)
     segments = declared_segments(customs)
     errors = []
     for failure in statements.failures:

@@ -1,5 +1,5 @@
-"""``python -m reports``: the ``yosan`` command without the console script."""
+"""``python -m yosan_ledger.reports``: the ``yosan`` command without the console script."""
 
-from reports.command import run
+from yosan_ledger.reports.command.cli import run
 
 run()

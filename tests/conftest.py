@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from reports.cli import main
+from yosan_ledger.reports.command.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 SMALL = ROOT / "tests" / "ledgers" / "small" / "main.beancount"
@@ -21,12 +21,7 @@ option "operating_currency" "JPY"
 2016-02-01 custom "yosan-budget" "テスト予算" 2016-04-01 2017-03-31
 2016-04-01 custom "yosan-segment" "alpha" "甲事業" "1"
 2016-04-01 custom "yosan-segment" "beta" "乙事業" "2"
-plugin "plugins.segments"
-plugin "plugins.fiscal_year"
-plugin "plugins.yen"
-plugin "plugins.statement_lines"
-plugin "plugins.statements"
-plugin "plugins.published"
+plugin "yosan_ledger.plugins.all"
 include "{ACCOUNTS}"
 """
 

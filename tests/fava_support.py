@@ -67,7 +67,7 @@ def fava_server(ledger: Path, *extra: str) -> Iterator[Fava]:
     """`yosan fava` on a free local port; always stopped on the way out."""
     port = free_port()
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    command = [sys.executable, "-m", "reports", "fava", "--ledger", str(ledger)]
+    command = [sys.executable, "-m", "yosan_ledger.reports", "fava", "--ledger", str(ledger)]
     process = subprocess.Popen(
         [*command, "--port", str(port), *extra],
         cwd=ROOT,
@@ -116,7 +116,7 @@ def markup_ledger(folder: Path) -> Path:
         '"beta" "乙事業" "3"': f'"beta" "乙事業{IMAGE}" "3"',
         '2016-12-01 * "雑収入"': f'2016-12-01 * "雑収入{SCRIPT}"',
         'include "accounts.beancount"': 'include "accounts.beancount"\n'
-        '2016-04-01 custom "fava-extension" "reports.fava_ext"\n'
+        '2016-04-01 custom "fava-extension" "yosan_ledger.reports.fava_ext"\n'
         f'2016-03-31 open Assets:19-仮勘定  JPY\n  line: "{SCRIPT}"\n'
         f'2017-03-31 custom "yosan-published" "bs" "{IMAGE}" "alpha" 1 "千円"',
     }

@@ -77,7 +77,9 @@ def test_a_clean_ledger_passes(make_ledger):
 
 def test_every_rule_holds_for_a_ledger_that_names_only_some_plugins(make_ledger):
     # Bean-check and Fava run only the plugins a ledger names; `yosan` runs the rest.
-    header = HEADER.replace('plugin "plugins.yen"\n', "").replace('plugin "plugins.segments"\n', "")
+    header = HEADER.replace('plugin "yosan_ledger.plugins.yen"\n', "").replace(
+        'plugin "yosan_ledger.plugins.segments"\n', ""
+    )
     body = OPENING + f'2016-05-01 * "収益"  ; «here»\n  {CASH} 1000.5 JPY\n  {REVENUE}\n'
     ledger = make_ledger(body, header=header)
     lines = ledger.read_text(encoding="utf-8").splitlines()

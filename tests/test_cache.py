@@ -15,10 +15,11 @@ import pytest
 from beancount import loader
 
 from benchmarks import generate
-from reports import cache as statement_cache
-from reports import command
-from reports.ledger import LoadedLedger, load_ledger
-from tests.conftest import FY2016, ROOT, copy_ledger, yosan
+from tests.conftest import FY2016, ROOT, SMALL, copy_ledger, yosan
+from yosan_ledger.plugins.core import loading
+from yosan_ledger.reports.command import cli, replay
+from yosan_ledger.reports.loading import cache as statement_cache
+from yosan_ledger.reports.loading.ledger import LoadedLedger, load_ledger
 
 
 def same(a: LoadedLedger, b: LoadedLedger) -> None:
@@ -37,8 +38,8 @@ def same(a: LoadedLedger, b: LoadedLedger) -> None:
             assert list(frame.dtypes) == list(b.statements.figures[name].dtypes)
         for name, frame in a.statements.account_figures.items():
             assert frame.equals(b.statements.account_figures[name]), name
-        assert a.advances.equals(b.advances)
-        assert a.commitments.equals(b.commitments)
+        assert a.results["advances"].equals(b.results["advances"])
+        assert a.results["commitments"].equals(b.results["commitments"])
     assert a.options.get("title") == b.options.get("title")
     assert a.options.get("include") == b.options.get("include")
 
@@ -283,13 +284,13 @@ def test_pausing_the_collector_changes_no_result(nested):
 
 def test_the_pause_is_in_the_command(nested, monkeypatch):
     seen = []
-    original = load_ledger.__globals__["_beancount_load"]
+    original = loading.load
 
     def spy(*args, **kwargs):
         seen.append(gc.isenabled())
         return original(*args, **kwargs)
 
-    monkeypatch.setitem(load_ledger.__globals__, "_beancount_load", spy)
+    monkeypatch.setattr(loading, "load", spy)
     result = yosan("export", "--ledger", nested, "--no-cache")
     assert result.exit_code == 0
     assert seen == [False] and gc.isenabled()
@@ -315,7 +316,7 @@ def test_the_command_exits_with_its_code_and_whole_output(nested, tmp_path):
     # The command leaves without freeing the ledger object by object (os._exit).
     def run(*args):
         return subprocess.run(
-            [sys.executable, "-m", "reports", *map(str, args)],
+            [sys.executable, "-m", "yosan_ledger.reports", *map(str, args)],
             cwd=ROOT,
             capture_output=True,
             text=True,
@@ -329,28 +330,47 @@ def test_the_command_exits_with_its_code_and_whole_output(nested, tmp_path):
     assert run("report", "--no-such-option").returncode == 2
 
 
+def command_context(args: list[str]):
+    """The click context of a ``yosan`` command line, parsed as the command parses it."""
+    group = cli.main.make_context("yosan", list(args))
+    name, command, rest = cli.main.resolve_command(group, [*group.protected_args, *group.args])
+    return command.make_context(name, rest, parent=group)
+
+
 @pytest.mark.parametrize(
     ("args", "expected"),
     [
         (["report", "bs"], "ledger/main.beancount"),
-        (["report", "--ledger", "x/main.beancount"], "x/main.beancount"),
-        (["export", "--ledger=x/y.beancount", "--unit", "yen"], "x/y.beancount"),
-        (["check", "-l", "a.beancount"], "a.beancount"),
-        (["segments", "-la.beancount"], "a.beancount"),
+        (["report", "--ledger", "tests/ledgers/small/main.beancount"], "tests/ledgers/small"),
+        (["export", "--ledger=tests/ledgers/small/main.beancount"], "tests/ledgers/small"),
+        (["check", "-l", "tests/ledgers/small/main.beancount"], "tests/ledgers/small"),
+        (["segments", "-ltests/ledgers/small/main.beancount"], "tests/ledgers/small"),
         (["report", "--no-cache"], None),
-        (["fava"], None),
-        (["--help"], None),
     ],
 )
-def test_the_entry_point_reads_the_ledger_a_command_names(args, expected, monkeypatch):
+def test_a_command_starts_verifying_the_ledger_it_names(args, expected, monkeypatch):
+    monkeypatch.chdir(ROOT)
     monkeypatch.delenv("YOSAN_LEDGER", raising=False)
-    found = command.ledger_named(args)
-    assert found == (os.path.abspath(expected) if expected else None)
+    statement_cache._early.clear()
+    replay.start(command_context(args), replayable=False)
+    started = list(statement_cache._early)
+    statement_cache._early.clear()
+    if expected is None:
+        assert started == []
+    else:
+        wanted = os.path.abspath(
+            expected if expected.endswith(".beancount") else expected + "/main.beancount"
+        )
+        assert started == [wanted]
 
 
-def test_the_entry_point_follows_yosan_ledger(monkeypatch):
-    monkeypatch.setenv("YOSAN_LEDGER", "elsewhere/main.beancount")
-    assert command.ledger_named(["report"]) == os.path.abspath("elsewhere/main.beancount")
+def test_a_command_follows_yosan_ledger(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("YOSAN_LEDGER", "tests/ledgers/small/main.beancount")
+    statement_cache._early.clear()
+    replay.start(command_context(["report"]), replayable=False)
+    assert list(statement_cache._early) == [str(SMALL)]
+    statement_cache._early.clear()
 
 
 def test_an_early_start_gives_the_same_answer_for_that_ledger_only(nested, tmp_path):
@@ -365,7 +385,7 @@ def test_an_early_start_gives_the_same_answer_for_that_ledger_only(nested, tmp_p
 
 
 def test_the_command_answers_from_the_cache_after_an_early_start(nested):
-    run = [sys.executable, "-m", "reports", "report", "bs", "--ledger", str(nested)]
+    run = [sys.executable, "-m", "yosan_ledger.reports", "report", "bs", "--ledger", str(nested)]
     first = subprocess.run(run, capture_output=True, text=True, check=False)
     again = subprocess.run(run, capture_output=True, text=True, check=False)
     assert first.returncode == again.returncode == 0, first.stderr
@@ -380,7 +400,15 @@ def run_yosan(*args: str, env: dict | None = None) -> subprocess.CompletedProces
 
 
 def test_a_repeated_command_is_replayed_without_pandas_until_the_ledger_changes(nested):
-    command = ["-m", "reports", "report", "bs", "--by-segment", "--ledger", str(nested)]
+    command = [
+        "-m",
+        "yosan_ledger.reports",
+        "report",
+        "bs",
+        "--by-segment",
+        "--ledger",
+        str(nested),
+    ]
     first = run_yosan(*command)
     replayed = run_yosan("-X", "importtime", *command)
     assert first.returncode == replayed.returncode == 0, first.stderr
@@ -408,20 +436,23 @@ def test_a_repeated_command_is_replayed_without_pandas_until_the_ledger_changes(
         ["report", "bs", "-o", "x.txt"],
         ["report", "bs", "--output=x.txt"],
         ["export", "-ox.csv"],
-        ["report", "overview", "--against", "other/main.beancount"],
+        ["report", "overview", "--against", str(FY2016)],
         ["report", "--no-foreign-plugins"],
-        ["check"],
-        ["segments"],
+        ["report", "--no-cache"],
     ],
 )
 def test_what_is_not_replayed(args):
-    assert command.replay_key(args) is None
+    assert replay.replay_key(command_context(args)) is None
 
 
-def test_the_replay_key_is_the_command_line_and_the_folder(tmp_path, monkeypatch):
-    key = command.replay_key(["report", "bs"])
-    assert key and key == command.replay_key(["report", "bs"])
-    assert key != command.replay_key(["report", "pl"])
-    assert key != command.replay_key(["report", "bs", "--unit", "yen"])
+def test_the_replay_key_is_the_command_and_its_parameters_and_the_folder(tmp_path, monkeypatch):
+    def key(*args):
+        return replay.replay_key(command_context(list(args)))
+
+    first = key("report", "bs")
+    assert first and first == key("report", "bs")
+    assert first == key("report", "bs", "--ledger", "ledger/main.beancount")  # the default
+    assert first != key("report", "pl")
+    assert first != key("report", "bs", "--unit", "yen")
     monkeypatch.chdir(tmp_path)
-    assert key != command.replay_key(["report", "bs"])
+    assert first != key("report", "bs")

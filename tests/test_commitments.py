@@ -8,9 +8,9 @@ import pytest
 from beancount import loader
 from beancount.core import data
 
-from plugins.commitments import COMMITMENT
-from plugins.engine import compute_statements
 from tests.conftest import FY2016, copy_ledger, yosan
+from yosan_ledger.plugins.core.commitments import COMMITMENT
+from yosan_ledger.plugins.core.engine import compute_statements
 
 # Transcribed from the source (単位：千円): 事項, 限度額, 行為年度, 機構の負担となる年度.
 PUBLISHED = [

@@ -9,9 +9,9 @@ from __future__ import annotations
 import pytest
 from beancount import loader
 
-from plugins.engine import compute_statements, tidy
-from plugins.units import UNITS
 from tests.conftest import SMALL, yosan
+from yosan_ledger.plugins.core.engine import compute_statements, tidy
+from yosan_ledger.plugins.core.units import UNITS
 
 
 @pytest.fixture(scope="module")

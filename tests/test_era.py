@@ -7,7 +7,7 @@ import datetime
 
 import pytest
 
-from plugins.era import (
+from yosan_ledger.plugins.core.era import (
     era_year,
     fiscal_year_bounds,
     fiscal_year_of,

@@ -20,19 +20,19 @@ from beancount import loader
 from beancount.core import data
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from plugins.layout import STATEMENTS, default_layouts
-from plugins.published import PUBLISHED
-from plugins.units import UNITS
-from reports import parquet
-from reports.html import render_html
-from reports.ledger import load_ledger
-from reports.output import write_atomically
-from reports.text import width
-from reports.view import statement_table
-from reports.xlsx import FIGURE_FORMAT
 from tests.conftest import FY2016, ROOT, SMALL, require, yosan
+from yosan_ledger.plugins.core.layout import STATEMENTS, default_layouts
+from yosan_ledger.plugins.core.published import PUBLISHED
+from yosan_ledger.plugins.core.units import UNITS
+from yosan_ledger.reports.loading.ledger import load_ledger
+from yosan_ledger.reports.output import write_atomically
+from yosan_ledger.reports.rendering import parquet
+from yosan_ledger.reports.rendering.html import render_html
+from yosan_ledger.reports.rendering.text import width
+from yosan_ledger.reports.rendering.xlsx import FIGURE_FORMAT
+from yosan_ledger.reports.tables.statements import statement_table
 
-TEMPLATES = ROOT / "reports" / "templates"
+TEMPLATES = ROOT / "reports" / "rendering" / "templates"
 THOUSAND = UNITS["thousand"]
 ASSETS = default_layouts().row("bs:資産合計").ref  # bs:資産の部/資産合計
 RESERVE = default_layouts().row("bs:積立金").ref
@@ -215,7 +215,7 @@ def test_report_writes_the_statements_it_prints(tmp_path):
 
 
 def test_sheet_names_are_valid_and_unique():
-    from reports.xlsx import sheet_name
+    from yosan_ledger.reports.rendering.xlsx import sheet_name
 
     assert sheet_name("a/b[c]:d", []) == "a・b・c・・d"
     long = "予" * 40

@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 from beancount.core import data
 
-from plugins.layout import default_layouts
-from reports.ledger import load_ledger
 from tests.conftest import CASH, FY2016, copy_ledger, require
 from tests.fava_support import IMAGE, SCRIPT, Fava, fava_server, markup_ledger
+from yosan_ledger.plugins.core.layout import default_layouts
+from yosan_ledger.reports.loading.ledger import load_ledger
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -13,12 +13,12 @@ from beancount.core import data
 from fava.application import create_app
 from fava.core import FavaLedger
 
-from plugins.budget import TOTAL
-from plugins.statements import statements_of
-from reports.fava_ext.drill import journal_filter
-from reports.fava_ext.pages import Place, select_segment
 from tests.conftest import FY2016, SMALL, yosan
 from tests.fava_support import IMAGE, SCRIPT, markup_ledger
+from yosan_ledger.plugins.core import results
+from yosan_ledger.plugins.core.budget import TOTAL
+from yosan_ledger.reports.fava_ext.drill import journal_filter
+from yosan_ledger.reports.fava_ext.pages import Place, select_segment
 
 KEYS = ["alpha", "beta"]
 
@@ -91,7 +91,7 @@ def figure_from_journal(row, transactions: list[data.Transaction], accounts: set
 def test_each_figure_links_to_the_journal_that_makes_it(fy2016: FavaLedger):
     """For every line of the three statements, in every segment and the total, the
     transactions Fava's own filters select for the figure's link add up to the figure."""
-    statements = statements_of(fy2016.options)
+    statements = results.statements(fy2016.all_entries)
     nonzero_checked = 0
     for layout in statements.layouts:
         for row in layout.value_rows():
@@ -115,7 +115,7 @@ def test_each_figure_links_to_the_journal_that_makes_it(fy2016: FavaLedger):
 
 
 def test_flow_rows_of_the_plan_leave_non_cash_transactions_out(fy2016: FavaLedger):
-    statements = statements_of(fy2016.options)
+    statements = results.statements(fy2016.all_entries)
     journal = journal_filter(statements, "cf:資金支出/事業費", "general")
     narrations = {
         e.narration
@@ -162,7 +162,7 @@ def test_pages_follow_a_changed_ledger(tmp_path: Path):
     main = folder / "main.beancount"
     main.write_text(
         main.read_text(encoding="utf-8")
-        + '2016-04-01 custom "fava-extension" "reports.fava_ext"\n',
+        + '2016-04-01 custom "fava-extension" "yosan_ledger.reports.fava_ext"\n',
         encoding="utf-8",
     )
     app = create_app([str(main)], load=True, poll_watcher=True)

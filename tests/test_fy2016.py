@@ -9,8 +9,8 @@ import pytest
 from beancount import loader
 from beancount.core import data
 
-from plugins.published import PUBLISHED
 from tests.conftest import FY2016, copy_ledger, yosan
+from yosan_ledger.plugins.core.published import PUBLISHED
 
 SEGMENTS = [
     "general",

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from benchmarks import generate
-from plugins.layout import default_layouts
-from reports.ledger import load_ledger
 from tests.conftest import yosan
+from yosan_ledger.plugins.core.layout import default_layouts
+from yosan_ledger.reports.loading.ledger import load_ledger
 
 COUNT = 200
 

@@ -13,8 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from plugins.budget import TOTAL
-from reports.ledger import load_ledger
 from tests.conftest import ACCOUNTS, FY2016, SMALL, yosan
 from tests.trial_balance import (
     differences,
@@ -23,6 +21,8 @@ from tests.trial_balance import (
     sums_of,
     trial_balance,
 )
+from yosan_ledger.plugins.core.budget import TOTAL
+from yosan_ledger.reports.loading.ledger import load_ledger
 
 
 @pytest.fixture(scope="module", params=[FY2016, SMALL], ids=["fy2016", "small"])

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from plugins.units import UNITS, round_half_up
 from tests.conftest import FY2016, copy_ledger, yosan
+from yosan_ledger.plugins.core.units import UNITS, round_half_up
 
 FY2015 = FY2016.parent / "fy2015" / "main.beancount"
 
@@ -208,7 +208,7 @@ def test_half_up_rounding_of_items_and_changes(make_ledger):
 
 def test_the_comparison_ledger_counts_as_input_of_the_ledger():
     # So Beancount's load cache and Fava's file watcher see an edit to FY2015.
-    from reports.ledger import load_ledger
+    from yosan_ledger.reports.loading.ledger import load_ledger
 
     included = load_ledger(FY2016).options["include"]
     assert str(FY2015.parent / "budget.beancount") in included

@@ -5,9 +5,9 @@ from __future__ import annotations
 import io
 import time
 
-from reports.ledger import load_ledger
-from reports.progress import Progress
 from tests.conftest import SMALL
+from yosan_ledger.reports.loading.ledger import load_ledger
+from yosan_ledger.reports.loading.progress import Progress
 
 
 class Terminal(io.StringIO):
@@ -42,8 +42,10 @@ def test_after_a_second_the_phase_and_time_show_and_are_erased_at_the_end():
         status.log_timings("Operation: 'parse'                      Time:   3500 ms")
         assert terminal.getvalue().endswith("loading main.beancount: booking … 3.5 s")
         status.log_timings("Operation: 'booking'                    Time:   1000 ms")
-        status.log_timings("Operation: 'plugins.segments'           Time:     10 ms")
-        assert terminal.getvalue().endswith("running the plugins (plugins.segments done) … 3.5 s")
+        status.log_timings("Operation: 'yosan_ledger.plugins.segments'           Time:     10 ms")
+        assert terminal.getvalue().endswith(
+            "running the plugins (yosan_ledger.plugins.segments done) … 3.5 s"
+        )
         status.log_timings("Operation: 'run_transformations'        Time:     10 ms")
         assert terminal.getvalue().endswith("validating … 3.5 s")
     assert terminal.getvalue().endswith("\r\033[K")  # the status line is erased

@@ -23,8 +23,6 @@ from beancount.parser import parser
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from plugins.budget import TOTAL
-from reports.ledger import load_ledger
 from tests.conftest import ACCOUNTS
 from tests.trial_balance import (
     CASH,
@@ -36,6 +34,8 @@ from tests.trial_balance import (
     sums_of,
     trial_balance,
 )
+from yosan_ledger.plugins.core.budget import TOTAL
+from yosan_ledger.reports.loading.ledger import load_ledger
 
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -108,10 +108,7 @@ def write_ledger(folder: Path, segments: list[str], transactions: list[Transacti
     declarations = "".join(
         f'2016-04-01 custom "yosan-segment" "{key}" "{key}事業" "1"\n' for key in segments
     )
-    plugins = "".join(
-        f'plugin "plugins.{p}"\n'
-        for p in ("segments", "fiscal_year", "yen", "statement_lines", "statements", "published")
-    )
+    plugins = 'plugin "yosan_ledger.plugins.all"\n'
     main.write_text(
         'option "operating_currency" "JPY"\n'
         '2016-02-01 custom "yosan-budget" "無作為予算" 2016-04-01 2017-03-31\n'

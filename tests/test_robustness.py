@@ -17,10 +17,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from reports.ledger import load_ledger
-from reports.sources import _longest_line
 from tests.conftest import ACCOUNTS, SMALL, yosan
 from tests.trial_balance import differences, expected_statements, lines_of_accounts, sums_of
+from yosan_ledger.reports.loading.ledger import load_ledger
+from yosan_ledger.reports.loading.sources import _longest_line
 
 LINES = SMALL.read_text(encoding="utf-8").splitlines()
 CASH = "Assets:11-流動資産:111-現金及び預金"
@@ -33,7 +33,7 @@ SNIPPETS = [
     'include "main.beancount"',
     'include "accounts.beancount"',
     'include "nowhere/*.beancount"',
-    'plugin "plugins.statements"',
+    'plugin "yosan_ledger.plugins.statements"',
     'plugin "plugins.nonexistent"',
     'plugin ""',
     'option "operating_currency" "USD"',

@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 from beancount import loader
 
-from reports.sources import is_trusted_plugin
 from tests.conftest import FY2016, HEADER, SMALL, copy_ledger, yosan
+from yosan_ledger.reports.loading.sources import is_trusted_plugin
 
 OPENING = """
 2016-03-31 * "前期末残高" #alpha
@@ -67,8 +67,8 @@ def test_no_foreign_plugins_refuses_before_any_plugin_runs(foreign_ledger, comma
     )
     assert lines[1] == (
         f'{ledger}:{plugin_line}: plugin "{name}" is neither one of yosan-ledger\'s '
-        "(plugins.…) nor one of Beancount's (beancount.…); refused by --no-foreign-plugins, "
-        "as it would run Python code from elsewhere"
+        "(yosan_ledger.plugins.…) nor one of Beancount's (beancount.…); refused by "
+        "--no-foreign-plugins, as it would run Python code from elsewhere"
     )
     assert lines[2] == f"2 errors in {ledger}"
 
@@ -89,11 +89,12 @@ def test_the_project_ledgers_pass_with_no_foreign_plugins():
 @pytest.mark.parametrize(
     ("name", "trusted"),
     [
-        ("plugins.segments", True),
-        ("plugins.statements", True),
+        ("yosan_ledger.plugins.segments", True),
+        ("yosan_ledger.plugins.statements", True),
         ("beancount.plugins.auto_accounts", True),
         ("beancount.ops.balance", True),
-        ("plugins.no_such_rule", True),  # runs nothing: the loader reports it at its line
+        # runs nothing: the loader reports it at its line
+        ("yosan_ledger.plugins.no_such_rule", True),
         ("os", False),
         ("plugins_extra.segments", False),
         ("beancountx.plugins", False),
@@ -163,7 +164,7 @@ def test_no_foreign_plugins_refuses_what_fava_would_run(tmp_path):
         + OPENING,
         encoding="utf-8",
     )
-    (tmp_path / "reports").mkdir()
+    (tmp_path / "yosan_ledger").mkdir()
     result = yosan("check", "--no-foreign-plugins", "--ledger", ledger)
     assert result.exit_code == 1
     extension = line_of(ledger, "plugins_shadow.ext")
@@ -173,8 +174,8 @@ def test_no_foreign_plugins_refuses_what_fava_would_run(tmp_path):
         "yosan-ledger's or Fava's; refused by --no-foreign-plugins, as Fava would run it",
         f'{ledger}:{config}: fava-option "import-config" names a Python file Fava would run; '
         "refused by --no-foreign-plugins",
-        f"{tmp_path / 'reports'}: the ledger's folder holds reports, which could stand in for "
-        "the reports package when Fava imports from that folder; refused by "
+        f"{tmp_path / 'yosan_ledger'}: the ledger's folder holds yosan_ledger, which could stand "
+        "in for the yosan_ledger package when Fava imports from that folder; refused by "
         "--no-foreign-plugins",
         f"3 errors in {ledger}",
     ]

@@ -16,9 +16,9 @@ from dataclasses import dataclass, field
 
 from beancount.core import data
 
-from plugins.budget import TOTAL
-from plugins.engine import Statements
-from plugins.layout import Layouts
+from yosan_ledger.plugins.core.budget import TOTAL
+from yosan_ledger.plugins.core.engine import Statements
+from yosan_ledger.plugins.core.layout import Layouts
 
 # By the code of the account's last component (the chart: 111-現金及び預金 …).
 CASH = {"111"}

@@ -2,17 +2,17 @@
 
 Registered from the ledger::
 
-    2016-04-01 custom "fava-extension" "reports.fava_ext"
+    2016-04-01 custom "fava-extension" "yosan_ledger.reports.fava_ext"
 
 Each class below is one page in Fava's sidebar (Fava lists them in the order
 of their names): 予定貸借対照表, 予定損益計算書, 資金計画 and 公表値の照合.  The
-figures come from the statement engine through ``reports.view``; the pages
+figures come from the statement engine through ``yosan_ledger.reports.tables.statements``; the pages
 render them (templates/) and link each figure to the journal behind it.
 """
 
 from __future__ import annotations
 
-from reports.fava_ext import report as _report
+from yosan_ledger.reports.fava_ext import report as _report
 
 
 class YosanBalanceSheet(_report.StatementReport):

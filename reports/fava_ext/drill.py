@@ -22,8 +22,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from plugins.budget import TOTAL
-from plugins.engine import Statements
+from yosan_ledger.plugins.core.budget import TOTAL
+from yosan_ledger.plugins.core.engine import Statements
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """What the Fava pages show, worked out here so that the templates only lay it out.
 
-A page is made of the engine's statements through ``reports.view`` (the same
-``Table`` the terminal renderer draws) plus links: the unit and segment
+A page is made of the engine's statements through ``reports.tables.statements``
+(the same ``Table`` the terminal renderer draws) plus links: the unit and segment
 switches, and from each figure to the postings behind it (``line_page``) and on
 to Fava's journal of them.  Nothing here touches Flask: a ``Place`` carries the
 URL the page was asked for.
@@ -18,13 +18,15 @@ from urllib.parse import urlencode
 from beancount.core.data import Transaction
 from fava.core.filters import LEXER, FilterError
 
-from plugins.budget import TOTAL
-from plugins.engine import Statements
-from plugins.published import PublishedError, PublishedFigure
-from plugins.units import UNITS
-from reports.fava_ext.drill import basis, journal_filter
-from reports.text import figure
-from reports.view import TOTAL_HEADER, Table, statement_table
+from yosan_ledger.plugins.core.budget import TOTAL
+from yosan_ledger.plugins.core.engine import Statements
+from yosan_ledger.plugins.core.problem import Problem
+from yosan_ledger.plugins.core.published import PublishedFigure
+from yosan_ledger.plugins.core.units import UNITS
+from yosan_ledger.reports.fava_ext.drill import basis, journal_filter
+from yosan_ledger.reports.rendering.text import figure
+from yosan_ledger.reports.tables.statements import TOTAL_HEADER, statement_table
+from yosan_ledger.reports.tables.table import Table
 
 DEFAULT_UNIT = "thousand"
 SHOWN_ERRORS = 20  # a statement page lists this many; Fava's Errors page has them all
@@ -272,7 +274,7 @@ def _cell(statements: Statements, place: Place, ref: str, column: str, value: in
 
 
 @dataclass(frozen=True)
-class Check:
+class FigureCheck:
     """One published figure beside the computed one."""
 
     statement: str  # the statement's title
@@ -290,8 +292,8 @@ class Check:
 @dataclass(frozen=True)
 class ChecksPage:
     missing_budget: ClassVar[bool] = False
-    checks: tuple[Check, ...]
-    mismatches: tuple[Check, ...]
+    checks: tuple[FigureCheck, ...]
+    mismatches: tuple[FigureCheck, ...]
     malformed: tuple[ErrorLine, ...]  # published directives that name nothing known
     segments: SegmentChoices
     errors: Errors
@@ -304,7 +306,7 @@ class ChecksPage:
 def checks_page(
     statements: Statements,
     figures: Sequence[PublishedFigure],
-    malformed: Sequence[PublishedError],
+    malformed: Sequence[Problem],
     place: Place,
     *,
     ledger_file: str,
@@ -322,7 +324,7 @@ def checks_page(
     for f in shown:
         where, url = source_of(f.entry.meta, place, folder)
         checks.append(
-            Check(
+            FigureCheck(
                 statement=statements.layouts[f.statement].title,
                 row=f.row_key,
                 segment=names[f.segment],

@@ -1,24 +1,24 @@
 """The Fava extension classes' common part: the statements of the current load.
 
-Kept out of ``reports.fava_ext`` itself, whose every class Fava takes for an
+Kept out of ``yosan_ledger.reports.fava_ext`` itself, whose every class Fava takes for an
 extension of its own.
 """
 
 from __future__ import annotations
 
-import weakref
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 from urllib.parse import quote
 
 import flask
 from fava.ext import FavaExtensionBase, extension_endpoint
 from markupsafe import Markup
 
-from plugins.engine import Statements, compute_statements
-from plugins.layout import default_layouts
-from plugins.published import PublishedError, PublishedFigure, published_figures
-from plugins.statements import statements_of
-from reports.fava_ext.pages import (
+from yosan_ledger.plugins.core import results
+from yosan_ledger.plugins.core.engine import Statements
+from yosan_ledger.plugins.core.layout import default_layouts
+from yosan_ledger.plugins.core.problem import Problem
+from yosan_ledger.plugins.core.published import PublishedFigure, published_figures
+from yosan_ledger.reports.fava_ext.pages import (
     ChecksPage,
     Errors,
     LinePage,
@@ -30,27 +30,6 @@ from reports.fava_ext.pages import (
     line_page,
     statement_page,
 )
-
-if TYPE_CHECKING:
-    from fava.core import FavaLedger
-
-# Statements computed here for a ledger that does not run plugins.statements,
-# shared by the extensions of one ledger and kept while its entries are current.
-_computed: weakref.WeakKeyDictionary[FavaLedger, tuple[list, Statements | None]] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-def ledger_statements(ledger: FavaLedger) -> Statements | None:
-    """The statements of the ledger's current load (None without a budget)."""
-    found = statements_of(ledger.options)
-    if found is not None:
-        return found
-    cached = _computed.get(ledger)
-    if cached is None or cached[0] is not ledger.all_entries:
-        cached = (ledger.all_entries, compute_statements(ledger.all_entries))
-        _computed[ledger] = cached
-    return cached[1]
 
 
 class BudgetReport(FavaExtensionBase):
@@ -65,7 +44,8 @@ class BudgetReport(FavaExtensionBase):
         )
 
     def statements(self) -> Statements | None:
-        return ledger_statements(self.ledger)
+        """The statements of the ledger's current load (the rules computed them)."""
+        return results.statements(self.ledger.all_entries)
 
     def errors(self, place: Place) -> Errors:
         return error_lines(list(self.ledger.errors), place, self.ledger.beancount_file_path)
@@ -130,7 +110,7 @@ class ChecksReport(BudgetReport):
     """Every published figure the ledger states, beside the computed one."""
 
     report_title = "公表値の照合"
-    _published: tuple[list, list[PublishedFigure], list[PublishedError]] | None = None
+    _published: tuple[list, list[PublishedFigure], list[Problem]] | None = None
 
     def after_load_file(self) -> None:
         self._published = None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from reports.view import Table
+from yosan_ledger.reports.tables.table import Table
 
 INDENT = "　"  # one full-width space a level, as printed statements indent
 HEADER_WIDTH = 14  # segment names wrap to this many columns

@@ -1,48 +1,16 @@
-"""A statement as a table to render: the figures in a unit, with their labels.
-
-Every renderer (terminal, CSV, Excel, HTML, Fava) draws a ``Table`` and computes
-nothing: the figures come from the engine, scaled by ``plugins.units``.
-"""
+"""A statement as a ``Table``: the engine's figures in a unit, with their labels,
+for the whole body, one segment, or every segment beside the total."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from plugins.budget import TOTAL
-from plugins.engine import Statements
-from plugins.era import format_date
-from plugins.units import Unit, scale_frame
+from yosan_ledger.plugins.core.budget import TOTAL
+from yosan_ledger.plugins.core.engine import Statements
+from yosan_ledger.plugins.core.era import format_date
+from yosan_ledger.plugins.core.units import Unit, scale_frame
+from yosan_ledger.reports.tables.table import Table, TableRow
 
 TOTAL_HEADER = "合計"
 SINGLE_HEADER = "金額"
-
-
-@dataclass(frozen=True)
-class TableRow:
-    kind: str  # heading, line, total, cash
-    label: str
-    depth: int
-    section: str
-    ref: str  # "stmt:key": what the row is, for links and exports
-    values: tuple[int | str, ...] | None  # None for a heading; str for a year, a span
-
-    @property
-    def is_total(self) -> bool:
-        return self.kind == "total"
-
-
-@dataclass(frozen=True)
-class Table:
-    statement: str
-    organisation: str
-    title: str
-    period: str
-    unit: Unit
-    label_header: str
-    columns: tuple[str, ...]  # segment keys, or "total"
-    headers: tuple[str, ...]  # what each column is called
-    rows: tuple[TableRow, ...]
-    notes: tuple[str, ...] = ()  # printed below the table, as the source prints them
 
 
 def period_line(statements: Statements, statement: str, *, true_era: bool = False) -> str:

@@ -1,12 +1,21 @@
 """Beancount's load, step by step, leaving out the steps that cannot change anything.
 
-``load`` returns what ``beancount.loader`` returns without its pickle cache: the
-same entries, errors and options (``tests/test_pipeline.py`` compares the two on
-every ledger of the tests).  It runs Beancount's own steps, in Beancount's order
-— parse, sort, book, the plugins, validate — with two differences:
+This is the one module that uses Beancount's private API (``loader._parse_recursive``,
+and the knowledge of the wording of two of its messages): Beancount's public
+``load_file`` either reads and writes a pickle cache beside the ledger
+(unpickling a file that came with a ledger runs it as code) or, uncached, runs
+every step whether it has work or not.  ``tests/test_pipeline.py`` proves that
+``load`` gives what ``loader._load`` gives, on every ledger of the tests.
 
-- After a plugin of this project's chain (``plugins.PLUGIN_CHAIN``) the entries are
-  not sorted again.  Those plugins read the entries and hand back the same list
+Every load of a budget ledger goes through ``load``: the ``yosan`` command's and
+the comparison budget a ledger names (``yosan_ledger.plugins.core.overview``).
+The rules run as the ledger names them; a ledger that names none of them gets
+``yosan_ledger.plugins.all`` after its own plugins, so the command checks what it
+prints.  It runs Beancount's own steps, in Beancount's order — parse, sort, book,
+the plugins, validate — with two differences:
+
+- After a rule of this project (``yosan_ledger.plugins.…``) the entries are not
+  sorted again.  The rules read the entries and hand back the same list
   untouched (tested); Beancount sorts after every plugin because it cannot know.
 - A built-in step with nothing to do is not run: ``beancount.ops.documents``
   without an ``option "documents"`` or a ``document`` directive,
@@ -18,13 +27,14 @@ At 100,000 transactions these are about two and a half seconds of a load.  Every
 other plugin runs exactly as Beancount runs it.  The one difference a step left
 out can make: it cannot fail.  Beancount's ``pad`` step crashes on a ``custom``
 directive without values, pad directive or not; ``yosan`` refuses such a ledger
-at that line before loading it (``reports.sources``).
+at that line before loading it (``yosan_ledger.reports.loading.sources``).
 """
 
 from __future__ import annotations
 
 import importlib
 import itertools
+import re
 import sys
 import traceback
 from collections.abc import Callable
@@ -35,7 +45,7 @@ from beancount.ops import validation
 from beancount.parser import booking
 from beancount.utils.misc_utils import log_time
 
-from plugins import PLUGIN_CHAIN
+from yosan_ledger.plugins import RULES_PLUGIN
 
 Log = Callable[[str], None] | None
 
@@ -54,8 +64,9 @@ _IDLE: dict[str, Callable[[list[data.Directive], dict], bool]] = {
 }
 
 
-def load(filename: str, log_timings: Log = None) -> tuple[list, list, dict]:
-    """Entries, errors and options of the ledger at ``filename`` (absolute)."""
+def load(filename: str, log_timings: Log = None, *, rules: bool = True) -> tuple[list, list, dict]:
+    """Entries, errors and options of the ledger at ``filename`` (absolute); with
+    ``rules``, the project's rules run whether the ledger names them or not."""
     with log_time("parse", log_timings, indent=1):
         entries, parse_errors, options = loader._parse_recursive(
             [(filename, True)], log_timings, None
@@ -68,7 +79,7 @@ def load(filename: str, log_timings: Log = None) -> tuple[list, list, dict]:
         saved_path = list(sys.path)
         try:
             sys.path[0:0] = options.get("pythonpath", ())
-            entries, errors = _run_plugins(entries, parse_errors, options, log_timings)
+            entries, errors = _run_plugins(entries, parse_errors, options, log_timings, rules)
         finally:
             sys.path[:] = saved_path
     with log_time("beancount.ops.validate", log_timings, indent=1):
@@ -77,22 +88,50 @@ def load(filename: str, log_timings: Log = None) -> tuple[list, list, dict]:
     return entries, errors, options
 
 
-def _plugins(options: dict) -> list[tuple[str, str | None]]:
-    """The plugins Beancount would run, in its order (``loader.run_transformations``)."""
+PROJECT = "yosan_ledger.plugins."
+# Beancount's wording of a plugin it could not import or that failed, and of a
+# pushtag never popped (beancount/loader.py, beancount/parser/grammar.py).
+PLUGIN_FAILURE = re.compile(r'Error (importing|applying plugin) "([^"]+)"')
+UNPOPPED_TAG = re.compile(r"Unbalanced pushed tag: '([^']+)'")
+
+
+def plugin_failure(message: str) -> tuple[str, bool] | None:
+    """(plugin, whether it failed rather than could not be imported) of an error
+    about a plugin; None for any other."""
+    found = PLUGIN_FAILURE.match(message)
+    return (found[2], found[1] != "importing") if found else None
+
+
+def unpopped_tag(message: str) -> str | None:
+    """The tag of an error about a pushtag never popped; None for any other."""
+    found = UNPOPPED_TAG.match(message)
+    return found[1] if found else None
+
+
+def names_rules(options: dict) -> bool:
+    """Whether the ledger names any rule of this project."""
+    return any(name.startswith(PROJECT) for name, _ in options["plugin"])
+
+
+def _plugins(options: dict, rules: bool) -> list[tuple[str, str | None]]:
+    """The plugins Beancount would run, in its order (``loader.run_transformations``),
+    with the project's rules after the ledger's own where it names none of them
+    (and ``rules`` asks for them)."""
+    named = list(options["plugin"])
+    if rules and not names_rules(options):
+        named.append((RULES_PLUGIN, None))
     if options["plugin_processing_mode"] == "raw":
-        return list(options["plugin"])
+        return named
     return list(
-        itertools.chain(
-            loader.PLUGINS_PRE, options["plugin"], loader.PLUGINS_AUTO, loader.PLUGINS_POST
-        )
+        itertools.chain(loader.PLUGINS_PRE, named, loader.PLUGINS_AUTO, loader.PLUGINS_POST)
     )
 
 
 def _run_plugins(
-    entries: list[data.Directive], parse_errors: list, options: dict, log_timings: Log
+    entries: list[data.Directive], parse_errors: list, options: dict, log_timings: Log, rules: bool
 ) -> tuple[list[data.Directive], list]:
     errors = list(parse_errors)
-    for name, config in _plugins(options):
+    for name, config in _plugins(options, rules):
         name = loader.RENAMED_MODULES.get(name, name)
         idle = _IDLE.get(name)
         if idle is not None and idle(entries, options):
@@ -113,7 +152,7 @@ def _run_plugins(
                     errors.extend(found)
                 except Exception:  # noqa: BLE001 - Beancount reports a failing plugin so
                     errors.append(_load_error(f'Error applying plugin "{name}"'))
-            if name not in PLUGIN_CHAIN:
+            if not name.startswith(PROJECT):
                 entries.sort(key=data.entry_sortkey)
     return entries, errors
 

@@ -1,26 +1,63 @@
-"""The budget's other tables as ``Table``s: 予算の概要, 予定前受金及び累積前受金, 債務負担行為.
+"""The budget's other tables (schedules) as ``Table``s, and the registry of them.
 
-Figures come from the plugins' frames (plugins.overview, plugins.advances,
-plugins.commitments), scaled by ``plugins.units``; years are formatted by
-``plugins.era``.  Nothing is computed here, so every renderer prints the same.
+Each schedule is registered once in ``SCHEDULES``: its name (``yosan report NAME``),
+the result it is drawn from (a memoised function of the entries, in
+``yosan_ledger.plugins.core``) and the function that lays that result out as a
+table.  The command, the export workbook and the statement cache all go through
+the registry.  Figures are scaled by ``yosan_ledger.plugins.core.units`` and years
+formatted by ``yosan_ledger.plugins.core.era``; nothing is computed here, so every
+renderer prints the same.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
 import pandas as pd
 
-from plugins.advances import by_purpose, default_advances
-from plugins.budget import TOTAL
-from plugins.commitments import default_commitments, limit_totals
-from plugins.engine import Statements
-from plugins.era import format_fiscal_year, format_fiscal_years
-from plugins.overview import COLUMNS as OVERVIEW_COLUMNS
-from plugins.overview import default_overview, overview_frame, year_header
-from plugins.units import Unit, round_half_up, scale_frame
-from reports.view import Table, TableRow
+from yosan_ledger.plugins.core.advances import advances_of, by_purpose, default_advances
+from yosan_ledger.plugins.core.budget import TOTAL
+from yosan_ledger.plugins.core.commitments import commitments_of, default_commitments, limit_totals
+from yosan_ledger.plugins.core.engine import Statements
+from yosan_ledger.plugins.core.era import format_fiscal_year, format_fiscal_years
+from yosan_ledger.plugins.core.overview import COLUMNS as OVERVIEW_COLUMNS
+from yosan_ledger.plugins.core.overview import (
+    comparison_of,
+    default_overview,
+    overview_frame,
+    year_header,
+)
+from yosan_ledger.plugins.core.units import UNITS, Unit, round_half_up, scale_frame
+from yosan_ledger.reports.tables.statements import statement_table
+from yosan_ledger.reports.tables.table import Table, TableRow
 
-SCHEDULES = ("overview", "advances", "commitments")
 SUBTOTAL = "小計"
+
+
+class ScheduleError(ValueError):
+    """A schedule that cannot be drawn as asked (the message says why)."""
+
+
+@dataclass(frozen=True)
+class Request:
+    """How a schedule is asked for: unit (None: as published), one segment or by
+    segment, the organisation's name, eras, and (overview) another budget."""
+
+    unit: Unit | None = None
+    segment: str | None = None
+    by_segment: bool = False
+    organisation: str = ""
+    true_era: bool = False
+    against: tuple[Statements, str] | None = None
+
+
+@dataclass(frozen=True)
+class Schedule:
+    name: str
+    result: Callable[[list], Any]  # its figures, from the entries (memoised)
+    table: Callable[[Mapping[str, Any], Request], Table]  # results by name -> table
 
 
 def overview_table(
@@ -62,6 +99,29 @@ def overview_table(
     )
 
 
+def _overview(results: Mapping[str, Any], request: Request) -> Table:
+    if request.segment or request.by_segment:
+        raise ScheduleError("the overview compares whole budgets: no --segment")
+    if request.against is not None:
+        other, label = request.against
+    else:
+        comparison = results["overview"]
+        if comparison is None or comparison.statements is None:
+            raise ScheduleError(
+                "the ledger names no budget to compare with: give --against LEDGER, or "
+                'declare one: custom "yosan-comparison" "label" "path/to/main.beancount"'
+            )
+        other, label = comparison.statements, comparison.label
+    return overview_table(
+        results["statements"],
+        other,
+        label,
+        unit=request.unit,
+        organisation=request.organisation,
+        true_era=request.true_era,
+    )
+
+
 def _names(statements: Statements) -> dict[str, str]:
     return {s.key: s.name for s in statements.segments}
 
@@ -84,7 +144,7 @@ def advances_table(
     by_segment: bool = False,
     organisation: str = "",
 ) -> Table:
-    """予定前受金及び累積前受金 from the advances frame (``plugins.advances``): a row
+    """予定前受金及び累積前受金 from the advances frame (``yosan_ledger.plugins.advances``): a row
     per purpose and 合計; under a heading per segment with ``by_segment``, or one
     segment's."""
     layout = default_advances()
@@ -144,7 +204,7 @@ def commitments_table(
     organisation: str = "",
     true_era: bool = False,
 ) -> Table:
-    """債務負担行為 from the commitments frame (``plugins.commitments``): 事項, 限度額,
+    """債務負担行為 from the commitments frame (``yosan_ledger.plugins.commitments``): 事項, 限度額,
     行為年度, 機構の負担となる年度, and the total of 限度額; grouped under a heading
     per segment, with a 小計 each, with ``by_segment``."""
     layout = default_commitments()
@@ -198,25 +258,65 @@ def commitments_table(
     )
 
 
-def budget_schedules(
-    statements: Statements,
-    advances: pd.DataFrame,
-    commitments: pd.DataFrame,
-    comparison: tuple[Statements, str] | None,
+def _advances(results: Mapping[str, Any], request: Request) -> Table:
+    return advances_table(
+        results["advances"],
+        results["statements"],
+        unit=request.unit,
+        segment=request.segment,
+        by_segment=request.by_segment,
+        organisation=request.organisation,
+    )
+
+
+def _commitments(results: Mapping[str, Any], request: Request) -> Table:
+    return commitments_table(
+        results["commitments"],
+        results["statements"],
+        unit=request.unit,
+        segment=request.segment,
+        by_segment=request.by_segment,
+        organisation=request.organisation,
+        true_era=request.true_era,
+    )
+
+
+SCHEDULES: dict[str, Schedule] = {
+    schedule.name: schedule
+    for schedule in (
+        Schedule("overview", comparison_of, _overview),
+        Schedule("advances", advances_of, _advances),
+        Schedule("commitments", commitments_of, _commitments),
+    )
+}
+
+
+def workbook_tables(
+    results: Mapping[str, Any],
+    unit: Unit = UNITS["thousand"],
     *,
     organisation: str = "",
     true_era: bool = False,
 ) -> list[Table]:
-    """The overview (when there is a budget to compare with), advances and commitments,
-    each in its published unit: the tables a workbook carries beside the statements."""
-    tables = []
-    if comparison is not None:
-        other, label = comparison
-        tables.append(
-            overview_table(statements, other, label, organisation=organisation, true_era=true_era)
+    """Every table of a ledger: each statement of the whole body, then each by
+    segment, then each schedule that can be drawn, in its published unit."""
+    statements = results["statements"]
+    tables = [
+        statement_table(
+            statements,
+            name,
+            unit,
+            by_segment=by_segment,
+            organisation=organisation,
+            true_era=true_era,
         )
-    tables.append(advances_table(advances, statements, organisation=organisation))
-    tables.append(
-        commitments_table(commitments, statements, organisation=organisation, true_era=true_era)
-    )
+        for by_segment in (False, True)
+        for name in statements.layouts.by_statement
+    ]
+    request = Request(organisation=organisation, true_era=true_era)
+    for schedule in SCHEDULES.values():
+        try:
+            tables.append(schedule.table(results, request))
+        except ScheduleError:
+            continue  # e.g. no budget to compare with: no overview sheet
     return tables

@@ -15,11 +15,10 @@ from typing import BinaryIO
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from reports.view import Table
+from yosan_ledger.reports.tables.table import Table
 
 TEMPLATES = "templates"
 PAGE = "statements.html"
-MACROS = "statement_table.html"
 
 
 class PdfUnavailable(RuntimeError):
@@ -29,7 +28,7 @@ class PdfUnavailable(RuntimeError):
 @cache
 def environment() -> Environment:
     return Environment(
-        loader=PackageLoader("reports", TEMPLATES),
+        loader=PackageLoader(__package__, TEMPLATES),
         autoescape=select_autoescape(["html"]),
         trim_blocks=True,
         lstrip_blocks=True,

@@ -21,8 +21,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from reports.text import HEADER_WIDTH, figure, width, wrap
-from reports.view import Table
+from yosan_ledger.reports.rendering.text import HEADER_WIDTH, figure, width, wrap
+from yosan_ledger.reports.tables.table import Table
 
 FIGURE_FORMAT = '#,##0;"▲"#,##0'
 SHEET_NAME_LENGTH = 31  # Excel's limit

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -36,6 +37,9 @@ def round_half_up(yen: int, unit: Unit) -> int:
 def scale_frame(frame: pd.DataFrame, unit: Unit) -> pd.DataFrame:
     """A frame of yen in the unit, each figure rounded half-up on its own (so totals
     may differ from the sum of their rounded lines, as the source notes)."""
+    import numpy as np
+    import pandas as pd  # here: the command parses its options before pandas loads
+
     if unit.yen == 1:
         return frame.copy()
     values = frame.to_numpy(dtype=np.int64)

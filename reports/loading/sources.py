@@ -26,11 +26,12 @@ import beancount
 import numpy as np
 from beancount.utils import encryption
 
-import plugins
+import yosan_ledger.plugins
+from yosan_ledger.plugins import RENAMED_PACKAGES, RULES_PLUGIN
 
 MAX_LINE = 10_000  # characters; Beancount's lexer slows quadratically on longer lines
 MAX_DEPTH = 100  # includes within includes
-TRUSTED_PACKAGES = (plugins, beancount)
+TRUSTED_PACKAGES = (yosan_ledger.plugins, beancount)
 MODULE_NAME = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*\Z")
 # Beancount plugins that pass their configuration string to eval(): only a plain
 # Python literal is safe there.
@@ -43,8 +44,8 @@ EVALUATED_CONFIG = frozenset(
 )
 # Fava imports the modules `custom "fava-extension"` names, with the ledger's folder
 # first on the module path: the project's own packages and Fava's are trusted.
-EXTENSION_PACKAGES = ("plugins", "reports", "fava")
-# plugins.overview loads the ledger this directive names, with its own plugins.
+EXTENSION_PACKAGES = ("yosan_ledger.reports", "fava")
+# yosan_ledger.plugins.overview loads the ledger this directive names, with its own plugins.
 COMPARISON = "yosan-comparison"
 
 
@@ -63,6 +64,7 @@ class SourceProblem:
 
     where: Location
     message: str
+    renamed: bool = False  # a module of yosan-ledger named as it was before 0.2
 
 
 @dataclass(frozen=True)
@@ -294,6 +296,15 @@ def _read_tree(main: Path, sources: Sources) -> list[Path]:
         sources.import_configs += [Location(shown, n) for n in recorder.import_config_lines]
         for tag, lineno in recorder.pushed:
             sources.unpopped_tags.setdefault((shown, tag), Location(shown, lineno))
+        for lineno, name in [
+            *((n, name) for n, name, _ in recorder.plugin_lines),
+            *recorder.extensions,
+        ]:
+            renamed = renamed_module(name)
+            if renamed is not None:
+                sources.problems.append(
+                    SourceProblem(Location(shown, lineno), renamed, renamed=True)
+                )
         for lineno, pattern in recorder.includes:
             here = Location(shown, lineno)
             matches = _included_files(pattern, path.parent)
@@ -327,11 +338,31 @@ def _read_tree(main: Path, sources: Sources) -> list[Path]:
                     visit(match, here, (*chain, match))
         for _, relative in recorder.comparisons:
             other = Path(os.path.normpath(path.parent / relative))
-            if other.is_file():  # a missing one is plugins.overview's error
+            if other.is_file():  # a missing one is yosan_ledger.plugins.overview's error
                 compared.append(other)
 
     visit(main, None, (main,))
     return compared
+
+
+def renamed_module(name: str) -> str | None:
+    """What replaced a module of yosan-ledger's earlier, unnamespaced packages
+    (``plugins.segments``, ``reports.fava_ext``); None for any other name."""
+    top, _, rest = name.partition(".")
+    new = RENAMED_PACKAGES.get(top)
+    if new is None or not rest:
+        return None
+    try:
+        spec = importlib.util.find_spec(f"{new}.{rest}")
+    except ImportError:
+        spec = None
+    if spec is None:
+        return None  # no module of ours by that name: someone else's package
+    if top == "plugins":
+        return (
+            f'"{name}" is now "{new}.{rest}"; name every rule in one line: plugin "{RULES_PLUGIN}"'
+        )
+    return f'"{name}" is now "{new}.{rest}": write custom "fava-extension" "{new}.{rest}"'
 
 
 def _inside(origin: str | None, package: object) -> bool:
@@ -375,9 +406,9 @@ def foreign_plugin_problems(sources: Sources) -> list[SourceProblem]:
     problems = [
         SourceProblem(
             directive.where,
-            f'plugin "{directive.name}" is neither one of yosan-ledger\'s (plugins.…) nor '
-            "one of Beancount's (beancount.…); refused by --no-foreign-plugins, as it would "
-            "run Python code from elsewhere",
+            f'plugin "{directive.name}" is neither one of yosan-ledger\'s '
+            "(yosan_ledger.plugins.…) nor one of Beancount's (beancount.…); refused by "
+            "--no-foreign-plugins, as it would run Python code from elsewhere",
         )
         for directive in sources.plugins
         if not is_trusted_plugin(directive.name)
@@ -430,7 +461,7 @@ def foreign_plugin_problems(sources: Sources) -> list[SourceProblem]:
             )
     if sources.roots:
         folder = sources.roots[0].parent
-        for name in sorted({*EXTENSION_PACKAGES, "beancount"}):
+        for name in sorted({p.partition(".")[0] for p in EXTENSION_PACKAGES} | {"beancount"}):
             for shadow in (folder / name, folder / f"{name}.py"):
                 if shadow.exists():
                     problems.append(

@@ -24,12 +24,12 @@ import numpy as np
 import pandas as pd
 from beancount.core import data
 
-from plugins import walk
-from plugins.budget import TOTAL, Budget, Segment, declared_segments, find_budget
-from plugins.layout import Layouts, Row, default_layouts
-from plugins.statement_lines import map_accounts
-from plugins.units import Unit, scale_frame
-from plugins.walk import Memo
+from yosan_ledger.plugins.core import walk
+from yosan_ledger.plugins.core.accounts import map_accounts
+from yosan_ledger.plugins.core.budget import TOTAL, Budget, Segment, declared_segments, find_budget
+from yosan_ledger.plugins.core.layout import Layouts, Row, default_layouts
+from yosan_ledger.plugins.core.units import Unit, scale_frame
+from yosan_ledger.plugins.core.walk import Memo
 
 CURRENCY = "JPY"
 LARGEST = 10**15  # yen in one posting (1,000兆円); sums of such stay far inside int64
@@ -177,7 +177,7 @@ def _batch(
         amount = np.fromiter(map(int, numbers), np.int64, n)
     except (TypeError, ValueError, OverflowError):
         # An incomplete posting Beancount could not interpolate (no number), or a
-        # figure int64 cannot hold: left out (plugins.yen reports the second).
+        # figure int64 cannot hold: left out (yosan_ledger.plugins.yen reports the second).
         keep &= np.array([x is not None and abs(x) <= LARGEST for x in numbers], dtype=bool)
         kept = zip(numbers, keep, strict=True)
         amount = np.array([int(x) if k else 0 for x, k in kept], dtype=np.int64)

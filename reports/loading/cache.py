@@ -10,7 +10,7 @@ is verified in full, otherwise the ledger is loaded again:
 - every ``include`` pattern still matches the same files (a new file matching a
   glob is a change);
 - the fingerprint is the same: the project's version, the SHA-256 of the code
-  that makes the statements and problems (``plugins/``, the loader), of every
+  of the whole package (rules, layouts, loader, tables, renderers), of every
   other plugin module the ledger names, Beancount's and Python's versions;
 - the stored payload has the SHA-256 the entry's manifest gives, and unpickles.
 
@@ -36,21 +36,21 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from reports.output import write_atomically
+from yosan_ledger.reports.output import write_atomically
 
 MAGIC = b"yosan-statement-cache 1\n"
 PACKAGE = "yosan-ledger"
-_ROOT = Path(__file__).resolve().parent.parent
-# The code whose output the cache holds: a change to any of it is a new fingerprint.
-_CODE = (
-    "plugins/**/*.py",
-    "plugins/layouts/*.toml",
-    "reports/ledger.py",
-    "reports/pipeline.py",
-    "reports/sources.py",
-    "reports/cache.py",
-)
+# The code whose output the cache holds, and whose printed output it replays: the
+# whole package (the rules, their library and layouts, the loader, the tables and
+# renderers).  A change to any of it is a new fingerprint.
+_PACKAGES = ("yosan_ledger.plugins", "yosan_ledger.reports")
+_CODE = ("**/*.py", "**/*.toml", "**/templates/*")
 _INCLUDE = re.compile(rb'^include\s+"((?:[^"\\]|\\.)*)"', re.MULTILINE)
+
+
+def ledger_filename(path: Path | str) -> str:
+    """A ledger's main file as the load and the statement cache name it."""
+    return os.path.normpath(os.path.abspath(os.path.expanduser(str(path))))
 
 
 def cache_dir() -> Path:
@@ -77,10 +77,13 @@ def project_version() -> str:
 @cache
 def _code_digest() -> str:
     digest = hashlib.sha256()
-    for pattern in _CODE:
-        for path in sorted(_ROOT.glob(pattern)):
-            digest.update(str(path.relative_to(_ROOT)).encode("utf-8") + b"\0")
-            digest.update(path.read_bytes())
+    for package in _PACKAGES:
+        spec = importlib.util.find_spec(package)
+        for folder in map(Path, spec.submodule_search_locations or ()):
+            for pattern in _CODE:
+                for path in sorted(folder.glob(pattern)):
+                    digest.update(f"{package}/{path.relative_to(folder)}".encode() + b"\0")
+                    digest.update(path.read_bytes())
     return digest.hexdigest()
 
 

@@ -7,7 +7,7 @@ import io
 
 import pandas as pd
 
-from reports.view import Table
+from yosan_ledger.reports.tables.table import Table
 
 BOM = "\ufeff"  # lets Excel on Japanese Windows read UTF-8
 

@@ -2,51 +2,45 @@
 
 ``load_ledger`` is the one way the ``yosan`` command loads a ledger.
 
-- The source files are checked first (``reports.sources``): a file Beancount cannot
-  read sensibly stops the load there, with its file and line.
-- A verified entry of the statement cache (``reports.cache``) answers when every file
-  of the ledger is unchanged.
-- Otherwise Beancount's load runs (``reports.pipeline``: Beancount's steps, less
-  those that cannot change anything), without its pickle cache (a ``.picklecache``
+- The source files are checked first (``loading.sources``): a file Beancount
+  cannot read sensibly stops the load there, with its file and line.
+- A verified entry of the statement cache (``loading.cache``) answers when every
+  file of the ledger is unchanged.
+- Otherwise Beancount's load runs (``yosan_ledger.plugins.core.loading``: Beancount's
+  steps, less those that cannot change anything, and the project's rules whether
+  the ledger names them or not), without its pickle cache (a ``.picklecache``
   file beside a ledger is unpickled, that is run as code, and may hand back stale
   entries), with Python's cyclic garbage collector paused: Beancount builds
   millions of objects and no cycles worth collecting, and the collector walking
   them again and again was a third of a large load.
-- Every plugin of ``plugins.PLUGIN_CHAIN`` runs: through the ledger's own ``plugin``
-  lines, and here for those the ledger does not name.
+- What the reports print comes from ``yosan_ledger.plugins.core.results``: the
+  same computation the rules made during the load.
 
-On a terminal, a load over a second shows its phase (``reports.progress``).
+On a terminal, a load over a second shows its phase (``yosan_ledger.reports.loading.progress``).
 """
 
 from __future__ import annotations
 
 import contextlib
 import gc
-import importlib
 import os
-import re
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-import pandas as pd
-from beancount.core import data
+from yosan_ledger.reports.loading import cache as statement_cache
+from yosan_ledger.reports.loading.cache import ledger_filename
+from yosan_ledger.reports.loading.progress import Progress
+from yosan_ledger.reports.loading.sources import Sources, foreign_plugin_problems, read_sources
 
-from plugins import PLUGIN_CHAIN
-from plugins.advances import OPTION as ADVANCES
-from plugins.commitments import OPTION as COMMITMENTS
-from plugins.engine import Statements
-from plugins.statements import OPTION, statements_of
-from reports import cache as statement_cache
-from reports.command import ledger_filename
-from reports.progress import Progress
-from reports.sources import Sources, foreign_plugin_problems, read_sources
+if TYPE_CHECKING:
+    from beancount.core import data
+
+    from yosan_ledger.plugins.core.engine import Statements
 
 MAX_MESSAGE = 400  # characters: a message quoting a huge token is cut short
-PLUGIN_FAILURE = re.compile(r'Error (importing|applying plugin) "([^"]+)"')
-UNPOPPED_TAG = re.compile(r"Unbalanced pushed tag: '([^']+)'")
 
 
 class LedgerError(Exception):
@@ -71,25 +65,20 @@ class Problem:
 
 @dataclass(frozen=True)
 class LoadedLedger:
-    """A ledger as the reports use it.  Answered from the statement cache, it
-    holds no entries until something asks for them (then it loads in full)."""
+    """A ledger as the reports use it: its options, problems and results.
+    Answered from the statement cache, it holds no entries until something asks
+    for them (then it loads in full)."""
 
     path: Path
     options: dict
     problems: list[Problem]
-    statements: Statements | None
+    results: dict[str, Any]  # statements, and each schedule's result by its name
     from_cache: bool = False
     _entries: list[data.Directive] | None = field(default=None, repr=False, compare=False)
 
     @property
-    def advances(self) -> pd.DataFrame:
-        """予定前受金及び累積前受金 by purpose and segment (``plugins.advances``)."""
-        return self.options[ADVANCES]
-
-    @property
-    def commitments(self) -> pd.DataFrame:
-        """債務負担行為 (``plugins.commitments``)."""
-        return self.options[COMMITMENTS]
+    def statements(self) -> Statements | None:
+        return self.results.get("statements")
 
     @property
     def entries(self) -> list[data.Directive]:
@@ -112,14 +101,18 @@ def _shorten(text: str) -> str:
 
 def _message(text: str) -> str:
     """The first line of a message, and the exception for a plugin's traceback."""
+    from yosan_ledger.plugins.core import loading
+
     text = str(text)
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
     if not lines:
         return "error"
-    failure = PLUGIN_FAILURE.match(lines[0])
+    failure = loading.plugin_failure(lines[0])
     if failure:
-        what = "cannot be imported" if failure[1] == "importing" else "failed"
-        return _shorten(f'plugin "{failure[2]}" {what}: {lines[-1]}')
+        name, failed = failure
+        return _shorten(
+            f'plugin "{name}" {"failed" if failed else "cannot be imported"}: {lines[-1]}'
+        )
     if "Traceback" in text:
         return _shorten(f"{lines[0].split('Traceback')[0].rstrip(': ')}: {lines[-1]}")
     return _shorten(" ".join(lines) if len(lines) <= 3 else lines[0])
@@ -135,19 +128,21 @@ def raw_problem(error: object, ledger: Path, sources: Sources | None = None) -> 
     source = getattr(error, "source", None) or {}
     filename = source.get("filename") if isinstance(source, dict) else None
     lineno = source.get("lineno") if isinstance(source, dict) else None
+    from yosan_ledger.plugins.core import loading
+
     message = str(getattr(error, "message", error))
-    unpopped = UNPOPPED_TAG.match(message)
-    if unpopped and filename and sources and not lineno:
-        where = sources.unpopped_tags.get((_shown_path(filename), unpopped[1]))
+    tag = loading.unpopped_tag(message)
+    if tag and filename and sources and not lineno:
+        where = sources.unpopped_tags.get((_shown_path(filename), tag))
         if where is not None:
             return (
                 os.path.abspath(where.filename),
                 where.lineno,
-                f"pushtag #{unpopped[1]} is never popped",
+                f"pushtag #{tag} is never popped",
             )
     if not filename or filename.startswith("<"):
-        failure = PLUGIN_FAILURE.match(message)
-        where = sources.plugin_location(failure[2]) if failure and sources else None
+        failure = loading.plugin_failure(message)
+        where = sources.plugin_location(failure[0]) if failure and sources else None
         if where is not None:
             return os.path.abspath(where.filename), where.lineno, _message(message)
         filename, lineno = str(ledger), None
@@ -162,28 +157,6 @@ def shown_problems(raw: list[RawProblem], ledger: Path) -> list[Problem]:
         for filename, lineno, message in raw
     }
     return sorted(problems, key=lambda p: (p.filename or "", p.lineno or 0, p.message))
-
-
-def problem(error: object, ledger: Path, sources: Sources | None = None) -> Problem:
-    return shown_problems([raw_problem(error, ledger, sources)], ledger)[0]
-
-
-def _run_chain(
-    entries: list[data.Directive], options: dict, status: Progress
-) -> tuple[list[data.Directive], list[object]]:
-    """Run the plugins of the chain the ledger does not name, so every rule holds
-    for the command whatever the ledger's ``plugin`` lines say."""
-    named = {name for name, _ in options.get("plugin", ())}
-    errors: list[object] = []
-    missing = [name for name in PLUGIN_CHAIN if name not in named]
-    if missing:
-        status.phase("running the plugins")
-    for name in missing:
-        module = importlib.import_module(name)
-        for function in module.__plugins__:
-            entries, found = getattr(module, function)(entries, options)
-            errors.extend(found)
-    return entries, errors
 
 
 @contextlib.contextmanager
@@ -202,12 +175,14 @@ def collector_paused(paused: bool = True) -> Iterator[None]:
         gc.enable()
 
 
-def _beancount_load(filename: str, progress: Progress) -> tuple[list, list, dict]:
-    from reports import pipeline  # only a full load needs the parser
+def _results(entries: list[data.Directive]) -> dict[str, Any]:
+    """The statements and every schedule's result, by name (the rules computed
+    them during the load): what the statement cache keeps."""
+    from yosan_ledger.plugins.core import results
+    from yosan_ledger.reports.tables.schedules import SCHEDULES
 
-    progress.phase("parsing")
-    entries, errors, options = pipeline.load(filename, progress.log_timings)
-    return entries, list(errors), options
+    found = {name: schedule.result(entries) for name, schedule in SCHEDULES.items()}
+    return {"statements": results.statements(entries), **found}
 
 
 def load_ledger(
@@ -248,36 +223,35 @@ def load_ledger(
                     (os.path.abspath(p.where.filename), p.where.lineno, _shorten(p.message))
                     for p in refused
                 ]
-                return LoadedLedger(path, {}, shown_problems(raw, path), None, _entries=[])
+                return LoadedLedger(path, {}, shown_problems(raw, path), {}, _entries=[])
         if hit is not None:
-            options = {**hit["options"], OPTION: hit["statements"]}
             return LoadedLedger(
                 path,
-                options,
+                hit["options"],
                 shown_problems(hit["problems"], path),
-                hit["statements"],
+                hit["results"],
                 from_cache=True,
             )
         started = time.time_ns()
         try:
+            from yosan_ledger.plugins.core import loading  # only a full load needs the parser
+
             with collector_paused(pause_collector):
-                entries, errors, options = _beancount_load(filename, status)
-                entries, found = _run_chain(entries, options, status)
+                status.phase("parsing")
+                entries, errors, options = loading.load(filename, status.log_timings)
+                results = _results(entries)
         except Exception as error:  # noqa: BLE001 - Beancount's loader failed: say so, plainly
             if os.environ.get("YOSAN_DEBUG"):
                 raise
             failure = (filename, None, _shorten(f"Beancount cannot load the ledger: {error!r}"))
-            return LoadedLedger(path, {}, shown_problems([failure], path), None, _entries=[])
-        errors += found
+            return LoadedLedger(path, {}, shown_problems([failure], path), {}, _entries=[])
         raw = [raw_problem(e, path, sources) for e in errors]
-        statements = statements_of(options)
         if cache:
             status.phase("writing the statement cache")
-            stored = {k: v for k, v in options.items() if k != OPTION}
             statement_cache.write(
                 filename,
                 options,
-                {"options": stored, "statements": statements, "problems": raw},
+                {"options": options, "results": results, "problems": raw},
                 unchanged_since=started,
             )
-    return LoadedLedger(path, options, shown_problems(raw, path), statements, _entries=entries)
+    return LoadedLedger(path, options, shown_problems(raw, path), results, _entries=entries)

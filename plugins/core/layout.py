@@ -59,7 +59,7 @@ class Row:
 
 
 @dataclass(frozen=True)
-class Check:
+class Equality:
     """An equality the engine must find true in every column."""
 
     row: str  # "stmt:key"
@@ -73,7 +73,7 @@ class Layout:
     period: Literal["closing", "flow"]
     label_header: str
     rows: tuple[Row, ...]
-    checks: tuple[Check, ...] = ()
+    checks: tuple[Equality, ...] = ()
     cash: str | None = None  # cf: the balance-sheet row that is cash
     _index: dict[str, Row] = field(default_factory=dict, compare=False, repr=False)
 
@@ -157,7 +157,7 @@ def _parse(statement: str, text: str) -> Layout:
             rows.append(Row(statement, "line", item["line"], depth, section, sign, terms))
     frozen = tuple(rows)
     checks = tuple(
-        Check(_qualify(statement, c["row"]), _qualify(statement, c["equals"]))
+        Equality(_qualify(statement, c["row"]), _qualify(statement, c["equals"]))
         for c in raw.get("checks", ())
     )
     return Layout(
@@ -207,5 +207,5 @@ def parse_layouts(texts: dict[str, str]) -> Layouts:
 @cache
 def default_layouts() -> Layouts:
     """The layouts of the published J-LIS statements shipped with the package."""
-    folder = resources.files("plugins") / "layouts"
+    folder = resources.files(__package__) / "layouts"
     return parse_layouts({s: (folder / f"{s}.toml").read_text("utf-8") for s in STATEMENTS})

@@ -19,7 +19,7 @@ from typing import Any
 
 from beancount.core import data
 
-from plugins import walk
+from yosan_ledger.plugins.core import walk
 
 BUDGET = "yosan-budget"
 SEGMENT = "yosan-segment"

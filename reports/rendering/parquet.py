@@ -3,7 +3,7 @@
 ``yosan export --format parquet -o FOLDER`` writes a folder of two files (see
 ``SCHEMA_HELP``), whole or not at all: both are written into a temporary folder
 beside FOLDER, which is then renamed into place.  The postings are exactly those
-the statement engine reads (``plugins.engine.collect_postings``), in yen; the
+the statement engine reads (``yosan_ledger.plugins.core.engine.collect_postings``), in yen; the
 statements are the tidy rows of ``yosan export --format csv``, in the unit asked.
 """
 
@@ -13,18 +13,17 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from plugins.engine import collect_postings, tidy
-from plugins.statement_lines import map_accounts
-from plugins.units import Unit
-from reports.ledger import LoadedLedger
-from reports.output import write_directory_atomically
+from yosan_ledger.reports.output import write_directory_atomically
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
+    from yosan_ledger.plugins.core.units import Unit
+    from yosan_ledger.reports.loading.ledger import LoadedLedger
+
 POSTINGS = "postings.parquet"
-STATEMENTS = "statements.parquet"
-FILES = (POSTINGS, STATEMENTS)
+STATEMENTS_FILE = "statements.parquet"
+FILES = (POSTINGS, STATEMENTS_FILE)
 
 # (column, Arrow type, description): the schema, documented once for the files'
 # own metadata, `yosan export --help` and the README.
@@ -60,7 +59,7 @@ SCHEMA_HELP = "\n".join(
     [
         f"{POSTINGS}: one row per posting the statements are made of",
         *(f"  {name:<13}{kind:<8}{text}" for name, kind, text in POSTINGS_COLUMNS),
-        f"{STATEMENTS}: every figure of every statement, segment and total",
+        f"{STATEMENTS_FILE}: every figure of every statement, segment and total",
         *(f"  {name:<13}{kind:<8}{text}" for name, kind, text in STATEMENTS_COLUMNS),
     ]
 )
@@ -96,6 +95,9 @@ def _schema(columns: tuple[tuple[str, str, str], ...], title: str) -> pa.Schema:
 
 def postings_table(ledger: LoadedLedger) -> pa.Table:
     import pyarrow as pa
+
+    from yosan_ledger.plugins.core.accounts import map_accounts
+    from yosan_ledger.plugins.core.engine import collect_postings
 
     statements = ledger.statements
     entries = ledger.entries
@@ -136,6 +138,8 @@ def postings_table(ledger: LoadedLedger) -> pa.Table:
 def statements_table(ledger: LoadedLedger, unit: Unit) -> pa.Table:
     import pyarrow as pa
 
+    from yosan_ledger.plugins.core.engine import tidy
+
     statements = ledger.statements
     frame = tidy(statements, unit)
     ref = {
@@ -158,6 +162,6 @@ def write_parquet_folder(ledger: LoadedLedger, unit: Unit, folder: Path) -> None
 
     def write(temporary: Path) -> None:
         pq.write_table(postings, temporary / POSTINGS)
-        pq.write_table(figures, temporary / STATEMENTS)
+        pq.write_table(figures, temporary / STATEMENTS_FILE)
 
     write_directory_atomically(folder, write, owned=FILES)

@@ -1,12 +1,16 @@
 """The ``yosan`` command: statements of a budget ledger, on the terminal or as files.
 
-yosan report                       all three statements of the whole body
+yosan report                       all the statements of the whole body
 yosan report bs --by-segment       one statement, a column per segment
 yosan report overview              予算の概要, against the budget the ledger compares with
 yosan report commitments           債務負担行為 (advances: 予定前受金及び累積前受金)
 yosan export --format csv          every figure as tidy rows
-yosan check                        every plugin's errors, as file:line: message
+yosan check                        every rule's errors, as file:line: message
 yosan fava                         the statements in Fava, on http://127.0.0.1:5000
+
+One grammar (click).  This module imports only what parsing needs: a command
+first starts verifying the ledger's statement cache (and replays a repeated
+report, ``replay.start``), then imports the engine, pandas and the renderers.
 """
 
 from __future__ import annotations
@@ -16,19 +20,32 @@ import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from plugins.layout import STATEMENTS
-from plugins.overview import comparison_of
-from plugins.units import UNITS
-from reports import formats
-from reports.command import DEFAULT_LEDGER, LEDGER_ENV
-from reports.ledger import LedgerError, LoadedLedger, load_ledger
-from reports.schedules import SCHEDULES, advances_table, commitments_table, overview_table
-from reports.sources import foreign_plugin_problems, read_sources
-from reports.view import Table, statement_table
+from yosan_ledger.plugins.core.units import UNITS
+from yosan_ledger.reports.command import replay
+from yosan_ledger.reports.rendering import formats
+from yosan_ledger.reports.rendering.parquet import SCHEMA_HELP
+
+if TYPE_CHECKING:
+    from yosan_ledger.reports.loading.ledger import LoadedLedger
+    from yosan_ledger.reports.tables.table import Table
+
+DEFAULT_LEDGER = Path("ledger") / "main.beancount"
+LEDGER_ENV = "YOSAN_LEDGER"
+SCHEDULE_NAMES = ("overview", "advances", "commitments")  # checked against the registry in tests
+EXPORT_HELP = f"""Every figure of every statement and segment.
+
+\b
+csv      statement,section,line,segment,amount (to standard output, or -o FILE)
+xlsx     a sheet per statement, whole body and by segment, and the figures as rows
+parquet  -o FOLDER: two files, written together or not at all
+
+\b
+{SCHEMA_HELP}
+"""
 
 
 class LedgerFailed(click.ClickException):
@@ -105,12 +122,12 @@ def failure(lines: list[str], ledger_path: Path) -> LedgerFailed:
 # process: freeing a large ledger's millions of objects one by one when the command
 # returns takes seconds.
 _kept_until_exit: list[LoadedLedger] | None = None
-# Set by the entry point (reports.command): keeps what a command prints, to replay.
-record_printed: Callable[[str], None] | None = None
 
 
 def load(ledger_path: Path, foreign_plugins: bool = True, no_cache: bool = False) -> LoadedLedger:
     """The loaded ledger, or the command fails with every error it has."""
+    from yosan_ledger.reports.loading.ledger import LedgerError, load_ledger
+
     try:
         ledger = load_ledger(ledger_path, foreign_plugins=foreign_plugins, cache=not no_cache)
     except LedgerError as error:
@@ -125,7 +142,7 @@ def load(ledger_path: Path, foreign_plugins: bool = True, no_cache: bool = False
 
 
 def emit(write: Callable[[], str | None]) -> None:
-    """Run a writer of ``reports.formats``; print the text it returns, if any."""
+    """Run a writer of ``rendering.formats``; print the text it returns, if any."""
     try:
         text = write()
     except formats.OutputError as error:
@@ -136,8 +153,7 @@ def emit(write: Callable[[], str | None]) -> None:
         raise click.ClickException(f"cannot write the output: {error}") from None
     if text is not None:
         click.echo(text, nl=False)
-        if record_printed is not None:
-            record_printed(text)
+        replay.keep(text)
 
 
 def chosen_format(fmt: str | None, output: Path | None, default: str, known: tuple) -> str:
@@ -157,7 +173,7 @@ def main() -> None:
 
 
 @main.command()
-@click.argument("statement", required=False, type=click.Choice(STATEMENTS + SCHEDULES))
+@click.argument("statement", required=False)
 @click.option("--segment", help="One segment's statement, by key (see `yosan segments`).")
 @click.option(
     "--by-segment",
@@ -193,7 +209,9 @@ def main() -> None:
 @ledger_option
 @foreign_plugins_option
 @cache_option
+@click.pass_context
 def report(
+    ctx: click.Context,
     statement: str | None,
     segment: str | None,
     by_segment: bool,
@@ -207,7 +225,7 @@ def report(
     foreign_plugins: bool,
     no_cache: bool,
 ) -> None:
-    """Print one statement (bs, pl, cf), or all three; or the budget's other tables:
+    """Print one statement (bs, pl, cf), or all of them; or the budget's other tables:
     overview (予算の概要, against the previous budget), advances (予定前受金及び累積前受金),
     commitments (債務負担行為).  Or write them as a CSV, an Excel workbook (a sheet per
     table), a print-ready HTML page or a PDF."""
@@ -216,18 +234,41 @@ def report(
     if against is not None and statement != "overview":
         raise click.UsageError("--against is for `yosan report overview`")
     fmt = chosen_format(fmt, output, "text", formats.REPORT_FORMATS)
+    replay.start(ctx, replayable=True)
+    from yosan_ledger.reports.tables.schedules import SCHEDULES, Request, ScheduleError
+    from yosan_ledger.reports.tables.statements import statement_table
+
     ledger = load(ledger_path, foreign_plugins, no_cache)
     statements = ledger.statements
+    names = list(statements.layouts.by_statement)
+    if statement is not None and statement not in names and statement not in SCHEDULES:
+        raise click.BadParameter(
+            f"{statement!r} is neither a statement nor a table of this ledger: "
+            f"{', '.join([*names, *SCHEDULES])}",
+            param_hint="STATEMENT",
+        )
     keys = [s.key for s in statements.segments]
     if segment is not None and segment not in keys:
         raise click.BadParameter(
             f"{segment!r} is not a segment of this ledger: {', '.join(keys)}",
             param_hint="--segment",
         )
+    organisation = ledger.options.get("title", "")
+    tables: list[Table]
     if statement in SCHEDULES:
-        tables = [
-            schedule_table(ledger, statement, unit, against, segment, by_segment, true_era=true_era)
-        ]
+        other = load(against).statements if against is not None else None
+        request = Request(
+            unit=UNITS[unit] if unit else None,
+            segment=segment,
+            by_segment=by_segment,
+            organisation=organisation,
+            true_era=true_era,
+            against=(other, other.budget.title) if other is not None else None,
+        )
+        try:
+            tables = [SCHEDULES[statement].table(ledger.results, request)]
+        except ScheduleError as error:
+            raise click.UsageError(str(error)) from None
     else:
         tables = [
             statement_table(
@@ -236,70 +277,16 @@ def report(
                 UNITS[unit or "thousand"],
                 segment=segment,
                 by_segment=by_segment,
-                organisation=ledger.options.get("title", ""),
+                organisation=organisation,
                 true_era=true_era,
             )
-            for name in ([statement] if statement else STATEMENTS)
+            for name in ([statement] if statement else names)
         ]
-    title = statements.budget.title
-    emit(
-        lambda: formats.write_report(
-            tables, fmt, output, excel_compatible=excel_compatible, title=title
-        )
-    )
+    options = formats.Options(title=statements.budget.title, excel_compatible=excel_compatible)
+    emit(lambda: formats.write_report(tables, fmt, output, options))
 
 
-def schedule_table(
-    ledger: LoadedLedger,
-    name: str,
-    unit: str | None,
-    against: Path | None,
-    segment: str | None,
-    by_segment: bool,
-    *,
-    true_era: bool,
-) -> Table:
-    """The overview, advances or commitments table of a loaded ledger."""
-    organisation = ledger.options.get("title", "")
-    scale = UNITS[unit] if unit else None
-    if name == "overview":
-        if segment or by_segment:
-            raise click.UsageError("the overview compares whole budgets: no --segment")
-        if against is not None:
-            other = load(against).statements
-            label = other.budget.title
-        else:
-            comparison = comparison_of(ledger.options)
-            if comparison is None:
-                raise click.UsageError(
-                    "the ledger names no budget to compare with: give --against LEDGER, or "
-                    'declare one: custom "yosan-comparison" "label" "path/to/main.beancount"'
-                )
-            other, label = comparison.statements, comparison.label
-        return overview_table(
-            ledger.statements,
-            other,
-            label,
-            unit=scale,
-            organisation=organisation,
-            true_era=true_era,
-        )
-    if name == "advances":
-        make, frame, options = advances_table, ledger.advances, {}
-    else:
-        make, frame, options = commitments_table, ledger.commitments, {"true_era": true_era}
-    return make(
-        frame,
-        ledger.statements,
-        unit=scale,
-        segment=segment,
-        by_segment=by_segment,
-        organisation=organisation,
-        **options,
-    )
-
-
-@main.command(help=formats.EXPORT_HELP)
+@main.command(help=EXPORT_HELP)
 @click.option(
     "--format",
     "fmt",
@@ -312,7 +299,9 @@ def schedule_table(
 @ledger_option
 @foreign_plugins_option
 @cache_option
+@click.pass_context
 def export(
+    ctx: click.Context,
     fmt: str | None,
     unit: str,
     excel_compatible: bool,
@@ -322,20 +311,22 @@ def export(
     no_cache: bool,
 ) -> None:
     fmt = chosen_format(fmt, output, "csv", formats.EXPORT_FORMATS)
+    replay.start(ctx, replayable=True)
     ledger = load(ledger_path, foreign_plugins, no_cache)
-    emit(
-        lambda: formats.write_export(
-            ledger, fmt, UNITS[unit], output, excel_compatible=excel_compatible
-        )
+    options = formats.Options(
+        title=ledger.statements.budget.title, excel_compatible=excel_compatible
     )
+    emit(lambda: formats.write_export(ledger, fmt, UNITS[unit], output, options))
 
 
 @main.command()
 @ledger_option
 @foreign_plugins_option
 @cache_option
-def check(ledger_path: Path, foreign_plugins: bool, no_cache: bool) -> None:
+@click.pass_context
+def check(ctx: click.Context, ledger_path: Path, foreign_plugins: bool, no_cache: bool) -> None:
     """Load the ledger, run every plugin, and list each error as file:line: message."""
+    replay.start(ctx, replayable=False)
     ledger = load(ledger_path, foreign_plugins, no_cache)
     segments = len(ledger.statements.segments)
     click.echo(f"{ledger_path}: no errors ({segments} segments)", err=True)
@@ -344,9 +335,11 @@ def check(ledger_path: Path, foreign_plugins: bool, no_cache: bool) -> None:
 @main.command()
 @ledger_option
 @cache_option
-def segments(ledger_path: Path, no_cache: bool) -> None:
+@click.pass_context
+def segments(ctx: click.Context, ledger_path: Path, no_cache: bool) -> None:
     """List the ledger's segments: key, name, business-plan areas."""
-    ledger = load(ledger_path, no_cache)
+    replay.start(ctx, replayable=False)
+    ledger = load(ledger_path, no_cache=no_cache)
     for segment in ledger.statements.segments:
         click.echo(f"{segment.key}\t{segment.name}\t{','.join(segment.areas)}")
 
@@ -361,13 +354,17 @@ def fava(host: str, port: int, read_only: bool, ledger_path: Path, foreign_plugi
     """Browse the ledger in Fava, with the statements as published (reports.fava_ext)."""
     from fava.cli import main as fava_main
 
+    from yosan_ledger.reports.loading.sources import foreign_plugin_problems, read_sources
+
     if not ledger_path.is_file():
         raise LedgerFailed(f"{ledger_path}: no such ledger (give another with --ledger)")
+    sources = read_sources(ledger_path)
+    refused = [p for p in sources.problems if p.renamed]
     if not foreign_plugins:
-        refused = foreign_plugin_problems(read_sources(ledger_path))
-        if refused:
-            refused.sort(key=lambda p: (p.where.filename, p.where.lineno or 0))
-            raise failure([f"{p.where}: {p.message}" for p in refused], ledger_path)
+        refused += foreign_plugin_problems(sources)
+    if refused:
+        refused.sort(key=lambda p: (p.where.filename, p.where.lineno or 0))
+        raise failure([f"{p.where}: {p.message}" for p in refused], ledger_path)
     # Beancount's pickle cache beside a ledger is unpickled, that is run, on load.
     os.environ["BEANCOUNT_DISABLE_LOAD_CACHE"] = "1"
     args = [str(ledger_path.resolve()), "--host", host, "--port", str(port)]

@@ -1,0 +1,39 @@
+"""Every rule of yosan-ledger, in the order they run: a ledger names this one plugin.
+
+    plugin "yosan_ledger.plugins.all"
+
+The segments, the fiscal year and whole yen first (the statements assume them),
+then each account's statement line, the statements themselves, and last the
+checks of published figures and the schedules.  This is the only place the
+order is written.
+"""
+
+from __future__ import annotations
+
+from beancount import loader
+
+from yosan_ledger.plugins import (
+    advances,
+    commitments,
+    fiscal_year,
+    overview,
+    published,
+    segments,
+    statement_lines,
+    statements,
+    yen,
+)
+
+RULES = (
+    segments,
+    fiscal_year,
+    yen,
+    statement_lines,
+    statements,
+    published,
+    overview,
+    advances,
+    commitments,
+)
+
+__plugins__ = loader.combine_plugins(*RULES)

@@ -1,0 +1,121 @@
+"""予定前受金及び累積前受金: the advances a budget receives and holds, by purpose.
+
+An account whose Open names an ``advance`` purpose holds the advances received
+for it.  予定前受金 is what the year receives into such accounts (their credits in
+the year), 累積前受金 their balance at its end.  The rule that ties them to the
+statements is ``yosan_ledger.plugins.advances``.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+import numpy as np
+import pandas as pd
+from beancount.core import data
+
+from yosan_ledger.plugins.core import results, walk
+from yosan_ledger.plugins.core.engine import Statements
+from yosan_ledger.plugins.core.layout import LayoutError, Layouts, default_layouts
+from yosan_ledger.plugins.core.units import UNITS, Unit
+
+ADVANCE = "advance"  # Open metadata: the purpose the account's advances serve
+COLUMNS = ["purpose", "segment", "received", "cumulative"]
+
+
+@dataclass(frozen=True)
+class AdvancesLayout:
+    title: str
+    unit: Unit
+    label_header: str
+    received_header: str
+    cumulative_header: str
+    total_label: str
+    balance: str  # "bs:長期前受金": 累積前受金 ties to it
+    receipts: str  # "cf:資金収入/その他": 予定前受金 ties to it
+
+
+def parse_advances(text: str, layouts: Layouts) -> AdvancesLayout:
+    raw = tomllib.loads(text)
+    layout = AdvancesLayout(
+        title=raw["title"],
+        unit=UNITS[raw["unit"]],
+        label_header=raw["label_header"],
+        received_header=raw["received_header"],
+        cumulative_header=raw["cumulative_header"],
+        total_label=raw["total_label"],
+        balance=raw["balance"],
+        receipts=raw["receipts"],
+    )
+    for reference in (layout.balance, layout.receipts):
+        try:
+            layouts.row(reference)
+        except KeyError:
+            raise LayoutError(f"advances: unknown row {reference}") from None
+    return layout
+
+
+@cache
+def default_advances() -> AdvancesLayout:
+    text = (resources.files(__package__) / "layouts" / "advances.toml").read_text("utf-8")
+    return parse_advances(text, default_layouts())
+
+
+def advance_accounts(entries: list[data.Directive]) -> dict[str, data.Open]:
+    """The accounts that hold advances, by name, in the order they are opened."""
+    return {
+        e.account: e for e in walk.of_type(entries, data.Open) if e.meta.get(ADVANCE) is not None
+    }
+
+
+def purposes(entries: list[data.Directive]) -> dict[str, str]:
+    """Each advance account's purpose, in the order the accounts are opened."""
+    return {name: str(e.meta[ADVANCE]) for name, e in advance_accounts(entries).items()}
+
+
+def advances_frame(statements: Statements, purpose_of: dict[str, str]) -> pd.DataFrame:
+    """One row per purpose and segment with postings (purpose order, then segment
+    order): the advances received in the year (the credits to the purpose's
+    accounts) and the balance at its end, in yen; from the engine's figures per
+    account.  ``purpose_of`` maps each advance account to its purpose, in order."""
+    figures = statements.account_figures
+    keys = [s.key for s in statements.segments]
+    accounts = [a for a in purpose_of if a in figures["postings"].index]
+    if not accounts:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in COLUMNS[:2]}).assign(
+            received=pd.Series(dtype=np.int64), cumulative=pd.Series(dtype=np.int64)
+        )
+    purposes = pd.Index([purpose_of[a] for a in accounts], name="purpose")
+
+    def per_purpose(name: str) -> pd.Series:
+        by_purpose = figures[name].loc[accounts, keys].groupby(purposes, sort=False).sum()
+        return by_purpose.rename_axis(columns="segment").stack()
+
+    # A liability: credits are receipts, and its balance is negative.
+    frame = pd.DataFrame(
+        {
+            "received": -per_purpose("credits"),
+            "cumulative": -(per_purpose("opening") + per_purpose("flow")),
+        }
+    )[per_purpose("postings") > 0]
+    return frame.reset_index()[COLUMNS].astype({"received": np.int64, "cumulative": np.int64})
+
+
+def by_purpose(frame: pd.DataFrame, total_label: str) -> pd.DataFrame:
+    """予定前受金 and 累積前受金 per purpose over the segments of ``frame``, in
+    purpose order, and their total under ``total_label``; yen."""
+    sums = frame.groupby("purpose", sort=False)[["received", "cumulative"]].sum()
+    sums.loc[total_label] = frame[["received", "cumulative"]].sum()
+    return sums.astype(np.int64)
+
+
+@results.of_entries
+def advances_of(entries: list[data.Directive]) -> pd.DataFrame | None:
+    """予定前受金及び累積前受金 by purpose and segment, in yen; None without a budget."""
+    statements = results.statements(entries)
+    if statements is None:
+        return None
+    return advances_frame(statements, purposes(entries))

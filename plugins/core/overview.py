@@ -1,0 +1,182 @@
+"""予算の概要: a budget beside another budget, item by item.
+
+    2016-02-25 custom "yosan-comparison" "27年度6月補正" "fy2015/main.beancount"
+
+The comparison directive gives the other budget's label (the overview's column
+header) and its ledger, relative to the file the directive stands in.  That ledger
+is loaded with its own rules (``yosan_ledger.plugins.core.loading``).  The items
+are data (layouts/overview.toml): signed sums of statement rows, so any two
+budgets compare.  The rule that checks the published overview is
+``yosan_ledger.plugins.overview``.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from beancount.core import data
+
+from yosan_ledger.plugins.core import results, walk
+from yosan_ledger.plugins.core.budget import Budget, values
+from yosan_ledger.plugins.core.engine import Statements
+from yosan_ledger.plugins.core.era import fiscal_year_of, format_fiscal_year
+from yosan_ledger.plugins.core.layout import LayoutError, Layouts, Term, default_layouts
+from yosan_ledger.plugins.core.units import UNITS, Unit
+
+COMPARISON = "yosan-comparison"
+COMPARISON_FORM = 'custom "yosan-comparison" "label" "path/to/other/main.beancount"'
+COLUMNS = ("this", "that", "change")  # the frame's columns: yen, change = this − that
+
+_loading: set[Path] = set()  # comparison ledgers being loaded (a cycle would recurse)
+
+
+@dataclass(frozen=True)
+class Item:
+    section: str
+    label: str
+    terms: tuple[Term, ...]
+
+
+@dataclass(frozen=True)
+class OverviewLayout:
+    title: str  # "{budget}の概要": the budget's title goes in
+    unit: Unit
+    label_header: str
+    change_header: str
+    notes: tuple[str, ...]
+    items: tuple[Item, ...]
+
+    def item(self, label: str) -> Item | None:
+        return next((i for i in self.items if i.label == label), None)
+
+
+def parse_overview(text: str, layouts: Layouts) -> OverviewLayout:
+    raw = tomllib.loads(text)
+    items = []
+    for section in raw["sections"]:
+        for item in section["items"]:
+            terms = tuple(Term(-1 if r.startswith("-") else 1, r.lstrip("-")) for r in item["sum"])
+            for term in terms:
+                try:
+                    layouts.row(term.ref)
+                except KeyError:
+                    raise LayoutError(f"overview {item['label']}: unknown row {term.ref}") from None
+            items.append(Item(section["title"], item["label"], terms))
+    labels = [i.label for i in items]
+    if len(set(labels)) != len(labels):
+        raise LayoutError("overview: an item label stands twice")
+    return OverviewLayout(
+        title=raw["title"],
+        unit=UNITS[raw["unit"]],
+        label_header=raw["label_header"],
+        change_header=raw["change_header"],
+        notes=tuple(raw.get("notes", ())),
+        items=tuple(items),
+    )
+
+
+@cache
+def default_overview() -> OverviewLayout:
+    text = (resources.files(__package__) / "layouts" / "overview.toml").read_text("utf-8")
+    return parse_overview(text, default_layouts())
+
+
+def overview_frame(
+    this: Statements, that: Statements, layout: OverviewLayout | None = None
+) -> pd.DataFrame:
+    """Each item of the overview in yen: this budget, the other, and the change."""
+    layout = layout or default_overview()
+    rows = []
+    for item in layout.items:
+        mine = sum(t.coefficient * this.figure(t.ref) for t in item.terms)
+        theirs = sum(t.coefficient * that.figure(t.ref) for t in item.terms)
+        rows.append((mine, theirs, mine - theirs))
+    matrix = np.array(rows, dtype=np.int64).reshape(len(rows), len(COLUMNS))
+    return pd.DataFrame(matrix, index=[i.label for i in layout.items], columns=list(COLUMNS))
+
+
+def year_header(budget: Budget, *, true_era: bool = False) -> str:
+    """28年度: the budget's fiscal year as the overview's column header."""
+    as_of = None if true_era else budget.adopted
+    return format_fiscal_year(fiscal_year_of(budget.start), as_of, with_era=False)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The budget a ledger compares itself with, as its directive declares it."""
+
+    label: str
+    relative: str  # the path as the directive writes it
+    path: Path
+    statements: Statements | None  # None when it could not be loaded
+    directive: data.Custom
+    problems: tuple[str, ...] = ()  # the other ledger's errors, as file:line: message
+    files: tuple[str, ...] = ()  # the files the other ledger is made of
+
+
+def declared(entries: list[data.Directive]) -> list[data.Custom]:
+    """The comparison directives (a ledger may have one)."""
+    return walk.customs(entries, COMPARISON)
+
+
+def well_formed(entry: data.Custom) -> bool:
+    args = values(entry)
+    return len(args) == 2 and all(isinstance(a, str) for a in args)
+
+
+def _where(error: object) -> str:
+    source = getattr(error, "source", None) or {}
+    message = str(getattr(error, "message", error)).strip().splitlines()[0]
+    if isinstance(source, dict) and source.get("filename") and source.get("lineno"):
+        return f"{source['filename']}:{source['lineno']}: {message}"
+    return message
+
+
+def load_budget(path: Path) -> tuple[Statements | None, list[str], list[str]]:
+    """The statements of another budget ledger, its errors as file:line: message,
+    and the files it is made of."""
+    from yosan_ledger.plugins.core import loading  # it runs the rules, which use this module
+
+    path = path.resolve()
+    if path in _loading:
+        return None, [f"{path}: compares with itself through its comparison budgets"], []
+    if not path.is_file():
+        return None, [f"{path}: no such ledger"], []
+    _loading.add(path)
+    try:
+        entries, errors, options = loading.load(str(path))
+    finally:
+        _loading.discard(path)
+    statements = results.statements(entries)
+    problems = [_where(e) for e in errors]
+    if statements is None and not problems:
+        problems.append(f"{path}: the ledger declares no budget")
+    return statements, problems, list(options.get("include", ()))
+
+
+@results.of_entries
+def comparison_of(entries: list[data.Directive]) -> Comparison | None:
+    """The budget the first comparison directive names, loaded; None without a
+    well-formed one."""
+    found = declared(entries)
+    if not found or not well_formed(found[0]):
+        return None
+    entry = found[0]
+    label, relative = values(entry)
+    path = Path(entry.meta.get("filename", ".")).parent / relative
+    statements, problems, files = load_budget(path)
+    return Comparison(
+        label,
+        relative,
+        path,
+        None if problems else statements,
+        entry,
+        tuple(problems),
+        tuple(files),
+    )

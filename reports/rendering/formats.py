@@ -1,0 +1,219 @@
+"""The output formats, registered once: which renderer draws each ``--format``.
+
+A ``Format`` names its suffixes, where it may go (a text format to standard
+output or ``-o FILE``; a binary one only to a file; a folder format only to
+``-o FOLDER``) and the functions that draw a report (tables) and an export
+(every figure of a ledger).  ``yosan report`` offers the formats that draw
+reports, ``yosan export`` those that draw exports.  A new format is its renderer
+module and one entry here.  Every file or folder is written whole or not at all
+(``yosan_ledger.reports.output``); renderers are imported when used, so the
+command starts fast.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO
+
+from yosan_ledger.reports.output import ForeignDirectory, write_atomically
+
+if TYPE_CHECKING:
+    from yosan_ledger.plugins.core.units import Unit
+    from yosan_ledger.reports.loading.ledger import LoadedLedger
+    from yosan_ledger.reports.tables.table import Table
+
+DATA_SHEET = "数値"  # the export workbook's sheet of tidy rows
+
+
+class OutputError(Exception):
+    """The output asked for cannot be written (no -o for a binary format, …)."""
+
+
+class Unavailable(Exception):
+    """A format this installation cannot produce (PDF without WeasyPrint's libraries)."""
+
+
+@dataclass(frozen=True)
+class Options:
+    title: str = ""  # the document's title (the budget's)
+    excel_compatible: bool = False  # CSV: a BOM first, for Excel on Japanese Windows
+
+
+DrawReport = Callable[["Sequence[Table]", BinaryIO, Options], None]
+DrawExport = Callable[["LoadedLedger", "Unit", BinaryIO, Options], None]
+WriteFolder = Callable[["LoadedLedger", "Unit", Path], None]
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    suffixes: tuple[str, ...] = ()
+    binary: bool = False  # never to a terminal: -o FILE only
+    report: DrawReport | None = None
+    export: DrawExport | None = None
+    folder: WriteFolder | None = None  # an export written as a folder: -o FOLDER only
+
+
+def _text(draw: Callable[..., str]) -> DrawReport:
+    def write(tables: Sequence[Table], stream: BinaryIO, options: Options) -> None:
+        stream.write(draw(tables, options).encode("utf-8"))
+
+    return write
+
+
+def _text_report(tables: Sequence[Table], options: Options) -> str:
+    from yosan_ledger.reports.rendering.text import render
+
+    return "\n".join(render(t) for t in tables)
+
+
+def _csv_report(tables: Sequence[Table], options: Options) -> str:
+    from yosan_ledger.reports.rendering.csv_export import table_csv
+
+    return "".join(table_csv(t, excel_compatible=options.excel_compatible) for t in tables)
+
+
+def _html_report(tables: Sequence[Table], options: Options) -> str:
+    from yosan_ledger.reports.rendering.html import render_html
+
+    return render_html(tables, title=options.title)
+
+
+def _xlsx_report(tables: Sequence[Table], stream: BinaryIO, options: Options) -> None:
+    from yosan_ledger.reports.rendering.xlsx import write_workbook
+
+    write_workbook(tables, stream, title=options.title)
+
+
+def _pdf_report(tables: Sequence[Table], stream: BinaryIO, options: Options) -> None:
+    from yosan_ledger.reports.rendering.html import PdfUnavailable, write_pdf
+
+    try:
+        write_pdf(tables, stream, title=options.title)
+    except PdfUnavailable as error:
+        raise Unavailable(str(error)) from None
+
+
+def _csv_export(ledger: LoadedLedger, unit: Unit, stream: BinaryIO, options: Options) -> None:
+    from yosan_ledger.plugins.core.engine import tidy
+    from yosan_ledger.reports.rendering.csv_export import tidy_csv
+
+    text = tidy_csv(tidy(ledger.statements, unit), excel_compatible=options.excel_compatible)
+    stream.write(text.encode("utf-8"))
+
+
+def _xlsx_export(ledger: LoadedLedger, unit: Unit, stream: BinaryIO, options: Options) -> None:
+    from yosan_ledger.plugins.core.engine import tidy
+    from yosan_ledger.reports.rendering.xlsx import add_data_sheet, workbook
+    from yosan_ledger.reports.tables.schedules import workbook_tables
+
+    organisation = ledger.options.get("title", "")
+    book = workbook(
+        workbook_tables(ledger.results, unit, organisation=organisation), title=options.title
+    )
+    add_data_sheet(book, DATA_SHEET, tidy(ledger.statements, unit))
+    book.save(stream)
+
+
+def _parquet_export(ledger: LoadedLedger, unit: Unit, folder: Path) -> None:
+    from yosan_ledger.reports.rendering.parquet import write_parquet_folder
+
+    try:
+        write_parquet_folder(ledger, unit, folder)
+    except ForeignDirectory as error:
+        raise OutputError(str(error)) from None
+
+
+FORMATS: dict[str, Format] = {
+    f.name: f
+    for f in (
+        Format("text", (".txt",), report=_text(_text_report)),
+        Format("csv", (".csv",), report=_text(_csv_report), export=_csv_export),
+        Format("xlsx", (".xlsx",), binary=True, report=_xlsx_report, export=_xlsx_export),
+        Format("html", (".html", ".htm"), report=_text(_html_report)),
+        Format("pdf", (".pdf",), binary=True, report=_pdf_report),
+        Format("parquet", folder=_parquet_export),
+    )
+}
+REPORT_FORMATS = tuple(name for name, f in FORMATS.items() if f.report)
+EXPORT_FORMATS = tuple(name for name, f in FORMATS.items() if f.export or f.folder)
+
+
+def chosen_format(fmt: str | None, output: Path | None, default: str, known: Sequence[str]) -> str:
+    """``--format`` if given, else the one the ``-o`` file's suffix names, else the default."""
+    if fmt is not None:
+        return fmt
+    if output is not None:
+        suffix = output.suffix.lower()
+        for name in known:
+            if suffix in FORMATS[name].suffixes:
+                return name
+    return default
+
+
+def check_output(fmt: str, output: Path | None) -> None:
+    """Refuse, before any work, an output the format cannot go to."""
+    chosen = FORMATS[fmt]
+    if chosen.binary and output is None:
+        raise OutputError(
+            f"--format {fmt} is binary and is not written to a terminal: "
+            f"give -o FILE (e.g. -o statements.{fmt})"
+        )
+    if chosen.folder and output is None:
+        raise OutputError(
+            f"--format {fmt} writes a folder of files: give -o FOLDER (e.g. -o export/)"
+        )
+    if output is None:
+        return
+    parent = output.parent if str(output.parent) else Path(".")
+    if not parent.is_dir():
+        raise OutputError(f"{output}: there is no folder {parent}")
+    if chosen.folder:
+        if output.suffix.lower() == f".{fmt}":
+            raise OutputError(
+                f"{output}: --format {fmt} writes a folder of files; give -o a folder name "
+                "(e.g. -o export/)"
+            )
+        if output.exists() and not output.is_dir():
+            raise OutputError(f"{output} is a file; --format {fmt} writes a folder")
+    elif output.is_dir():
+        raise OutputError(f"{output} is a folder; give -o a file name")
+
+
+def _deliver(write: Callable[[BinaryIO], None], output: Path | None) -> str | None:
+    """Into ``output`` whole, or, without one, the text to print."""
+    if output is not None:
+        write_atomically(output, write)
+        return None
+    buffer = io.BytesIO()
+    write(buffer)
+    return buffer.getvalue().decode("utf-8")
+
+
+def write_report(
+    tables: Sequence[Table], fmt: str, output: Path | None, options: Options = Options()
+) -> str | None:
+    """Draw the tables in ``fmt`` into ``output``; without one, return the text to print."""
+    check_output(fmt, output)
+    draw = FORMATS[fmt].report
+    if draw is None:
+        raise OutputError(f"--format {fmt} draws no report")
+    return _deliver(lambda stream: draw(tables, stream, options), output)
+
+
+def write_export(
+    ledger: LoadedLedger, fmt: str, unit: Unit, output: Path | None, options: Options = Options()
+) -> str | None:
+    """Every figure in ``fmt`` into ``output``; without one, return the text to print."""
+    check_output(fmt, output)
+    chosen = FORMATS[fmt]
+    if chosen.folder is not None and output is not None:
+        chosen.folder(ledger, unit, output)
+        return None
+    draw = chosen.export
+    if draw is None:
+        raise OutputError(f"--format {fmt} draws no export")
+    return _deliver(lambda stream: draw(ledger, unit, stream, options), output)
