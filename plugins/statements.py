@@ -5,7 +5,9 @@ and the ``yosan`` command and the Fava extension read the same computation.  Rep
 as errors, per segment: a balance sheet whose 資産合計 differs from its
 負債純資産合計; a cash-flow plan whose closing cash, computed from its own rows,
 differs from the balance sheet's 現金及び預金; and each transaction that moves
-cash through an account no row of the plan takes (so the plan would miss it).
+cash through an account no row of the plan takes (so the plan would miss it),
+and each transaction whose cash part cannot be told from the non-cash entries
+written in it (the plan counts only what moves against cash and working capital).
 
 Nothing is lost silently: each posting to an account that feeds no statement
 line is reported at the posting (the account's Open is reported by
@@ -73,6 +75,18 @@ def check_statements(
                 f"Transaction moves cash through {', '.join(missed)}, which no row of "
                 "資金計画 takes; record the cash movement against an account the plan "
                 "covers, or keep non-cash entries in a transaction of their own",
+                entry,
+            )
+        )
+    for index in statements.cash_ambiguous:
+        entry = entries[index]
+        errors.append(
+            StatementError(
+                entry.meta,
+                "Transaction moves cash and holds non-cash entries, and which of its "
+                "postings are paid in cash cannot be told (more than one set of them "
+                "balances by itself, or too many postings to try); write the non-cash "
+                "entries (depreciation, provisions) as a transaction of their own",
                 entry,
             )
         )

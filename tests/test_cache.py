@@ -456,3 +456,59 @@ def test_the_replay_key_is_the_command_and_its_parameters_and_the_folder(tmp_pat
     assert first != key("report", "bs", "--unit", "yen")
     monkeypatch.chdir(tmp_path)
     assert first != key("report", "bs")
+
+
+def _printed_files(ledger: Path) -> list[Path]:
+    entry = statement_cache.entry_path(statement_cache.ledger_filename(ledger))
+    return sorted(entry.parent.glob(f"{entry.name}.*.printed"))
+
+
+@pytest.mark.parametrize("damage", ["swapped", "truncated", "edited"])
+def test_a_damaged_printed_output_is_not_replayed(nested, damage):
+    """Defect 4 of issue 16: the text kept beside an entry is replayed only as written."""
+    bs, pl = ("report", "bs", "--ledger", nested), ("report", "pl", "--ledger", nested)
+    expected = yosan(*bs, "--no-cache").stdout
+    assert yosan(*bs).stdout == expected and yosan(*pl).exit_code == 0
+    files = {p: p.read_bytes() for p in _printed_files(nested)}
+    assert len(files) == 2
+    (bs_file,) = (p for p, blob in files.items() if "予定貸借対照表" in blob.decode())
+    (pl_file,) = (p for p in files if p != bs_file)
+    if damage == "swapped":
+        bs_file.write_bytes(files[pl_file])
+    elif damage == "truncated":
+        bs_file.write_bytes(files[bs_file][: len(files[bs_file]) // 2])
+    else:
+        bs_file.write_bytes(files[bs_file].replace("資産合計".encode(), "資産総計".encode()))
+    assert yosan(*bs).stdout == expected
+
+
+def test_a_file_replaced_during_the_load_with_an_older_mtime_does_not_poison_it(
+    nested, monkeypatch
+):
+    """Defect 5 of issue 16: the entry keeps the hashes of what the load read."""
+    segment = nested.parent / "segments" / "jpki.beancount"
+    text = segment.read_text(encoding="utf-8")
+    added = (
+        '\n2016-05-01 * "追加" #jpki\n'
+        "  Assets:11-流動資産:111-現金及び預金  7000000 JPY\n"
+        "  Income:41-営業収益:415-事業収入\n"
+    )
+    original_load = loading.load
+
+    def load_then_replace(*args, **kwargs):
+        found = original_load(*args, **kwargs)
+        # as `cp -p` or `rsync -a` would: new content, the old modification time
+        before = segment.stat()
+        segment.write_text(text + added, encoding="utf-8")
+        os.utime(segment, ns=(before.st_atime_ns, before.st_mtime_ns - 10**9))
+        return found
+
+    monkeypatch.setattr(loading, "load", load_then_replace)
+    stale = load_ledger(nested)
+    monkeypatch.setattr(loading, "load", original_load)
+    again = load_ledger(nested)
+    assert not again.from_cache
+    same(again, load_ledger(nested, cache=False))
+    assert stale.statements.figure("bs:現金及び預金") + 7_000_000 == again.statements.figure(
+        "bs:現金及び預金"
+    )

@@ -10,6 +10,7 @@ property tests and the nothing-lost tests to check the engine's every figure.
 from __future__ import annotations
 
 import datetime
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -90,7 +91,16 @@ def sums_of(entries: Iterable[data.Directive], opening_date: datetime.date) -> S
         relevant = entry.date != opening_date and any(
             code(p.account) in CASH | WORKING_CAPITAL for p in entry.postings
         )
-        for posting in entry.postings:
+        non_cash: frozenset[int] = frozenset()
+        if relevant:
+            other = {
+                i: int(p.units.number)
+                for i, p in enumerate(entry.postings)
+                if code(p.account) not in CASH | WORKING_CAPITAL
+            }
+            largest = zero_sum_sets(other)
+            non_cash = largest[0] if largest else frozenset()
+        for i, posting in enumerate(entry.postings):
             assert posting.units.currency == "JPY"
             amount = int(posting.units.number)
             assert amount == posting.units.number
@@ -101,9 +111,22 @@ def sums_of(entries: Iterable[data.Directive], opening_date: datetime.date) -> S
                     sums.opening[key] += amount
                 else:
                     sums.flow[key] += amount
-                    if relevant:
+                    if relevant and i not in non_cash:
                         sums.cash_flow[key] += amount
     return sums
+
+
+def zero_sum_sets(amounts: dict[int, int]) -> list[frozenset[int]]:
+    """Every largest (by inclusion) set of postings, by position, whose amounts sum
+    to zero: a non-cash entry written inside a transaction that moves cash."""
+    positions = [i for i, a in amounts.items() if a]
+    largest: list[frozenset[int]] = []
+    for size in range(len(positions), 0, -1):
+        for chosen in itertools.combinations(positions, size):
+            found = frozenset(chosen)
+            if sum(amounts[i] for i in chosen) == 0 and not any(found <= y for y in largest):
+                largest.append(found)
+    return largest
 
 
 def income_statement(sums: Sums, segment: str) -> dict[str, int]:

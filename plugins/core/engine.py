@@ -62,6 +62,9 @@ class Statements:
     accounts: dict[str, tuple[str, ...]]  # row ref -> the accounts feeding it
     failures: tuple[CheckFailure, ...] = ()
     cash_leaks: tuple[int, ...] = field(default=(), repr=False)  # entry indexes
+    # Entry indexes of transactions whose cash part the plan cannot tell apart
+    # from their non-cash part (see _CashPlan.split).
+    cash_ambiguous: tuple[int, ...] = field(default=(), repr=False)
     # (entry index, posting index) of each posting to an account that feeds no line
     unplaced: tuple[tuple[int, int], ...] = field(default=(), repr=False)
     # Per account of the postings (rows, name order) and segment (columns, total
@@ -286,6 +289,17 @@ def cash_plan_accounts(
     layouts: Layouts, row_of_account: dict[str, str]
 ) -> tuple[set[str], set[str], set[str]]:
     """(cash accounts, working-capital accounts, accounts of some flow row)."""
+    cash, working, flow_rows = _plan_rows(layouts, row_of_account)
+    flowing: set[str] = set()
+    for accounts in flow_rows.values():
+        flowing |= accounts
+    return cash, working, flowing
+
+
+def _plan_rows(
+    layouts: Layouts, row_of_account: dict[str, str]
+) -> tuple[set[str], set[str], dict[str, set[str]]]:
+    """(cash accounts, working-capital accounts, the accounts of each flow row by ref)."""
     cf = layouts["cf"]
     lines: dict[str, set[str]] = {}
     for account, ref in row_of_account.items():
@@ -300,13 +314,120 @@ def cash_plan_accounts(
 
     cash = feeding(cf.cash) if cf.cash else set()
     working: set[str] = set()
-    flowing: set[str] = set()
+    flow_rows: dict[str, set[str]] = {}
     for row in cf.rows:
         if row.kind != "cash" or row.of == (cf.cash,):
             continue
         for ref in row.of:
-            (flowing if row.basis == "flow" else working).update(feeding(ref))
-    return cash, working, flowing
+            if row.basis == "flow":
+                flow_rows.setdefault(row.ref, set()).update(feeding(ref))
+            else:
+                working |= feeding(ref)
+    return cash, working, flow_rows
+
+
+# Non-cash postings of one transaction the plan will try to split: 2**16 subsets.
+SPLIT_LIMIT = 16
+
+
+@dataclass(frozen=True)
+class CashSplit:
+    """What the 資金計画 counts of each posting, and the transactions it cannot."""
+
+    part: np.ndarray  # int64 per posting: the yen of it that moves against cash
+    leaking: np.ndarray  # transactions moving cash through an account no row takes
+    ambiguous: np.ndarray  # transactions whose cash part cannot be told apart
+
+
+@dataclass(frozen=True)
+class _CashPlan:
+    """The rule by which a transaction's postings split into cash and non-cash.
+
+    A transaction's cash side is its postings to cash and working capital.  Its
+    other postings move against the cash side, except a part of them that sums
+    to zero by itself: a non-cash entry (depreciation, a provision) written in
+    the same transaction, as a 月次決算仕訳 does.  When the other postings all
+    have one sign, none of them sums to zero with another and all are cash (the
+    common case, done in numpy).  Otherwise the non-cash part is a largest set
+    of postings (by inclusion) summing to zero; when two such sets leave
+    different figures on the plan's rows, the transaction cannot be split and
+    is refused at its line.
+    """
+
+    side: np.ndarray  # bool per account: cash or working capital
+    group: np.ndarray  # int64 per account: its flow row; OUTSIDE; NOWHERE
+    outside: int  # the group of accounts on a line no row of the plan takes
+
+    @classmethod
+    def of(
+        cls, layouts: Layouts, row_of_account: dict[str, str], names: Sequence[str]
+    ) -> _CashPlan:
+        cash, working, flow_rows = _plan_rows(layouts, row_of_account)
+        refs = list(flow_rows)
+        outside, nowhere = len(refs), len(refs) + 1
+        group = np.full(len(names), nowhere, dtype=np.int64)
+        for i, name in enumerate(names):
+            if name in row_of_account:
+                group[i] = next((g for g, r in enumerate(refs) if name in flow_rows[r]), outside)
+        side = np.isin(np.array(names, dtype=object), list(cash | working))
+        return cls(side=side, group=group, outside=outside)
+
+    def split(self, postings: Postings, account_code: np.ndarray) -> CashSplit:
+        n = len(postings.transactions)
+        transaction, amount = postings.transaction, postings.amount
+        in_year = ~postings.opening
+        side = self.side[account_code] & in_year
+        touches = np.zeros(n, dtype=bool)
+        touches[transaction[side]] = True
+        other = in_year & ~side & touches[transaction]
+        part = np.where(other, amount, 0)
+        # A transaction whose other postings have both signs may hold a non-cash entry.
+        positive = np.zeros(n, dtype=bool)
+        negative = np.zeros(n, dtype=bool)
+        positive[transaction[other & (amount > 0)]] = True
+        negative[transaction[other & (amount < 0)]] = True
+        ambiguous = []
+        # The postings are in transaction order: each transaction's lie together.
+        mixed = np.flatnonzero(positive & negative)
+        starts = np.searchsorted(transaction, mixed, side="left")
+        ends = np.searchsorted(transaction, mixed, side="right")
+        for t, start, end in zip(mixed.tolist(), starts.tolist(), ends.tolist(), strict=True):
+            where = start + np.flatnonzero(other[start:end] & (amount[start:end] != 0))
+            kept = self._cash_part(amount[where], self.group[account_code[where]])
+            if kept is None:
+                ambiguous.append(t)
+            else:
+                part[where] = np.where(kept, amount[where], 0)
+        leaking = np.unique(transaction[(self.group[account_code] == self.outside) & (part != 0)])
+        return CashSplit(part, leaking, np.array(ambiguous, dtype=np.int64))
+
+    @staticmethod
+    def _cash_part(amounts: np.ndarray, groups: np.ndarray) -> np.ndarray | None:
+        """Which of one transaction's non-cash-side postings move against cash
+        (True), or None when that cannot be told."""
+        k = len(amounts)
+        if k > SPLIT_LIMIT:
+            return None
+        sums = np.zeros(1 << k, dtype=np.int64)
+        for i in range(k):
+            sums[1 << i : 2 << i] = sums[: 1 << i] + amounts[i]
+        zero = sorted(np.flatnonzero(sums == 0)[1:].tolist(), key=int.bit_count, reverse=True)
+        largest: list[int] = []
+        for subset in zero:
+            if not any(subset & other == subset for other in largest):
+                largest.append(subset)
+        if not largest:
+            return np.ones(k, dtype=bool)
+        outcomes = set()
+        choices = []
+        for subset in largest:
+            kept = np.array([not subset >> i & 1 for i in range(k)], dtype=bool)
+            by_group: dict[int, int] = {}
+            for g, a in zip(groups[kept].tolist(), amounts[kept].tolist(), strict=True):
+                by_group[g] = by_group.get(g, 0) + a
+            outcomes.add(frozenset((g, a) for g, a in by_group.items() if a))
+            choices.append(kept)
+        return choices[0] if len(outcomes) == 1 else None
 
 
 def compute_statements(
@@ -328,12 +449,8 @@ def compute_statements(
     n_accounts, n_segments = len(names), len(keys)
     account_code = postings.account.codes.astype(np.int64)
 
-    cash, working, flowing = cash_plan_accounts(layouts, row_of_account)
-    moves_cash = np.isin(np.array(names, dtype=object), list(cash | working))
-    touches = moves_cash[account_code] if n_accounts else np.zeros(0, dtype=bool)
-    relevant = np.zeros(len(postings.transactions), dtype=bool)
-    relevant[postings.transaction[touches]] = True
-    cash_relevant = relevant[postings.transaction] & ~postings.opening
+    split = _CashPlan.of(layouts, row_of_account, names).split(postings, account_code)
+    leaking_transactions, ambiguous_transactions = split.leaking, split.ambiguous
 
     cell = account_code * (n_segments + 1) + postings.segment
     size = n_accounts * (n_segments + 1)
@@ -347,7 +464,7 @@ def compute_statements(
 
     opening = by_account(postings.opening)
     flow = by_account(~postings.opening)
-    cash_flow = by_account(cash_relevant)
+    cash_flow = by_account(np.ones(len(cell), dtype=bool), split.part)
     columns = keys + [TOTAL]
     account_figures = {
         name: pd.DataFrame(matrix, index=names, columns=columns)
@@ -382,11 +499,12 @@ def compute_statements(
 
     # An account on no line at all is reported as such, not as a leak of the plan.
     placed = np.isin(np.array(names, dtype=object), list(row_of_account))
-    unplanned = placed & ~np.isin(np.array(names, dtype=object), list(cash | working | flowing))
-    leaking = cash_relevant & unplanned[account_code] if n_accounts else cash_relevant
     lost = ~placed[account_code] if n_accounts else np.zeros(0, dtype=bool)
-    where = _entry_indexes(entries, postings, leaking | lost)
-    leaks = tuple(sorted({where[i] for i in postings.transaction[leaking]}))
+    reported = lost | np.isin(postings.transaction, leaking_transactions)
+    reported |= np.isin(postings.transaction, ambiguous_transactions)
+    where = _entry_indexes(entries, postings, reported)
+    leaks = tuple(sorted(where[int(i)] for i in leaking_transactions))
+    ambiguous = tuple(sorted(where[int(i)] for i in ambiguous_transactions))
     unplaced = tuple(
         (where[i], int(j))
         for i, j in zip(postings.transaction[lost], postings.posting_index[lost], strict=True)
@@ -405,6 +523,7 @@ def compute_statements(
         accounts=accounts,
         failures=tuple(failures),
         cash_leaks=leaks,
+        cash_ambiguous=ambiguous,
         unplaced=unplaced,
         account_figures=account_figures,
     )

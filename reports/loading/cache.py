@@ -6,7 +6,8 @@ entry per ledger (its absolute path), in ``$YOSAN_CACHE_DIR``, else
 is verified in full, otherwise the ledger is loaded again:
 
 - the SHA-256 of the content of every file the load read (``options["include"]``:
-  the main file and every file included, however deep) is what it was;
+  the main file and every file included, however deep) is that of the bytes the
+  load parsed;
 - every ``include`` pattern still matches the same files (a new file matching a
   glob is a change);
 - the fingerprint is the same: the project's version, the SHA-256 of the code
@@ -205,7 +206,7 @@ def read(ledger: str) -> dict[str, Any] | None:
     return result if isinstance(result, dict) else None
 
 
-PRINTED_MAGIC = b"yosan-printed-output 1\n"
+PRINTED_MAGIC = b"yosan-printed-output 2\n"
 
 
 def _printed_path(ledger: str, key: str) -> Path:
@@ -216,18 +217,23 @@ def _printed_path(ledger: str, key: str) -> Path:
 def printed(ledger: str, key: str) -> str | None:
     """What a command (``key``: its arguments and working directory) printed from
     the ledger's entry, when that entry still verifies (the early verification's
-    outcome, which stays for ``read``); None otherwise."""
+    outcome, which stays for ``read``) and the kept text is the one written for
+    this entry and this key, byte for byte (its header gives both and the text's
+    SHA-256: a swapped, truncated or edited file is not printed); None otherwise."""
     early = _early.get(ledger)
     try:
         blob = _printed_path(ledger, key).read_bytes()
         if not blob.startswith(PRINTED_MAGIC):
             return None
         header_end = blob.index(b"\n", len(PRINTED_MAGIC))
-        entry_digest = blob[len(PRINTED_MAGIC) : header_end].decode("ascii")
-        payload = early.result() if early is not None else verified_payload(ledger)
-        if payload is None or hashlib.sha256(payload).hexdigest() != entry_digest:
+        header = json.loads(blob[len(PRINTED_MAGIC) : header_end])
+        text = blob[header_end + 1 :]
+        if header["key"] != key or header["text"] != hashlib.sha256(text).hexdigest():
             return None
-        return blob[header_end + 1 :].decode("utf-8")
+        payload = early.result() if early is not None else verified_payload(ledger)
+        if payload is None or hashlib.sha256(payload).hexdigest() != header["entry"]:
+            return None
+        return text.decode("utf-8")
     except Exception:  # noqa: BLE001 - an output that cannot be verified is not replayed
         return None
 
@@ -236,28 +242,48 @@ def store_printed(ledger: str, key: str, text: str) -> None:
     """Keep what the command printed, tied to the ledger's current entry (the one
     the command's load used or wrote); without an entry nothing is kept."""
     try:
-        entry_digest = _entry(ledger)[0]["payload"]
-        content = PRINTED_MAGIC + entry_digest.encode("ascii") + b"\n" + text.encode("utf-8")
+        body = text.encode("utf-8")
+        header = {
+            "entry": _entry(ledger)[0]["payload"],
+            "key": key,
+            "text": hashlib.sha256(body).hexdigest(),
+        }
+        content = PRINTED_MAGIC + json.dumps(header).encode("ascii") + b"\n" + body
         write_atomically(_printed_path(ledger, key), lambda stream: stream.write(content))
     except Exception:  # noqa: BLE001 - no entry, read-only disk: nothing to replay later
         return
 
 
-def write(ledger: str, options: dict, result: dict[str, Any], *, unchanged_since: int) -> None:
-    """Store a load's result; a cache that cannot be written is no cache.  Nothing
-    is stored when a file was modified after ``unchanged_since`` (ns): the load
-    may have read it before the change, the hashes would be of it after."""
+def write(
+    ledger: str,
+    options: dict,
+    result: dict[str, Any],
+    *,
+    unchanged_since: int,
+    read: dict[str, str] | None = None,
+) -> None:
+    """Store a load's result; a cache that cannot be written is no cache.  The
+    entry keeps the SHA-256 of the bytes the load parsed (``read``, per file), not
+    of the files as they are now: a file replaced during the load, even with an
+    older modification time (``cp -p``, ``rsync -a``, a sync client), then no
+    longer verifies.  Without ``read`` nothing is stored when a file changed
+    (its modification or status-change time) after ``unchanged_since`` (ns)."""
     if options.get("documents"):
         return
     files = sorted(options.get("include") or [ledger])
     plugins = [name for name, _ in options.get("plugin", ())]
     try:
-        if any(os.stat(f).st_mtime_ns >= unchanged_since for f in files):
-            return
-        payload = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
-        digests = _digests(files)
+        if read is not None:
+            digests = [read.get(f) for f in files]
+        else:
+            digests = _digests(files)
+            for f in files:
+                status = os.stat(f)
+                if max(status.st_mtime_ns, status.st_ctime_ns) >= unchanged_since:
+                    return
         if None in digests:
             return
+        payload = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)
         manifest = {
             "ledger": ledger,
             "fingerprint": fingerprint(plugins),

@@ -233,12 +233,13 @@ def load_ledger(
                 from_cache=True,
             )
         started = time.time_ns()
+        read: dict[str, str] = {}
         try:
             from yosan_ledger.plugins.core import loading  # only a full load needs the parser
 
             with collector_paused(pause_collector):
                 status.phase("parsing")
-                entries, errors, options = loading.load(filename, status.log_timings)
+                entries, errors, options = loading.load(filename, status.log_timings, read=read)
                 results = _results(entries)
         except Exception as error:  # noqa: BLE001 - Beancount's loader failed: say so, plainly
             if os.environ.get("YOSAN_DEBUG"):
@@ -253,5 +254,6 @@ def load_ledger(
                 options,
                 {"options": options, "results": results, "problems": raw},
                 unchanged_since=started,
+                read=read,
             )
     return LoadedLedger(path, options, shown_problems(raw, path), results, _entries=entries)

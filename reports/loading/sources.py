@@ -168,6 +168,9 @@ def _scan(raw: bytes) -> _Directives:
     return found
 
 
+_BARE_RETURN = re.compile(rb"\r(?!\n)")
+
+
 def _line_of(raw: bytes, offset: int) -> tuple[int, int]:
     """Line and column in characters (both from 1) of a byte offset in UTF-8 text."""
     line_start = raw.rfind(b"\n", 0, offset) + 1
@@ -207,9 +210,19 @@ def text_problem(raw: bytes) -> tuple[int, str] | None:
             f"the file is not UTF-8{guess}: byte 0x{raw[error.start]:02x} at column {column} "
             "cannot be read; save the file as UTF-8"
         )
+    bare_return = _BARE_RETURN.search(raw)
+    if bare_return is not None:
+        line, column = _line_of(raw, bare_return.start())
+        return line, (
+            f"a carriage return (CR) without a newline after it, at column {column}: Beancount "
+            "ends a line at a newline (LF) only and would read what follows as part of this "
+            "line; save the file with LF or CRLF line endings"
+        )
     if _longest_line(raw) <= MAX_LINE:
         return None  # no line has more bytes, so none has more characters
-    for number, line_text in enumerate(text.splitlines(), start=1):
+    # Split where Beancount ends a line: at LF only (str.splitlines also splits at
+    # CR, form feed, U+2028 and others).
+    for number, line_text in enumerate(text.split("\n"), start=1):
         if len(line_text) > MAX_LINE:
             return number, (
                 f"a line of {len(line_text):,} characters; a ledger line has at most "
@@ -249,11 +262,20 @@ def read_sources(main: Path) -> Sources:
 
 def _read_tree(main: Path, sources: Sources) -> list[Path]:
     """Check the files of one ledger into ``sources``; the ledgers it compares with."""
-    seen: dict[Path, Location | None] = {}
+    # By the file itself (device and inode), not its path: a folder reached through
+    # a symbolic link, or a hard link, names the same file by another path.
+    seen: dict[tuple[int, int] | Path, tuple[Path, Location | None]] = {}
     compared: list[Path] = []
 
+    def identity(path: Path) -> tuple[int, int] | Path:
+        try:
+            status = path.stat()
+        except OSError:
+            return path
+        return (status.st_dev, status.st_ino)
+
     def visit(path: Path, included_at: Location | None, chain: tuple[Path, ...]) -> None:
-        seen[path] = included_at
+        seen[identity(path)] = (path, included_at)
         sources.files.append(path)
         shown = _shown(path)
         suffix = f" (included at {included_at})" if included_at else ""
@@ -312,18 +334,22 @@ def _read_tree(main: Path, sources: Sources) -> list[Path]:
                 what = "no file matches" if glob.has_magic(pattern) else "no such file"
                 sources.problems.append(SourceProblem(here, f'include "{pattern}": {what}'))
             for match in matches:
-                if match in chain:
-                    loop = " → ".join(_shown(p) for p in chain[chain.index(match) :] + (match,))
+                same = identity(match)
+                ancestors = [identity(p) for p in chain]
+                if same in ancestors:
+                    cycle = chain[ancestors.index(same) :] + (match,)
+                    loop = " → ".join(_shown(p) for p in cycle)
                     sources.problems.append(
                         SourceProblem(here, f"include cycle: {loop}; a file cannot include itself")
                     )
-                elif match in seen:
-                    first = seen[match] or "as the main file"
+                elif same in seen:
+                    earlier, first = seen[same]
+                    other = f" as {_shown(earlier)}" if earlier != match else ""
                     sources.problems.append(
                         SourceProblem(
                             here,
-                            f"{_shown(match)} is already included ({first}); include each file "
-                            "once",
+                            f"{_shown(match)} is already included{other} "
+                            f"({first or 'as the main file'}); include each file once",
                         )
                     )
                 elif len(chain) >= MAX_DEPTH:

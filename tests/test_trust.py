@@ -1,0 +1,80 @@
+"""Regression tests of the outside probe (issue 16): each case gave a wrong figure,
+ran foreign code, lost a file or hid its cause.  Ledger cases that end in an error
+are in tests/corpus; these are the rest."""
+
+from __future__ import annotations
+
+from beancount import loader
+
+from tests.conftest import CAPITAL, CASH, HEADER
+from yosan_ledger.plugins.core.engine import compute_statements
+
+BUILDING = "Assets:12-固定資産:121-有形固定資産:1211-建物"
+WORK = "Expenses:51-営業費用:511-事業費:5111-業務経費"
+WORK_DEPRECIATION = "Expenses:51-営業費用:511-事業費:5112-減価償却費"
+ADMIN = "Expenses:51-営業費用:512-一般管理費:5121-管理経費"
+PAYABLE = "Liabilities:21-流動負債:211-未払金"
+REVENUE = "Income:41-営業収益:415-事業収入"
+
+OPENING = f"""
+2016-03-31 * "前期末残高" #alpha
+  {CASH}  1000000 JPY
+  {BUILDING}  500000 JPY
+  {CAPITAL}
+"""
+
+
+def _statements(tmp_path, body: str, name: str = "main.beancount"):
+    path = tmp_path / name
+    path.write_text(HEADER + OPENING + body, encoding="utf-8")
+    entries, errors, _ = loader.load_file(str(path))
+    assert errors == [], errors
+    return compute_statements(entries)
+
+
+def _plan(statements) -> dict[str, int]:
+    return statements.figures["cf"]["total"].to_dict()
+
+
+def test_a_compound_entry_counts_only_its_cash_part(tmp_path):
+    """Defect 1: a payment and a depreciation charge as one 月次決算仕訳 give the same
+    資金計画 as the two written apart."""
+    compound = f"""
+2016-05-31 * "5月分の支払と減価償却" #alpha
+  {WORK}  100000 JPY
+  {WORK_DEPRECIATION}  30000 JPY
+  {BUILDING}  -30000 JPY
+  {ADMIN}  20000 JPY
+  {CASH}  -120000 JPY
+2016-06-30 * "6月分の受入と計上" #alpha
+  {CASH}  70000 JPY
+  {REVENUE}  -90000 JPY
+  {ADMIN}  20000 JPY
+  {PAYABLE}  -5000 JPY
+  {WORK_DEPRECIATION}  5000 JPY
+"""
+    apart = f"""
+2016-05-31 * "5月分の支払" #alpha
+  {WORK}  100000 JPY
+  {ADMIN}  20000 JPY
+  {CASH}  -120000 JPY
+2016-05-31 * "5月分の減価償却" #alpha
+  {WORK_DEPRECIATION}  30000 JPY
+  {BUILDING}  -30000 JPY
+2016-06-30 * "6月分の受入" #alpha
+  {CASH}  70000 JPY
+  {REVENUE}  -90000 JPY
+  {ADMIN}  20000 JPY
+2016-06-30 * "6月分の計上" #alpha
+  {PAYABLE}  -5000 JPY
+  {WORK_DEPRECIATION}  5000 JPY
+"""
+    got = _plan(_statements(tmp_path, compound, "compound.beancount"))
+    expected = _plan(_statements(tmp_path, apart, "apart.beancount"))
+    assert got == expected
+    # worked by hand: 事業費 100,000 paid in May and 5,000 owed in June (当期末未払金);
+    # no asset bought; 一般管理費 20,000 twice; 営業収益 90,000.
+    assert got["資金支出/事業費"] == 105_000
+    assert got["資金支出/固定資産取得費"] == 0
+    assert got["資金支出/一般管理費"] == 40_000
+    assert got["資金収入/営業収益"] == 90_000
