@@ -512,3 +512,43 @@ def test_a_file_replaced_during_the_load_with_an_older_mtime_does_not_poison_it(
     assert stale.statements.figure("bs:現金及び預金") + 7_000_000 == again.statements.figure(
         "bs:現金及び預金"
     )
+
+
+def test_the_code_digest_follows_content_renames_and_splits(tmp_path):
+    """Defect 6 of issue 16: a renderer renamed, split or its code moved is another key."""
+    code = tmp_path / "code"
+    (code / "rendering").mkdir(parents=True)
+    (code / "rendering" / "text.py").write_text("A = 1\nB = 2\n")
+    (code / "rendering" / "view.py").write_text("C = 3\n")
+    first = statement_cache.tree_digest(code)
+    assert statement_cache.tree_digest(code) == first
+    (code / "rendering" / "view.py").rename(code / "rendering" / "views.py")
+    renamed = statement_cache.tree_digest(code)
+    (code / "rendering" / "text.py").write_text("A = 1\n")
+    (code / "rendering" / "views.py").write_text("B = 2\nC = 3\n")
+    moved = statement_cache.tree_digest(code)
+    (code / "rendering" / "text.py").write_text("A = 1\nB = 2\n")
+    (code / "rendering" / "views.py").write_text("")
+    (code / "rendering" / "csv_export.py").write_text("C = 3\n")
+    split = statement_cache.tree_digest(code)
+    assert len({first, renamed, moved, split}) == 4
+
+
+def test_an_edit_to_a_foreign_plugins_package_invalidates_it(nested, tmp_path, monkeypatch):
+    """Defect 6 of issue 16: a plugin's code is its whole package, not the file named."""
+    package = tmp_path / "modules" / "tplug"
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text(
+        "from tplug.impl import run\n__plugins__ = ('run',)\n", encoding="utf-8"
+    )
+    (package / "impl.py").write_text(
+        "def run(entries, options):\n    return entries, []\n", encoding="utf-8"
+    )
+    monkeypatch.syspath_prepend(str(tmp_path / "modules"))
+    nested.write_text(nested.read_text(encoding="utf-8") + 'plugin "tplug"\n', encoding="utf-8")
+    load_twice(nested)
+    assert load_ledger(nested).from_cache
+    (package / "impl.py").write_text(
+        "def run(entries, options):\n    return entries, []  # edited\n", encoding="utf-8"
+    )
+    assert not load_ledger(nested).from_cache

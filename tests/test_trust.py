@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from beancount import loader
 
-from tests.conftest import CAPITAL, CASH, HEADER
-from yosan_ledger.plugins.core.engine import compute_statements
+from tests.conftest import CAPITAL, CASH, HEADER, yosan
+from yosan_ledger.plugins.core.engine import LARGEST, compute_statements
 
 BUILDING = "Assets:12-固定資産:121-有形固定資産:1211-建物"
 WORK = "Expenses:51-営業費用:511-事業費:5111-業務経費"
@@ -78,3 +78,19 @@ def test_a_compound_entry_counts_only_its_cash_part(tmp_path):
     assert got["資金支出/固定資産取得費"] == 0
     assert got["資金支出/一般管理費"] == 40_000
     assert got["資金収入/営業収益"] == 90_000
+
+
+def test_commitment_limits_whose_sum_leaves_int64_are_refused(make_ledger):
+    """Defect 7: each limit is within 1,000兆円, but 10,000 of them would not be."""
+    body = OPENING + "".join(
+        f'2016-04-01 custom "yosan-commitment" "事項{n}" {LARGEST} JPY 2017-04-01 2018-03-31\n'
+        '  segment: "alpha"\n'
+        for n in range(1001)
+    )
+    ledger = make_ledger(body)
+    result = yosan("report", "commitments", "--ledger", ledger)
+    assert result.exit_code == 1
+    assert "The limits up to '事項1000' add up to more than 1,000,000,000,000,000,000 yen" in (
+        result.stderr
+    )
+    assert result.stderr.count("add up to more than") == 1

@@ -17,6 +17,19 @@ from yosan_ledger.plugins.core.problem import Problem
 
 LINE = "line"  # Open metadata: the row an account feeds
 SUMMARY = "total"  # Open metadata: the total a summary-level account feeds directly
+# Metadata of the yosan-budget directive: `level: "summary"` declares a ledger known
+# only in totals, whose statements' sections need not add up to their totals.
+LEVEL, SUMMARY_LEVEL = "level", "summary"
+
+
+def is_summary_level(entries: Iterable[data.Directive]) -> bool:
+    """Whether the ledger's budget is declared summary-level (``level: "summary"``)."""
+    return any(
+        e.type == "yosan-budget" and e.meta.get(LEVEL) == SUMMARY_LEVEL
+        for e in walk.of_type(entries, data.Custom)
+    )
+
+
 ROOTS = tuple(account_types.DEFAULT_ACCOUNT_TYPES)
 
 
@@ -32,6 +45,7 @@ def map_accounts(
     """Each opened account's row reference (``bs:現金及び預金``), and the errors."""
     mapping: dict[str, str] = {}
     errors: list[Problem] = []
+    summary_level = is_summary_level(entries)
     for entry in walk.of_type(entries, data.Open):
         root = account_types.get_account_type(entry.account)
         if root not in ROOTS:
@@ -51,8 +65,21 @@ def map_accounts(
             error = _summary_error(entry, value, str(summary).strip(), statement, layouts)
             if error is not None:
                 errors.append(error)
-            else:
-                mapping[entry.account] = layouts.find(statement, str(summary).strip()).ref
+                continue
+            row = layouts.find(statement, str(summary).strip())
+            mapping[entry.account] = row.ref
+            if not summary_level and row.terms:
+                parts = ", ".join(layouts.row(t.ref).label for t in row.terms)
+                errors.append(
+                    Problem(
+                        entry.meta,
+                        f"Account {entry.account} feeds the total {row.label} directly, so "
+                        f"{row.label} would no longer be the sum of {parts}; name the line "
+                        "it belongs to, or declare a ledger known only in totals with "
+                        f'`{LEVEL}: "{SUMMARY_LEVEL}"` on its yosan-budget directive',
+                        entry,
+                    )
+                )
             continue
         if value is None:
             errors.append(

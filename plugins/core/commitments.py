@@ -27,7 +27,7 @@ from beancount.core import amount, data
 
 from yosan_ledger.plugins.core import results, walk
 from yosan_ledger.plugins.core.budget import TOTAL, declared_segments, find_budget, values
-from yosan_ledger.plugins.core.engine import CURRENCY
+from yosan_ledger.plugins.core.engine import CURRENCY, LARGEST
 from yosan_ledger.plugins.core.era import fiscal_year_of, is_fiscal_year_end, is_fiscal_year_start
 from yosan_ledger.plugins.core.problem import Problem
 from yosan_ledger.plugins.core.units import UNITS, Unit
@@ -38,6 +38,7 @@ FORM = (
     'custom "yosan-commitment" "事項" LIMIT JPY FIRST-DAY LAST-DAY (dated in the act year; '
     'segment: "key" below)'
 )
+TOTAL_LARGEST = 10**18  # yen: the sum of all limits, inside int64 (about 9.2 × 10^18)
 COLUMNS = ["item", "segment", "limit", "act_year", "first_year", "last_year"]
 
 
@@ -96,6 +97,11 @@ def _parse(
         problems.append(f"The limit of {item!r} is {limit}; a limit is whole {CURRENCY}")
     elif limit.number <= 0:
         problems.append(f"The limit of {item!r} is {limit}; a limit is positive")
+    elif limit.number > LARGEST:
+        problems.append(
+            f"The limit of {item!r} is {limit.number:,} {CURRENCY}, beyond the "
+            f"{LARGEST:,} yen (1,000兆円) a figure may have"
+        )
     if not is_fiscal_year_start(first):
         problems.append(
             f"The burden of {item!r} starts {first}, not on the first day of a fiscal year (4月1日)"
@@ -159,7 +165,22 @@ def commitments(
         errors += [Problem(entry.meta, p, entry) for p in problems]
     # Beancount sorts by date; the published order is the order in the file.
     found.sort(key=lambda c: (c.entry.meta.get("filename", ""), c.entry.meta.get("lineno", 0)))
-    return found, errors
+    # Their 合計 must stay an exact int64 (each limit is at most LARGEST).
+    running, kept = 0, []
+    for commitment in found:
+        running += commitment.limit
+        if running > TOTAL_LARGEST:
+            errors.append(
+                Problem(
+                    commitment.entry.meta,
+                    f"The limits up to {commitment.item!r} add up to more than "
+                    f"{TOTAL_LARGEST:,} yen, beyond what a 合計 may hold",
+                    commitment.entry,
+                )
+            )
+        else:
+            kept.append(commitment)
+    return kept, errors
 
 
 def commitments_frame(found: list[Commitment]) -> pd.DataFrame:

@@ -75,17 +75,42 @@ def project_version() -> str:
         return "unknown"
 
 
+def tree_digest(folder: Path, patterns: Iterable[str] = _CODE) -> str:
+    """SHA-256 of the code in a folder: each file's path in it and the SHA-256 of its
+    content, one line each, so that a file renamed, moved or split, or content moved
+    from one file to another, is a different digest."""
+    digest = hashlib.sha256()
+    found = sorted({path for pattern in patterns for path in folder.glob(pattern)})
+    for path in found:
+        if path.is_file():
+            content = hashlib.sha256(path.read_bytes()).hexdigest()
+            digest.update(f"{path.relative_to(folder).as_posix()}\0{content}\n".encode())
+    return digest.hexdigest()
+
+
 @cache
 def _code_digest() -> str:
-    digest = hashlib.sha256()
+    parts = []
     for package in _PACKAGES:
         spec = importlib.util.find_spec(package)
         for folder in map(Path, spec.submodule_search_locations or ()):
-            for pattern in _CODE:
-                for path in sorted(folder.glob(pattern)):
-                    digest.update(f"{package}/{path.relative_to(folder)}".encode() + b"\0")
-                    digest.update(path.read_bytes())
-    return digest.hexdigest()
+            parts.append(f"{package} {tree_digest(folder)}")
+    return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+
+def _plugin_digest(name: str) -> str | None:
+    """SHA-256 of the code of a plugin the ledger names: the whole package it belongs
+    to (its other modules are what it imports), else its one file."""
+    top = name.partition(".")[0]
+    try:
+        spec = importlib.util.find_spec(top)
+    except (ImportError, ValueError):
+        return None
+    if spec is None:
+        return None
+    if spec.submodule_search_locations:
+        return " ".join(tree_digest(Path(f), ("**/*.py",)) for f in spec.submodule_search_locations)
+    return _file_digest(spec.origin) if spec.origin and os.path.isfile(spec.origin) else None
 
 
 def fingerprint(plugins: Iterable[str]) -> str:
@@ -99,17 +124,9 @@ def fingerprint(plugins: Iterable[str]) -> str:
         f"python {sys.version_info[:3]}",
     ]
     for name in sorted(set(plugins)):
-        if name.startswith("beancount."):
-            continue  # Beancount's own plugins change with its version
-        try:
-            spec = importlib.util.find_spec(name)
-        except (ImportError, ValueError):
-            spec = None
-        origin = spec.origin if spec is not None else None
-        if origin and os.path.isfile(origin):
-            parts.append(f"plugin {name} {_file_digest(origin)}")
-        else:
-            parts.append(f"plugin {name} missing")
+        if name.startswith(("beancount.", "yosan_ledger.")):
+            continue  # Beancount's change with its version, the project's are the code above
+        parts.append(f"plugin {name} {_plugin_digest(name) or 'missing'}")
     return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()
 
 

@@ -247,6 +247,17 @@ def load_ledger(
             failure = (filename, None, _shorten(f"Beancount cannot load the ledger: {error!r}"))
             return LoadedLedger(path, {}, shown_problems([failure], path), {}, _entries=[])
         raw = [raw_problem(e, path, sources) for e in errors]
+        if options.get("plugin_processing_mode") == "raw":
+            where = next(iter(sources.processing_mode_options), None)
+            raw.append(
+                (
+                    os.path.abspath(where.filename) if where else filename,
+                    where.lineno if where else None,
+                    'option "plugin_processing_mode" "raw" turns off Beancount\'s own checks '
+                    "(its balance assertions, pad and documents steps); "
+                    "a budget ledger is always checked in full: remove the option",
+                )
+            )
         if cache:
             status.phase("writing the statement cache")
             statement_cache.write(

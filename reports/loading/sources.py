@@ -82,6 +82,7 @@ class Sources:
     roots: list[Path] = field(default_factory=list)  # the main file, and compared ledgers'
     plugins: list[PluginDirective] = field(default_factory=list)
     python_path_options: list[Location] = field(default_factory=list)
+    processing_mode_options: list[Location] = field(default_factory=list)
     fava_extensions: list[PluginDirective] = field(default_factory=list)
     import_configs: list[Location] = field(default_factory=list)  # Fava runs this Python file
     unpopped_tags: dict[tuple[str, str], Location] = field(default_factory=dict)  # (file, tag)
@@ -99,6 +100,7 @@ class _Directives:
     includes: list[tuple[int, str]] = field(default_factory=list)
     plugin_lines: list[tuple[int, str, str | None]] = field(default_factory=list)
     python_path_lines: list[int] = field(default_factory=list)
+    raw_mode_lines: list[int] = field(default_factory=list)
     pushed: list[tuple[str, int]] = field(default_factory=list)  # pushed, never popped
     extensions: list[tuple[int, str]] = field(default_factory=list)
     import_config_lines: list[int] = field(default_factory=list)
@@ -155,6 +157,8 @@ def _scan(raw: bytes) -> _Directives:
         elif keyword == "option" and len(strings) > 1:
             if strings[0] == "insert_pythonpath" and strings[1].strip().upper() in ("TRUE", "1"):
                 found.python_path_lines.append(line)
+            elif strings[0] == "plugin_processing_mode":
+                found.raw_mode_lines.append(line)
         elif keyword == "custom" and strings:
             kind, values = strings[0], tokens[1:]
             if not values:
@@ -312,6 +316,7 @@ def _read_tree(main: Path, sources: Sources) -> list[Path]:
                 )
             )
         sources.python_path_options += [Location(shown, n) for n in recorder.python_path_lines]
+        sources.processing_mode_options += [Location(shown, n) for n in recorder.raw_mode_lines]
         sources.fava_extensions += [
             PluginDirective(name, Location(shown, n)) for n, name in recorder.extensions
         ]
