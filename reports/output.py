@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import tempfile
 from collections.abc import Callable, Collection
 from pathlib import Path
@@ -25,25 +26,62 @@ def _as_created(path: Path, mode: int) -> None:
     os.chmod(path, mode & ~_umask())
 
 
-def write_atomically(path: Path, write: Callable[[BinaryIO], None]) -> None:
-    """Write to a temporary file beside ``path``, then rename it into place: a
-    failure leaves neither a half-written file nor a damaged old one."""
+class ForeignDirectory(Exception):
+    """The target folder holds files this export did not write; it is left alone."""
+
+
+class NotARegularFile(ForeignDirectory):
+    """The output path names a device, a FIFO, a folder or a dangling link."""
+
+
+def regular_target(path: Path) -> tuple[Path, int | None]:
+    """Where a file written to ``path`` goes, and the mode an existing file there
+    has: a symbolic link is written through, as the shell's ``>`` would, to the file
+    it names; a device, FIFO, socket or folder is refused (renaming over it would
+    replace it, not write to it)."""
     path = Path(path)
+    target = Path(os.path.realpath(path)) if path.is_symlink() else path
+    try:
+        status = os.stat(target)
+    except FileNotFoundError:
+        if path.is_symlink():
+            raise NotARegularFile(
+                f"{path} is a symbolic link to {target}, which does not exist; "
+                "give the path of a regular file"
+            ) from None
+        return target, None
+    if not stat.S_ISREG(status.st_mode):
+        kind = "a folder" if stat.S_ISDIR(status.st_mode) else "not a regular file"
+        kind = "a FIFO" if stat.S_ISFIFO(status.st_mode) else kind
+        kind = "a device" if stat.S_ISCHR(status.st_mode) or stat.S_ISBLK(status.st_mode) else kind
+        raise NotARegularFile(f"{path} is {kind}; the output is written to regular files only")
+    return target, stat.S_IMODE(status.st_mode)
+
+
+def write_atomically(
+    path: Path, write: Callable[[BinaryIO], None], *, mode: int | None = None
+) -> None:
+    """Write to a temporary file beside ``path``, then rename it into place: a
+    failure leaves neither a half-written file nor a damaged old one.  The file
+    keeps the mode of the one it replaces (a new one gets ``mode``, else what the
+    umask gives); see ``regular_target`` for links and special files."""
+    path, existing = regular_target(Path(path))
     handle, temporary = tempfile.mkstemp(
         prefix=f".{path.name}.", suffix=".tmp", dir=_folder_of(path)
     )
     try:
         with os.fdopen(handle, "wb") as stream:
             write(stream)
-        _as_created(Path(temporary), 0o666)
+        if mode is not None:
+            os.chmod(temporary, mode)
+        elif existing is not None:
+            os.chmod(temporary, existing)
+        else:
+            _as_created(Path(temporary), 0o666)
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-
-
-class ForeignDirectory(Exception):
-    """The target folder holds files this export did not write; it is left alone."""
 
 
 def write_directory_atomically(

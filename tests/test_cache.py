@@ -7,6 +7,7 @@ import gc
 import os
 import pickle
 import shutil
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -551,4 +552,44 @@ def test_an_edit_to_a_foreign_plugins_package_invalidates_it(nested, tmp_path, m
     (package / "impl.py").write_text(
         "def run(entries, options):\n    return entries, []  # edited\n", encoding="utf-8"
     )
+    assert not load_ledger(nested).from_cache
+
+
+def test_the_cache_is_private(nested, tmp_path, monkeypatch):
+    """Defect 11 of issue 16: a 0700 ledger's figures were cached 0644 in a 0755 folder."""
+    monkeypatch.setenv("YOSAN_CACHE_DIR", str(tmp_path / "fresh" / "yosan"))
+    monkeypatch.setattr(os, "umask", lambda mask: 0o022)  # the usual umask
+    load_twice(nested)
+    assert yosan("report", "bs", "--ledger", nested).exit_code == 0
+    assert yosan("report", "bs", "--ledger", nested).exit_code == 0
+    folder = tmp_path / "fresh" / "yosan"
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    files = list(folder.iterdir())
+    assert any(f.suffix == ".printed" for f in files) and any(
+        f.suffix == ".statements" for f in files
+    )
+    assert {stat.S_IMODE(f.stat().st_mode) for f in files} == {0o600}
+
+
+@pytest.mark.parametrize("mode", [0o777, 0o1777, 0o775])
+def test_a_cache_folder_others_can_write_is_not_used(nested, tmp_path, monkeypatch, mode):
+    """Defect 10 of issue 16: another user could swap an entry for a pickle, or plant
+    a forged printed output, in a shared folder."""
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    monkeypatch.setenv("YOSAN_CACHE_DIR", str(folder))
+    load_twice(nested)
+    assert load_ledger(nested).from_cache
+    folder.chmod(mode)
+    assert not load_ledger(nested).from_cache
+    result = yosan("report", "bs", "--ledger", nested)
+    assert result.exit_code == 0
+    assert "the statement cache is not used" in result.stderr
+    assert "writable by other users" in result.stderr
+
+
+def test_a_cache_entry_others_can_write_is_not_unpickled(nested, tmp_path, monkeypatch):
+    load_twice(nested)
+    entry = statement_cache.entry_path(str(nested))
+    entry.chmod(0o666)
     assert not load_ledger(nested).from_cache

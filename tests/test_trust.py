@@ -4,9 +4,12 @@ are in tests/corpus; these are the rest."""
 
 from __future__ import annotations
 
+import os
+import stat
+
 from beancount import loader
 
-from tests.conftest import CAPITAL, CASH, HEADER, yosan
+from tests.conftest import CAPITAL, CASH, HEADER, SMALL, yosan
 from yosan_ledger.plugins.core.engine import LARGEST, compute_statements
 
 BUILDING = "Assets:12-固定資産:121-有形固定資産:1211-建物"
@@ -94,3 +97,34 @@ def test_commitment_limits_whose_sum_leaves_int64_are_refused(make_ledger):
         result.stderr
     )
     assert result.stderr.count("add up to more than") == 1
+
+
+def test_output_keeps_an_existing_files_mode_and_writes_through_a_link(tmp_path):
+    """Defect 14: -o kept neither a 0600 file's mode nor a symbolic link."""
+    private = tmp_path / "private.csv"
+    private.write_text("old", encoding="utf-8")
+    private.chmod(0o600)
+    assert yosan("report", "pl", "--ledger", SMALL, "-o", private).exit_code == 0
+    assert stat.S_IMODE(private.stat().st_mode) == 0o600
+    assert "営業収益合計" in private.read_text(encoding="utf-8")
+    target = tmp_path / "target.csv"
+    target.write_text("old", encoding="utf-8")
+    link = tmp_path / "link.csv"
+    link.symlink_to(target)
+    assert yosan("report", "pl", "--ledger", SMALL, "-o", link).exit_code == 0
+    assert link.is_symlink()
+    assert "営業収益合計" in target.read_text(encoding="utf-8")
+
+
+def test_output_to_a_fifo_or_a_dangling_link_is_refused(tmp_path):
+    """Defect 14: renaming over a FIFO replaced it (its reader got nothing)."""
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    dangling = tmp_path / "dangling.csv"
+    dangling.symlink_to(tmp_path / "nowhere.csv")
+    for path, why in ((fifo, "is a FIFO"), (dangling, "which does not exist")):
+        result = yosan("report", "pl", "--ledger", SMALL, "-o", path)
+        assert result.exit_code != 0 and result.exception is None
+        assert why in result.stderr
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert dangling.is_symlink() and not dangling.exists()

@@ -15,6 +15,9 @@ is verified in full, otherwise the ledger is loaded again:
   other plugin module the ledger names, Beancount's and Python's versions;
 - the stored payload has the SHA-256 the entry's manifest gives, and unpickles.
 
+The folder is made 0700 and each entry 0600; a folder or an entry owned by another
+user or writable by others is never read nor written (an entry is unpickled).
+
 A ledger that scans document folders (``option "documents"``) is never cached:
 its entries depend on files no include names.  Deleting the folder clears the
 cache; ``--no-cache`` bypasses it.
@@ -60,6 +63,51 @@ def cache_dir() -> Path:
         return Path(explicit)
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return Path(base) / "yosan"
+
+
+class UnsafeCache(Exception):
+    """A cache folder or entry another user could have written: never read."""
+
+
+def _check_private(status: os.stat_result, what: str) -> None:
+    if status.st_uid != os.getuid():
+        raise UnsafeCache(f"{what} belongs to another user (uid {status.st_uid})")
+    if status.st_mode & 0o022:
+        raise UnsafeCache(f"{what} is writable by other users (mode {status.st_mode & 0o777:o})")
+
+
+def private_folder(*, create: bool) -> Path:
+    """The cache folder, made 0700 if new (a ledger's figures are as private as its
+    files); raises UnsafeCache for one owned by another user or writable by others,
+    where a forged entry could be planted (an entry is unpickled, that is run)."""
+    folder = cache_dir()
+    if create:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    _check_private(os.stat(folder), f"the statement cache folder {folder}")
+    if os.stat(folder).st_mode & 0o077:
+        os.chmod(folder, 0o700)  # ours, made by an earlier version: no one else reads it
+    return folder
+
+
+def unsafe_reason() -> str | None:
+    """Why the cache folder is not used, if it exists and is not private."""
+    try:
+        private_folder(create=False)
+    except UnsafeCache as error:
+        return str(error)
+    except OSError:
+        return None
+    return None
+
+
+def _read_private(path: Path) -> bytes:
+    """A file of the cache, read only if the user owns it and no one else can write
+    it (opened without following a link, then checked on the open file)."""
+    private_folder(create=False)
+    handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    with os.fdopen(handle, "rb") as stream:
+        _check_private(os.fstat(stream.fileno()), f"the cache entry {path}")
+        return stream.read()
 
 
 def entry_path(ledger: str) -> Path:
@@ -169,7 +217,7 @@ def _matches(pattern: str) -> list[str]:
 
 def _entry(ledger: str) -> tuple[dict[str, Any], bytes]:
     """The manifest and the payload of the ledger's entry; raises if there is none."""
-    blob = entry_path(ledger).read_bytes()
+    blob = _read_private(entry_path(ledger))
     if not blob.startswith(MAGIC):
         raise ValueError("not a statement-cache entry")
     header_end = blob.index(b"\n", len(MAGIC))
@@ -239,7 +287,7 @@ def printed(ledger: str, key: str) -> str | None:
     SHA-256: a swapped, truncated or edited file is not printed); None otherwise."""
     early = _early.get(ledger)
     try:
-        blob = _printed_path(ledger, key).read_bytes()
+        blob = _read_private(_printed_path(ledger, key))
         if not blob.startswith(PRINTED_MAGIC):
             return None
         header_end = blob.index(b"\n", len(PRINTED_MAGIC))
@@ -266,7 +314,10 @@ def store_printed(ledger: str, key: str, text: str) -> None:
             "text": hashlib.sha256(body).hexdigest(),
         }
         content = PRINTED_MAGIC + json.dumps(header).encode("ascii") + b"\n" + body
-        write_atomically(_printed_path(ledger, key), lambda stream: stream.write(content))
+        private_folder(create=True)
+        write_atomically(
+            _printed_path(ledger, key), lambda stream: stream.write(content), mode=0o600
+        )
     except Exception:  # noqa: BLE001 - no entry, read-only disk: nothing to replay later
         return
 
@@ -311,7 +362,9 @@ def write(
         }
         header = json.dumps(manifest, ensure_ascii=False).encode("utf-8")
         path = entry_path(ledger)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomically(path, lambda stream: stream.write(MAGIC + header + b"\n" + payload))
+        private_folder(create=True)
+        write_atomically(
+            path, lambda stream: stream.write(MAGIC + header + b"\n" + payload), mode=0o600
+        )
     except Exception:  # noqa: BLE001 - unpicklable plugin output, read-only disk …
         return

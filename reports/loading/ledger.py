@@ -24,6 +24,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import os
+import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -209,6 +210,9 @@ def load_ledger(
         # and is only used while every file is unchanged: a hit needs no new check,
         # but for --no-foreign-plugins, which the entry does not record.
         hit = None
+        unsafe = statement_cache.unsafe_reason() if cache else None
+        if unsafe is not None:
+            sys.stderr.write(f"yosan: the statement cache is not used: {unsafe}\n")
         if cache:
             status.phase("checking the statement cache")
             hit = statement_cache.read(filename)

@@ -18,7 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from yosan_ledger.reports.output import ForeignDirectory, write_atomically
+from yosan_ledger.reports.output import (
+    ForeignDirectory,
+    NotARegularFile,
+    regular_target,
+    write_atomically,
+)
 
 if TYPE_CHECKING:
     from yosan_ledger.plugins.core.units import Unit
@@ -181,12 +186,20 @@ def check_output(fmt: str, output: Path | None) -> None:
             raise OutputError(f"{output} is a file; --format {fmt} writes a folder")
     elif output.is_dir():
         raise OutputError(f"{output} is a folder; give -o a file name")
+    else:
+        try:
+            regular_target(output)
+        except NotARegularFile as error:
+            raise OutputError(str(error)) from None
 
 
 def _deliver(write: Callable[[BinaryIO], None], output: Path | None) -> str | None:
     """Into ``output`` whole, or, without one, the text to print."""
     if output is not None:
-        write_atomically(output, write)
+        try:
+            write_atomically(output, write)
+        except NotARegularFile as error:
+            raise OutputError(str(error)) from None
         return None
     buffer = io.BytesIO()
     write(buffer)
