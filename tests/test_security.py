@@ -227,3 +227,89 @@ def test_the_compared_ledger_is_held_to_the_same_rules(tmp_path, monkeypatch):
     assert f'{shown}:{plugin_line}: plugin "evil_elsewhere" is neither' in result.stderr
     assert "books/fy2015/.main.beancount.picklecache: a Beancount cache" in result.stderr
     assert not mark.exists()
+
+
+@pytest.fixture
+def planted(tmp_path: Path, monkeypatch):
+    """A module on the path that leaves a mark when imported: (name, mark)."""
+    name = f"planted_{uuid.uuid4().hex}"
+    mark = tmp_path / "planted-ran"
+    modules = tmp_path / "modules"
+    modules.mkdir()
+    (modules / f"{name}.py").write_text(
+        f"from pathlib import Path\nPath({str(mark)!r}).touch()\n__plugins__ = ()\n",
+        encoding="utf-8",
+    )
+    monkeypatch.syspath_prepend(str(modules))
+    yield name, mark
+    sys.modules.pop(name, None)
+
+
+def _bypasses(name: str, mark: Path) -> dict[str, tuple[str, dict[str, str]]]:
+    """Issue 16, defect 12: directives the old line scan did not see, by name:
+    (main file's extra text, other files)."""
+    evaluated = f"{{'x': __import__('pathlib').Path({str(mark)!r}).touch()}}"
+    comparison = HEADER.replace("テスト予算", "比較予算") + f'plugin "{name}"\n' + OPENING
+    return {
+        "indented plugin": (f'  plugin "{name}"\n', {}),
+        "multi-line evaluated config": (
+            f'plugin "beancount.plugins.check_commodity" "\n{evaluated}"\n',
+            {},
+        ),
+        "comparison dated with slashes": (
+            '2016/02/25 custom "yosan-comparison" "比較" "other/main.beancount"\n',
+            {"other/main.beancount": comparison},
+        ),
+        "comparison dated without zeros": (
+            '2016-2-5 custom "yosan-comparison" "比較" "other/main.beancount"\n',
+            {"other/main.beancount": comparison},
+        ),
+    }
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "indented plugin",
+        "multi-line evaluated config",
+        "comparison dated with slashes",
+        "comparison dated without zeros",
+    ],
+)
+def test_no_foreign_plugins_reads_what_beancount_parses(case, planted, tmp_path):
+    name, mark = planted
+    extra, others = _bypasses(name, mark)[case]
+    for relative, text in others.items():
+        (tmp_path / relative).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / relative).write_text(text, encoding="utf-8")
+    ledger = tmp_path / "main.beancount"
+    ledger.write_text(HEADER + OPENING + extra, encoding="utf-8")
+    result = yosan("check", "--no-foreign-plugins", "--ledger", ledger)
+    assert result.exit_code == 1, result.stderr
+    assert "refused by --no-foreign-plugins" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not mark.exists()
+
+
+def test_no_foreign_plugins_checks_the_ledger_given_with_against(planted, tmp_path):
+    name, mark = planted
+    other = tmp_path / "other.beancount"
+    other.write_text(HEADER + f'plugin "{name}"\n' + OPENING, encoding="utf-8")
+    result = yosan(
+        "report", "overview", "--no-foreign-plugins", "--ledger", SMALL, "--against", other
+    )
+    assert result.exit_code == 1
+    assert f'plugin "{name}" is neither' in result.stderr
+    assert not mark.exists()
+
+
+def test_yosan_fava_refuses_an_extension_dated_unusually(tmp_path):
+    ledger = tmp_path / "main.beancount"
+    ledger.write_text(
+        HEADER + OPENING + '2016-4-1 custom "fava-extension" "elsewhere.extension"\n',
+        encoding="utf-8",
+    )
+    result = yosan("fava", "--no-foreign-plugins", "--ledger", ledger)
+    assert result.exit_code == 1
+    where = line_of(ledger, "fava-extension")
+    assert f'{ledger.name}:{where}: Fava extension "elsewhere.extension"' in result.stderr

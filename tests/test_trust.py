@@ -128,3 +128,55 @@ def test_output_to_a_fifo_or_a_dangling_link_is_refused(tmp_path):
         assert why in result.stderr
     assert stat.S_ISFIFO(fifo.stat().st_mode)
     assert dangling.is_symlink() and not dangling.exists()
+
+
+FORMULAS = f"""
+2016-03-31 * "前期末残高" #alpha
+  {CASH}  1000000 JPY
+  {CAPITAL}
+2016-04-01 custom "yosan-commitment" "=HYPERLINK(\\"x\\")" 1000 JPY 2017-04-01 2018-03-31
+  segment: "alpha"
+2016-04-01 custom "yosan-commitment" "@SUM(1+1)" 1000 JPY 2017-04-01 2018-03-31
+  segment: "alpha"
+"""
+
+
+def test_ledger_text_never_becomes_a_formula(make_ledger, tmp_path):
+    """Defect 13: a segment name or commitment item beginning with = + - @ was a live
+    formula in the workbook and in the --excel-compatible CSV."""
+    from openpyxl import load_workbook
+
+    header = HEADER.replace('"alpha" "甲事業"', '"alpha" "=1+2"').replace(
+        '"beta" "乙事業"', '"beta" "-2+3"'
+    )
+    ledger = make_ledger(FORMULAS, header=header)
+    book = tmp_path / "out.xlsx"
+    assert yosan("report", "commitments", "--ledger", ledger, "-o", book).exit_code == 0
+    assert (
+        yosan(
+            "report", "bs", "--by-segment", "--ledger", ledger, "-o", book.with_name("bs.xlsx")
+        ).exit_code
+        == 0
+    )
+    cells = [
+        cell
+        for path in (book, book.with_name("bs.xlsx"))
+        for sheet in load_workbook(path).worksheets
+        for row in sheet.iter_rows()
+        for cell in row
+    ]
+    texts = {cell.value for cell in cells if isinstance(cell.value, str)}
+    assert {'=HYPERLINK("x")', "@SUM(1+1)", "=1+2", "-2+3"} <= texts
+    assert all(cell.data_type != "f" for cell in cells)
+
+    result = yosan(
+        "report", "commitments", "--excel-compatible", "--ledger", ledger, "--format", "csv"
+    )
+    assert result.exit_code == 0, result.stderr
+    fields = [f for line in result.stdout.splitlines() for f in line.split(",")]
+    assert not [f for f in fields if f.lstrip('"\ufeff').startswith(("=", "+", "@"))]
+    assert "'@SUM(1+1)" in result.stdout
+    segments = yosan(
+        "report", "bs", "--by-segment", "--excel-compatible", "--format", "csv", "--ledger", ledger
+    )
+    assert "'=1+2" in segments.stdout and "'-2+3" in segments.stdout

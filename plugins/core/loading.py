@@ -125,6 +125,12 @@ class _HashingParser:
         return parser.parse_file(io.BytesIO(raw), report_filename=filename, **kwargs)
 
 
+def parse(filename: str) -> tuple[list, list, dict]:
+    """Beancount's parse of a ledger and its includes, and nothing else: no plugin
+    runs, so what it names can be judged before any of its code does."""
+    return loader._parse_recursive([(filename, True)], None, None)
+
+
 @contextlib.contextmanager
 def _hashing(read: dict[str, str] | None) -> Iterator[None]:
     """Within the block, every file Beancount parses (the ledger's, and those of a

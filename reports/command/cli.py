@@ -256,7 +256,7 @@ def report(
     organisation = ledger.options.get("title", "")
     tables: list[Table]
     if statement in SCHEDULES:
-        other = load(against).statements if against is not None else None
+        other = load(against, foreign_plugins, no_cache).statements if against is not None else None
         request = Request(
             unit=UNITS[unit] if unit else None,
             segment=segment,
@@ -354,15 +354,22 @@ def fava(host: str, port: int, read_only: bool, ledger_path: Path, foreign_plugi
     """Browse the ledger in Fava, with the statements as published (reports.fava_ext)."""
     from fava.cli import main as fava_main
 
-    from yosan_ledger.reports.loading.sources import foreign_plugin_problems, read_sources
+    from yosan_ledger.reports.loading.sources import (
+        foreign_plugin_problems,
+        parsed_sources,
+        read_sources,
+    )
 
     if not ledger_path.is_file():
         raise LedgerFailed(f"{ledger_path}: no such ledger (give another with --ledger)")
     sources = read_sources(ledger_path)
     refused = [p for p in sources.problems if p.renamed]
     if not foreign_plugins:
-        refused += foreign_plugin_problems(sources)
+        refused += sources.problems
+        if not sources.problems:
+            refused += foreign_plugin_problems(parsed_sources(ledger_path, sources))
     if refused:
+        refused = list(dict.fromkeys(refused))
         refused.sort(key=lambda p: (p.where.filename, p.where.lineno or 0))
         raise failure([f"{p.where}: {p.message}" for p in refused], ledger_path)
     # Beancount's pickle cache beside a ledger is unpickled, that is run, on load.

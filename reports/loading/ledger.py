@@ -34,7 +34,12 @@ from typing import TYPE_CHECKING, Any, TextIO
 from yosan_ledger.reports.loading import cache as statement_cache
 from yosan_ledger.reports.loading.cache import ledger_filename
 from yosan_ledger.reports.loading.progress import Progress
-from yosan_ledger.reports.loading.sources import Sources, foreign_plugin_problems, read_sources
+from yosan_ledger.reports.loading.sources import (
+    Sources,
+    foreign_plugin_problems,
+    parsed_sources,
+    read_sources,
+)
 
 if TYPE_CHECKING:
     from beancount.core import data
@@ -219,9 +224,12 @@ def load_ledger(
         if hit is None or not foreign_plugins:
             status.phase("checking the files")
             sources = read_sources(path)
-            refused = sources.problems + (
-                [] if foreign_plugins else foreign_plugin_problems(sources)
-            )
+            refused = list(sources.problems)
+            if not foreign_plugins:
+                # Judged on what Beancount parsed, not on the line scan: parsing runs
+                # no plugin code, and the plugins run only after this refusal.
+                parsed = sources if sources.problems else parsed_sources(path, sources)
+                refused += foreign_plugin_problems(parsed)
             if refused:
                 raw = [
                     (os.path.abspath(p.where.filename), p.where.lineno, _shorten(p.message))

@@ -504,3 +504,69 @@ def foreign_plugin_problems(sources: Sources) -> list[SourceProblem]:
                         )
                     )
     return problems
+
+
+def parsed_sources(main: Path, scanned: Sources) -> Sources:
+    """What Beancount itself parsed of the ledger and of every ledger it compares
+    with (``yosan-comparison``), as the ``Sources`` that ``foreign_plugin_problems``
+    judges: its plugins with their whole configuration, ``insert_pythonpath``,
+    the Fava extensions and import-config.  Parsing runs no plugin code.  Lines
+    come from the directives themselves (customs) or from the line scan of
+    ``scanned``, else the first line of the files that names them."""
+    from beancount.core import data
+
+    from yosan_ledger.plugins.core import loading
+
+    found = Sources(roots=list(scanned.roots))
+    pending, done = [Path(os.path.normpath(Path(main).absolute()))], set()
+    while pending:
+        root = pending.pop(0)
+        if root in done:
+            continue
+        done.add(root)
+        if root not in found.roots:
+            found.roots.append(root)
+        entries, _, options = loading.parse(str(root))
+        files = [Path(f) for f in options.get("include") or [root]]
+        for name, config in options.get("plugin", ()):
+            where = _located(scanned, files, "plugin", name)
+            found.plugins.append(PluginDirective(name, where, config))
+        if options.get("insert_pythonpath"):
+            found.python_path_options.append(
+                _located(scanned, files, "option", "insert_pythonpath")
+            )
+        for entry in entries:
+            if not isinstance(entry, data.Custom) or not entry.values:
+                continue
+            where = Location(_shown(entry.meta["filename"]), entry.meta.get("lineno"))
+            first = entry.values[0].value
+            if entry.type == "fava-extension" and isinstance(first, str):
+                found.fava_extensions.append(PluginDirective(first, where))
+            elif entry.type == "fava-option" and first == "import-config":
+                found.import_configs.append(where)
+            elif entry.type == COMPARISON and len(entry.values) > 1:
+                other = entry.values[1].value
+                if isinstance(other, str):
+                    folder = Path(entry.meta["filename"]).parent
+                    path = Path(os.path.normpath(folder / other))
+                    if path.is_file():
+                        pending.append(path)
+    return found
+
+
+def _located(scanned: Sources, files: list[Path], keyword: str, name: str) -> Location:
+    """Where a ``plugin`` or ``option`` directive parsed by Beancount stands."""
+    if keyword == "plugin":
+        where = scanned.plugin_location(name)
+        if where is not None:
+            return where
+    pattern = re.compile(rf'^\s*{keyword}\s+"{re.escape(name)}"', re.MULTILINE)
+    for path in files:
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        match = pattern.search(text)
+        if match is not None:
+            return Location(_shown(path), text.count("\n", 0, match.start()) + 1)
+    return Location(_shown(files[0]) if files else "")

@@ -125,11 +125,20 @@ def add_sheet(workbook: Workbook, table: Table) -> Worksheet:
     return sheet
 
 
+def as_text(sheet: Worksheet) -> None:
+    """Every cell that openpyxl took for a formula (a label, segment name or
+    commitment item beginning with ``=``) is text: a ledger's words are never run."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.data_type == "f":
+                cell.data_type = "s"
+
+
 def workbook(tables: Sequence[Table], *, title: str = "") -> Workbook:
     book = Workbook()
     book.remove(book.active)
     for table in tables:
-        add_sheet(book, table)
+        as_text(add_sheet(book, table))
     book.properties.title = title or (tables[0].title if tables else "")
     book.properties.creator = "yosan-ledger"
     return book
@@ -157,4 +166,5 @@ def add_data_sheet(book: Workbook, name: str, frame: pd.DataFrame) -> Worksheet:
                 cell.number_format = FIGURE_FORMAT
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions
+    as_text(sheet)
     return sheet
