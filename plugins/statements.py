@@ -22,7 +22,7 @@ from beancount.core import data
 
 from yosan_ledger.plugins.core import results, walk
 from yosan_ledger.plugins.core.budget import TOTAL, declared_segments, find_budget
-from yosan_ledger.plugins.core.engine import Statements
+from yosan_ledger.plugins.core.engine import Statements, failure_message
 
 __plugins__ = ("check_statements",)
 
@@ -39,13 +39,9 @@ def check_statements(
     _, directive = find_budget(customs)
     segments = declared_segments(customs)
     errors = []
+    layouts = statements.layouts
     for failure in statements.failures:
         meta = directive.meta if failure.segment == TOTAL else segments[failure.segment].meta
-        name = "合計" if failure.segment == TOTAL else segments[failure.segment].name
-        layouts = statements.layouts
-        other = failure.other.label
-        if failure.other.statement != failure.row.statement:
-            other = f"{other} in {layouts[failure.other.statement].title}"
         hint = ""
         if layouts[failure.row.statement].kind == "cash" and statements.cash_leaks:
             hint = "; see the transactions that move cash through accounts the plan does not take"
@@ -54,9 +50,7 @@ def check_statements(
         errors.append(
             StatementError(
                 meta,
-                f"{layouts[failure.row.statement].title} ({name}): {failure.row.label} is "
-                f"{failure.value:,} yen but {other} is {failure.expected:,} yen "
-                f"(difference {failure.value - failure.expected:+,}){hint}",
+                failure_message(failure, statements) + hint,
                 directive if failure.segment == TOTAL else None,
             )
         )

@@ -47,6 +47,20 @@ class CheckFailure:
     expected: int
 
 
+def failure_message(failure: CheckFailure, statements: Statements) -> str:
+    """``予定貸借対照表 (甲事業): 資産合計 is 1,000 yen but 負債純資産合計 is 900 yen …``"""
+    layouts = statements.layouts
+    names = {s.key: s.name for s in statements.segments}
+    other = failure.other.label
+    if failure.other.statement != failure.row.statement:
+        other = f"{other} in {layouts[failure.other.statement].title}"
+    return (
+        f"{layouts[failure.row.statement].title} ({names.get(failure.segment, '合計')}): "
+        f"{failure.row.label} is {failure.value:,} yen but {other} is {failure.expected:,} yen "
+        f"(difference {failure.value - failure.expected:+,})"
+    )
+
+
 @dataclass(frozen=True)
 class Statements:
     """The three statements of one budget, every segment and the total.

@@ -16,6 +16,7 @@ report, ``replay.start``), then imports the engine, pandas and the renderers.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import sys
 from collections.abc import Callable
@@ -86,6 +87,14 @@ def unit_option(command: Callable) -> Callable:
         default="thousand",
         show_default=True,
         help="円, 千円 or 百万円; each figure rounded half-up on its own.",
+    )(command)
+
+
+def revision_option(command: Callable) -> Callable:
+    return click.option(
+        "--revision",
+        help="The budget as revised through this revision (補正予算), or 当初 for the original "
+        "[default: the budget in force, the last revision].",
     )(command)
 
 
@@ -199,6 +208,11 @@ def main() -> None:
     help="Default: text, or what the -o file's suffix says (.csv .xlsx .html .pdf).",
 )
 @click.option("--excel-compatible", is_flag=True, help="CSV with a BOM, for Excel.")
+@revision_option
+@click.option(
+    "--against-revision",
+    help="overview: compare with this version of the same ledger (当初 or a revision).",
+)
 @click.option(
     "--true-era",
     is_flag=True,
@@ -219,6 +233,8 @@ def report(
     against: Path | None,
     fmt: str | None,
     excel_compatible: bool,
+    revision: str | None,
+    against_revision: str | None,
     true_era: bool,
     output: Path | None,
     ledger_path: Path,
@@ -228,24 +244,28 @@ def report(
     """Print one statement (by its key in the ledger's layouts: bs, pl, cf for FY2016),
     or all of them; or the budget's other tables:
     overview (予算の概要, against the previous budget), advances (前受金),
-    commitments (債務負担行為).  Or write them as a CSV, an Excel workbook (a sheet per
-    table), a print-ready HTML page or a PDF."""
+    commitments (債務負担行為), revision (補正予算: 補正前の額, 補正額, 補正後の額).  Or
+    write them as a CSV, an Excel workbook (a sheet per table), a print-ready HTML page
+    or a PDF."""
     if segment and by_segment:
         raise click.UsageError("--segment and --by-segment exclude each other")
-    if against is not None and statement != "overview":
-        raise click.UsageError("--against is for `yosan report overview`")
+    if (against is not None or against_revision is not None) and statement != "overview":
+        raise click.UsageError("--against and --against-revision are for `yosan report overview`")
+    if against is not None and against_revision is not None:
+        raise click.UsageError("--against and --against-revision exclude each other")
     fmt = chosen_format(fmt, output, "text", formats.REPORT_FORMATS)
     replay.start(ctx, replayable=True)
     from yosan_ledger.reports.tables.schedules import SCHEDULES, Request, ScheduleError
     from yosan_ledger.reports.tables.statements import statement_table
 
     ledger = load(ledger_path, foreign_plugins, no_cache)
-    statements = ledger.statements
+    statements = ledger.statements_as_of(chosen_version(ledger, revision, "--revision"))
     names = list(statements.layouts.by_statement)
-    if statement is not None and statement not in names and statement not in SCHEDULES:
+    tables_known = [*SCHEDULES, REVISION_TABLE]
+    if statement is not None and statement not in names and statement not in tables_known:
         raise click.BadParameter(
             f"{statement!r} is neither a statement nor a table of this ledger: "
-            f"{', '.join([*names, *SCHEDULES])}",
+            f"{', '.join([*names, *tables_known])}",
             param_hint="STATEMENT",
         )
     keys = [s.key for s in statements.segments]
@@ -255,19 +275,43 @@ def report(
             param_hint="--segment",
         )
     organisation = ledger.options.get("title", "")
+    options = formats.Options(title=statements.budget.title, excel_compatible=excel_compatible)
     tables: list[Table]
+    if statement == REVISION_TABLE:
+        emit(
+            lambda: revision_report(
+                ledger,
+                revision,
+                unit,
+                segment,
+                by_segment,
+                organisation,
+                true_era,
+                fmt,
+                output,
+                options,
+            )
+        )
+        return
     if statement in SCHEDULES:
         other = load(against).statements if against is not None else None
+        if against_revision is not None:
+            version = chosen_version(ledger, against_revision, "--against-revision")
+            other = ledger.statements_as_of(version)
+            labelled = (other, version_title(version))
+        else:
+            labelled = (other, other.budget.title) if other is not None else None
         request = Request(
             unit=UNITS[unit] if unit else None,
             segment=segment,
             by_segment=by_segment,
             organisation=organisation,
             true_era=true_era,
-            against=(other, other.budget.title) if other is not None else None,
+            against=labelled,
         )
         try:
-            tables = [SCHEDULES[statement].table(ledger.results, request)]
+            results = {**ledger.results, "statements": statements}
+            tables = [SCHEDULES[statement].table(results, request)]
         except ScheduleError as error:
             raise click.UsageError(str(error)) from None
     else:
@@ -280,11 +324,81 @@ def report(
                 by_segment=by_segment,
                 organisation=organisation,
                 true_era=true_era,
+                version=version_label(ledger, revision),
             )
             for name in ([statement] if statement else names)
         ]
-    options = formats.Options(title=statements.budget.title, excel_compatible=excel_compatible)
     emit(lambda: formats.write_report(tables, fmt, output, options))
+
+
+REVISION_TABLE = "revision"
+
+
+def chosen_version(ledger: LoadedLedger, version: str | None, option: str) -> str | None:
+    """The version asked for (None: the budget in force), or a refusal naming them."""
+    if version is not None and version not in ledger.versions:
+        raise click.BadParameter(
+            f"{version!r} is no version of this budget: {', '.join(ledger.versions)}",
+            param_hint=option,
+        )
+    return version
+
+
+def version_title(version: str) -> str:
+    from yosan_ledger.plugins.core.revisions import title
+
+    return title(version)
+
+
+def version_label(ledger: LoadedLedger, version: str | None) -> str | None:
+    """What the period line says of the version shown, for a ledger with revisions."""
+    from yosan_ledger.plugins.core.revisions import shown_as
+
+    return shown_as(ledger.versions, version) if len(ledger.versions) > 1 else None
+
+
+def revision_report(
+    ledger: LoadedLedger,
+    revision: str | None,
+    unit: str | None,
+    segment: str | None,
+    by_segment: bool,
+    organisation: str,
+    true_era: bool,
+    fmt: str,
+    output: Path | None,
+    options: formats.Options,
+) -> str | None:
+    """The revision's table (the last revision by default): text, Excel, HTML, PDF, or
+    CSV rows statement,section,line,segment,before,change,after."""
+    from yosan_ledger.reports.tables.revision import revision_frame, revision_tables
+
+    versions = ledger.versions
+    target = revision or versions[-1]
+    if len(versions) < 2 or target == versions[0]:
+        raise formats.OutputError(
+            "the budget has no revision to show: declare one with "
+            'custom "yosan-revision" "name" and give its transactions revision: "name"'
+        )
+    before = ledger.statements_as_of(versions[versions.index(target) - 1])
+    after = ledger.statements_as_of(target)
+    scale = UNITS[unit or "thousand"]
+    if fmt == "csv":
+        frame = revision_frame(before, after, scale)
+        if segment is not None:
+            frame = frame[frame["segment"] == segment]
+        return formats.write_rows(frame, output, options)
+    tables = revision_tables(
+        before,
+        after,
+        target,
+        scale,
+        segment=segment,
+        by_segment=by_segment,
+        organisation=organisation,
+        true_era=true_era,
+    )
+    return formats.write_report(tables, fmt, output, options)
 
 
 @main.command(help=EXPORT_HELP)
@@ -296,6 +410,7 @@ def report(
 )
 @unit_option
 @click.option("--excel-compatible", is_flag=True, help="UTF-8 with a BOM, for Excel.")
+@revision_option
 @output_option
 @ledger_option
 @foreign_plugins_option
@@ -306,6 +421,7 @@ def export(
     fmt: str | None,
     unit: str,
     excel_compatible: bool,
+    revision: str | None,
     output: Path | None,
     ledger_path: Path,
     foreign_plugins: bool,
@@ -314,6 +430,10 @@ def export(
     fmt = chosen_format(fmt, output, "csv", formats.EXPORT_FORMATS)
     replay.start(ctx, replayable=True)
     ledger = load(ledger_path, foreign_plugins, no_cache)
+    version = chosen_version(ledger, revision, "--revision")
+    if version is not None:  # the figures of that version, in every format
+        statements = ledger.statements_as_of(version)
+        ledger = dataclasses.replace(ledger, results={**ledger.results, "statements": statements})
     options = formats.Options(
         title=ledger.statements.budget.title, excel_compatible=excel_compatible
     )

@@ -13,20 +13,22 @@ import flask
 from fava.ext import FavaExtensionBase, extension_endpoint
 from markupsafe import Markup
 
-from yosan_ledger.plugins.core import results
+from yosan_ledger.plugins.core import results, revisions
 from yosan_ledger.plugins.core.engine import Statements
 from yosan_ledger.plugins.core.problem import Problem
-from yosan_ledger.plugins.core.published import PublishedFigure, published_figures
+from yosan_ledger.plugins.core.published import PublishedFigure, published_by_version
 from yosan_ledger.reports.fava_ext.pages import (
     ChecksPage,
     Errors,
     LinePage,
     NoBudget,
     Place,
+    RevisionPage,
     StatementPage,
     checks_page,
     error_lines,
     line_page,
+    revision_page,
     statement_page,
 )
 
@@ -70,12 +72,17 @@ class StatementReport(BudgetReport):
         statements = self.statements()
         if statements is None:
             return NoBudget(self.errors(place))
+        entries = self.ledger.all_entries
+        versions = revisions.names(entries)
+        version = place.arg("revision") if place.arg("revision") in versions else None
         return statement_page(
-            statements,
+            revisions.statements_as_of(entries, version) or statements,
             place.arg("statement") or next(iter(statements.layouts.by_statement)),
             place,
             organisation=self.organisation(),
             errors=self.errors(place),
+            versions=versions,
+            version=version,
         )
 
     def line_page(self) -> LinePage | NoBudget | None:
@@ -109,6 +116,27 @@ class StatementReport(BudgetReport):
         return flask.render_template("_layout.html", content=content, page_title=self.report_title)
 
 
+class RevisionReport(BudgetReport):
+    """補正予算: a revision's 補正前の額, 補正額 and 補正後の額, per statement line."""
+
+    report_title = "補正予算"
+
+    def page(self) -> RevisionPage | NoBudget:
+        place = self.place()
+        statements = self.statements()
+        if statements is None:
+            return NoBudget(self.errors(place))
+        entries = self.ledger.all_entries
+        return revision_page(
+            revisions.names(entries),
+            lambda version: revisions.statements_as_of(entries, version),
+            place.arg("statement"),
+            place,
+            organisation=self.organisation(),
+            errors=self.errors(place),
+        )
+
+
 class ChecksReport(BudgetReport):
     """Every published figure the ledger states, beside the computed one."""
 
@@ -121,7 +149,7 @@ class ChecksReport(BudgetReport):
     def published(self, statements: Statements) -> tuple[list, list]:
         entries = self.ledger.all_entries
         if self._published is None or self._published[0] is not entries:
-            figures, malformed = published_figures(list(entries), statements)
+            figures, malformed = published_by_version(entries)
             self._published = (entries, figures, malformed)
         return self._published[1], self._published[2]
 

@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from yosan_ledger.plugins.core.units import Unit
     from yosan_ledger.reports.loading.ledger import LoadedLedger
     from yosan_ledger.reports.tables.table import Table
@@ -203,6 +205,17 @@ def write_report(
     if draw is None:
         raise OutputError(f"--format {fmt} draws no report")
     return _deliver(lambda stream: draw(tables, stream, options), output)
+
+
+def write_rows(
+    frame: pd.DataFrame, output: Path | None, options: Options = Options()
+) -> str | None:
+    """A table of rows (one figure a row, like the export) as CSV into ``output``;
+    without one, return the text to print."""
+    from yosan_ledger.reports.rendering.csv_export import tidy_csv
+
+    text = tidy_csv(frame, excel_compatible=options.excel_compatible)
+    return _deliver(lambda stream: stream.write(text.encode("utf-8")), output)
 
 
 def write_export(

@@ -31,8 +31,10 @@ def statement_table(
     by_segment: bool = False,
     organisation: str = "",
     true_era: bool = False,
+    version: str | None = None,
 ) -> Table:
-    """One statement: the whole body, one segment, or every segment beside the total.
+    """One statement: the whole body, one segment, or every segment beside the total;
+    ``version`` (補正後 …) is said after the period.
     A row the layout marks ``hide_zero`` is left out when it is zero in every
     segment and the total (a line the body no longer has)."""
     layout = statements.layouts[statement]
@@ -58,7 +60,8 @@ def statement_table(
         statement=statement,
         organisation=organisation,
         title=title,
-        period=period_line(statements, statement, true_era=true_era),
+        period=period_line(statements, statement, true_era=true_era)
+        + (f"　{version}" if version else ""),
         unit=unit,
         label_header=layout.label_header,
         columns=columns,
