@@ -97,3 +97,24 @@ def require(missing: str | None) -> None:
     if os.environ.get("CI"):
         pytest.fail(f"{missing}: .ci/run should have installed it")
     pytest.skip(missing)
+
+
+def passes_bean_check_and_fava(ledger: Path, page: str) -> str:
+    """Check a ledger with bean-check (a process of its own) and open one of the
+    extension's pages in Fava (its test client); the page's HTML."""
+    import subprocess
+    import sys
+
+    from fava.application import create_app
+
+    done = subprocess.run(
+        [sys.executable, "-m", "beancount.scripts.check", str(ledger)],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    client = create_app([str(ledger)], load=True).test_client()
+    slug = client.get("/").headers["Location"].split("/")[1]
+    response = client.get(f"/{slug}/extension/{page}")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
