@@ -13,6 +13,7 @@ from __future__ import annotations
 from beancount import loader
 
 from yosan_ledger.plugins import (
+    actuals,
     advances,
     commitments,
     fiscal_year,
@@ -28,6 +29,7 @@ from yosan_ledger.plugins import (
 
 RULES = (
     segments,
+    actuals,
     fiscal_year,
     layouts,
     yen,

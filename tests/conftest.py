@@ -35,6 +35,20 @@ BONUS_PROVISION = "Liabilities:21-流動負債:216-賞与引当金"
 
 
 @pytest.fixture(scope="session", autouse=True)
+def no_pickle_cache_beside_the_ledgers():
+    """Beancount's loader (bean-check, Fava) would leave a .picklecache beside every
+    ledger a test opens with it, the project's own included; tests that are about
+    that cache turn it back on."""
+    saved = os.environ.get("BEANCOUNT_DISABLE_LOAD_CACHE")
+    os.environ["BEANCOUNT_DISABLE_LOAD_CACHE"] = "1"
+    yield
+    if saved is None:
+        del os.environ["BEANCOUNT_DISABLE_LOAD_CACHE"]
+    else:
+        os.environ["BEANCOUNT_DISABLE_LOAD_CACHE"] = saved
+
+
+@pytest.fixture(scope="session", autouse=True)
 def statement_cache_dir(tmp_path_factory):
     """The statement cache of the test run, away from the user's own."""
     folder = tmp_path_factory.mktemp("yosan-cache")

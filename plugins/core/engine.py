@@ -83,6 +83,7 @@ class Statements:
     # "flow", the year's "credits" (a sum of the negative postings), and the number
     # of "postings".  What a schedule by account (前受金) is made of.
     account_figures: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+    actual: bool = False  # the statements of an actual journal (実績), not of a budget
 
     @property
     def columns(self) -> list[str]:
@@ -326,11 +327,19 @@ def cash_plan_accounts(
     return cash, working, flowing
 
 
-def compute_statements(entries: Sequence[data.Directive], layouts: Layouts) -> Statements | None:
-    """The statements of the budget the entries declare, in the ledger's layouts;
-    None without a budget."""
+def compute_statements(
+    entries: Sequence[data.Directive],
+    layouts: Layouts,
+    budget: Budget | None = None,
+    *,
+    actual: bool = False,
+) -> Statements | None:
+    """The statements of the budget the entries declare (or of ``budget``'s period:
+    an actual journal's, or a budget's up to a day), in the ledger's layouts; None
+    without a budget."""
     customs = walk.of_type(entries, data.Custom)
-    budget, _ = find_budget(customs)
+    if budget is None:
+        budget, _ = find_budget(customs)
     if budget is None:
         return None
     segments = tuple(declared_segments(customs).values())
@@ -422,6 +431,7 @@ def compute_statements(entries: Sequence[data.Directive], layouts: Layouts) -> S
         cash_leaks=leaks,
         unplaced=unplaced,
         account_figures=account_figures,
+        actual=actual,
     )
 
 

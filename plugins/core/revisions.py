@@ -23,6 +23,7 @@ from beancount.core import data
 from yosan_ledger.plugins.core import results, walk
 from yosan_ledger.plugins.core.budget import values
 from yosan_ledger.plugins.core.engine import Statements, compute_statements
+from yosan_ledger.plugins.core.memo import of_entries
 
 REVISION = "yosan-revision"
 META = "revision"  # a transaction's (or published figure's) revision
@@ -38,7 +39,7 @@ class Revision:
     entry: data.Custom
 
 
-@results.of_entries
+@of_entries
 def revisions(entries: list[data.Directive]) -> tuple[Revision, ...]:
     """The well-formed revisions, in the order they were adopted (ties: file order);
     the first of a name only (``yosan_ledger.plugins.revisions`` reports the rest)."""
@@ -67,7 +68,7 @@ def revision_of(entry: data.Directive) -> str | None:
     return str(value).strip() if value is not None else None
 
 
-@results.of_entries
+@of_entries
 def _statements_by_version(entries: list[data.Directive]) -> dict[str, Statements | None]:
     """Each version's statements, worked out when first asked for."""
     return {}

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import datetime
 import os
 import sys
 from collections.abc import Callable
@@ -210,6 +211,13 @@ def main() -> None:
 @click.option("--excel-compatible", is_flag=True, help="CSV with a BOM, for Excel.")
 @revision_option
 @click.option(
+    "--as-of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="An actual journal: its statements and execution through this day "
+    "[default: the year's end].",
+)
+@click.option("--by-month", is_flag=True, help="execution: a column per month, 4月 to 3月.")
+@click.option(
     "--against-revision",
     help="overview: compare with this version of the same ledger (当初 or a revision).",
 )
@@ -234,6 +242,8 @@ def report(
     fmt: str | None,
     excel_compatible: bool,
     revision: str | None,
+    as_of: datetime.datetime | None,
+    by_month: bool,
     against_revision: str | None,
     true_era: bool,
     output: Path | None,
@@ -244,9 +254,10 @@ def report(
     """Print one statement (by its key in the ledger's layouts: bs, pl, cf for FY2016),
     or all of them; or the budget's other tables:
     overview (予算の概要, against the previous budget), advances (前受金),
-    commitments (債務負担行為), revision (補正予算: 補正前の額, 補正額, 補正後の額).  Or
-    write them as a CSV, an Excel workbook (a sheet per table), a print-ready HTML page
-    or a PDF."""
+    commitments (債務負担行為), revision (補正予算: 補正前の額, 補正額, 補正後の額); of an
+    actual journal, execution (予算執行状況: 予算現額, 執行額, 残額, 執行率) and settlement
+    (決算報告書).  Or write them as a CSV, an Excel workbook (a sheet per table), a
+    print-ready HTML page or a PDF."""
     if segment and by_segment:
         raise click.UsageError("--segment and --by-segment exclude each other")
     if (against is not None or against_revision is not None) and statement != "overview":
@@ -259,9 +270,29 @@ def report(
     from yosan_ledger.reports.tables.statements import statement_table
 
     ledger = load(ledger_path, foreign_plugins, no_cache)
+    if statement in (EXECUTION, SETTLEMENT) or ledger.statements.actual:
+        emit(
+            lambda: actual_report(
+                ledger,
+                statement,
+                revision,
+                as_of.date() if as_of else None,
+                by_month,
+                unit,
+                segment,
+                by_segment,
+                true_era,
+                fmt,
+                output,
+                excel_compatible,
+            )
+        )
+        return
+    if as_of is not None or by_month:
+        raise click.UsageError("--as-of and --by-month are for an actual journal")
     statements = ledger.statements_as_of(chosen_version(ledger, revision, "--revision"))
     names = list(statements.layouts.by_statement)
-    tables_known = [*SCHEDULES, REVISION_TABLE]
+    tables_known = [*SCHEDULES, REVISION_TABLE, EXECUTION, SETTLEMENT]
     if statement is not None and statement not in names and statement not in tables_known:
         raise click.BadParameter(
             f"{statement!r} is neither a statement nor a table of this ledger: "
@@ -332,6 +363,124 @@ def report(
 
 
 REVISION_TABLE = "revision"
+EXECUTION = "execution"
+SETTLEMENT = "settlement"
+MONTHS = ("4月", "5月", "6月", "7月", "8月", "9月", "10月", "11月", "12月", "1月", "2月", "3月")
+
+
+def actual_report(
+    ledger: LoadedLedger,
+    statement: str | None,
+    revision: str | None,
+    day: datetime.date | None,
+    by_month: bool,
+    unit: str | None,
+    segment: str | None,
+    by_segment: bool,
+    true_era: bool,
+    fmt: str,
+    output: Path | None,
+    excel_compatible: bool,
+) -> str | None:
+    """An actual journal's statements through a day, its 予算執行状況 or 決算報告書."""
+    from yosan_ledger.plugins.core import actuals, execution
+    from yosan_ledger.reports.tables.execution import (
+        execution_frame,
+        execution_tables,
+        settlement_tables,
+    )
+    from yosan_ledger.reports.tables.statements import statement_table
+
+    if not ledger.statements.actual:
+        raise formats.OutputError(
+            f"{statement} is for an actual journal: a ledger that declares "
+            'custom "yosan-actuals" "path/to/budget/main.beancount"'
+        )
+    entries = ledger.entries
+    budget = ledger.statements.budget
+    day = min(max(day or budget.end, budget.start), budget.end)
+    actual = execution.statements_through(entries, day)
+    organisation = ledger.options.get("title", "")
+    options = formats.Options(title=budget.title, excel_compatible=excel_compatible)
+    scale = UNITS[unit or "thousand"]
+    found = actuals.actuals_of(entries)
+    budget_versions = [v for v in ("当初", *(r.name for r in _revisions(found)))]
+    if revision is not None and revision not in budget_versions:
+        raise click.BadParameter(
+            f"{revision!r} is no version of the budget: {', '.join(budget_versions)}",
+            param_hint="--revision",
+        )
+    version = execution.budget_version(entries, day, revision)
+    planned = execution.budget_statements(entries, version)
+    if statement == EXECUTION:
+        if fmt == "csv":
+            frame = execution_frame(planned, actual, scale)
+            if segment is not None:
+                frame = frame[frame["segment"] == segment]
+            return formats.write_rows(frame, output, options)
+        monthly = []
+        if by_month:
+            for number, label in enumerate(MONTHS):
+                month_end = _month_end(budget.start, number)
+                if month_end > day:
+                    break
+                monthly.append((label, execution.statements_through(entries, month_end)))
+        tables = execution_tables(
+            planned,
+            actual,
+            day,
+            version_title(version),
+            scale,
+            segment=segment,
+            by_segment=by_segment,
+            organisation=organisation,
+            monthly=monthly,
+        )
+    elif statement == SETTLEMENT:
+        notes, _ = execution.settlement_notes(entries, actual)
+        tables = settlement_tables(
+            planned,
+            actual,
+            execution.settlement_statement(actual),
+            scale,
+            notes,
+            segment=segment,
+            by_segment=by_segment,
+            organisation=organisation,
+        )
+    else:
+        names = list(actual.layouts.by_statement)
+        if statement is not None and statement not in names:
+            raise formats.OutputError(
+                f"{statement!r} is no statement of this journal: "
+                f"{', '.join([*names, EXECUTION, SETTLEMENT])}"
+            )
+        tables = [
+            statement_table(
+                actual,
+                name,
+                scale,
+                segment=segment,
+                by_segment=by_segment,
+                organisation=organisation,
+                true_era=true_era,
+            )
+            for name in ([statement] if statement else names)
+        ]
+    return formats.write_report(tables, fmt, output, options)
+
+
+def _revisions(found: object) -> list:
+    from yosan_ledger.plugins.core import revisions
+
+    entries = getattr(found, "budget_entries", None)
+    return list(revisions.revisions(entries)) if entries else []
+
+
+def _month_end(start: datetime.date, months: int) -> datetime.date:
+    """The last day of the month ``months`` after the one ``start`` falls in."""
+    year, month = divmod(start.month - 1 + months + 1, 12)
+    return datetime.date(start.year + year, month + 1, 1) - datetime.timedelta(days=1)
 
 
 def chosen_version(ledger: LoadedLedger, version: str | None, option: str) -> str | None:

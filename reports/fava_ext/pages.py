@@ -365,7 +365,11 @@ def statement_page(
         Choice(unit.label, place.here(unit=key), key == unit_key) for key, unit in UNITS.items()
     )
     shown = tuple(
-        Choice(layout.title, place.here(statement=layout.statement), layout.statement == statement)
+        Choice(
+            layout.title_of(actual=statements.actual),
+            place.here(statement=layout.statement),
+            layout.statement == statement,
+        )
         for layout in statements.layouts
     )
     return StatementPage(table, tuple(lines), shown, units, segments, errors, version_choices)

@@ -38,16 +38,21 @@ def statement_table(
     A row the layout marks ``hide_zero`` is left out when it is zero in every
     segment and the total (a line the body no longer has)."""
     layout = statements.layouts[statement]
+    shown_title = layout.title_of(actual=statements.actual)
     names = {s.key: s.name for s in statements.segments}
     if by_segment:
         columns = tuple(statements.columns)
         headers = tuple(names.get(c, TOTAL_HEADER) for c in columns)
-        title = f"{layout.title}（事業別）"
+        title = f"{shown_title}（事業別）"
     elif segment is not None and segment != TOTAL:
         columns, headers = (segment,), (SINGLE_HEADER,)
-        title = f"{layout.title}（{names[segment]}）"
+        title = f"{shown_title}（{names[segment]}）"
     else:
-        columns, headers, title = (TOTAL,), (SINGLE_HEADER,), layout.title
+        columns, headers, title = (
+            (TOTAL,),
+            (SINGLE_HEADER,),
+            shown_title,
+        )
     frame = statements.figures[statement]
     figures = scale_frame(frame[list(columns)], unit)
     rows = []
