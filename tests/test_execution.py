@@ -5,6 +5,8 @@ journal's postings (Beancount's parse and the accounts' `line`), not the engine'
 from __future__ import annotations
 
 import datetime
+import html
+import re
 import shutil
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
@@ -12,6 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import pytest
 from beancount import loader
 from beancount.core import data
+from fava.application import create_app
 
 from tests.conftest import ROOT, yosan
 
@@ -180,3 +183,34 @@ def test_both_directives_or_a_broken_budget_are_errors_at_the_directive(tmp_path
     result = yosan("check", "--ledger", main, "--no-cache")
     assert result.exit_code == 1
     assert f"{main}:{lineno}: The budget ../main.beancount has " in result.stderr
+
+
+def fava_page(client, slug: str, page: str) -> str:
+    response = client.get(f"/{slug}/extension/{page}")
+    assert response.status_code == 200, page
+    return response.get_data(as_text=True)
+
+
+def test_fava_execution_follows_the_time_and_segment_filters_and_opens_postings():
+    client = create_app([str(ACTUALS)], load=True).test_client()
+    slug = client.get("/").headers["Location"].split("/")[1]
+    june = fava_page(client, slug, "YosanExecution/?statement=pl&time=2027-06&filter=%23hall")
+    assert "令和9年6月30日現在" in june and "予算執行状況" in june
+    salaries = re.search(r'<tr class="line" data-ref="pl:費用/人件費">(.*?)</tr>', june, re.S)[1]
+    assert ">10,200<" in salaries and ">2,250<" in salaries and "22.1" in salaries
+    link = html.unescape(re.search(r'href="([^"]+/line\?[^"]+)"', salaries)[1])
+    postings = client.get(link).get_data(as_text=True)
+    assert (
+        postings.count("4月分給与") + postings.count("5月分給与") + postings.count("6月分給与") == 3
+    )
+    april = fava_page(client, slug, "YosanExecution/?statement=pl&time=2027-04&filter=%23hall")
+    salaries = re.search(r'<tr class="line" data-ref="pl:費用/人件費">(.*?)</tr>', april, re.S)[1]
+    assert ">750<" in salaries
+    statement = fava_page(client, slug, "YosanStatements/?statement=pl&time=2027-05")
+    assert "令和9年4月1日から令和9年5月31日まで" in statement and "損益計算書" in statement
+
+
+def test_fava_execution_on_a_budget_says_what_it_is_for():
+    client = create_app([str(BUDGET)], load=True).test_client()
+    slug = client.get("/").headers["Location"].split("/")[1]
+    assert "実績の帳簿" in fava_page(client, slug, "YosanExecution/")

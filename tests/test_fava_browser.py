@@ -366,3 +366,24 @@ def test_the_version_switch_and_the_revision_table(page, browser):
         assert "補正前の額" in headers and "補正額" in headers and "補正後の額" in headers
         row = page.locator(f'tr[data-ref="{grant}"]').inner_text()
         assert "33,068,527" in row and "1,200,000" in row and "34,268,527" in row
+
+
+def test_execution_follows_fava_filters_and_opens_postings(page, browser):
+    """The actual journal example: 予算執行状況 through the end of Fava's time filter, for
+    the segment in Fava's filter, each 執行額 opening its postings."""
+    actuals = FY2016.parent.parent / "examples" / "kumiai" / "actuals" / "main.beancount"
+    with fava_server(actuals) as fava:
+        open_page(page, fava.extension("YosanExecution", "statement=pl&time=2027-05"))
+        salaries = 'tr[data-ref="pl:費用/人件費"]'
+        assert "1,830" in page.locator(salaries).inner_text()  # hall 1,500 + water 330
+        open_page(
+            page, fava.extension("YosanExecution", "statement=pl&time=2027-05&filter=%23hall")
+        )
+        row = page.locator(salaries).inner_text()
+        assert "10,200" in row and "1,500" in row and "14.7" in row
+        assert "令和9年5月31日現在" in page.locator(".yosan-heading").inner_text()
+        page.locator(f"{salaries} td.num a").first.click()
+        page.wait_for_url(re.compile(r"/line\?"))
+        page.wait_for_selector("table.yosan-postings")
+        listed = page.locator("table.yosan-postings").inner_text()
+        assert "4月分給与" in listed and "5月分給与" in listed and "6月分給与" not in listed

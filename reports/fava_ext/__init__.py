@@ -21,6 +21,10 @@ class YosanStatements(_report.StatementReport):
     pass
 
 
+class YosanExecution(_report.ExecutionReport):
+    pass
+
+
 class YosanRevision(_report.RevisionReport):
     pass
 

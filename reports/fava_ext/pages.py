@@ -9,6 +9,7 @@ URL the page was asked for.
 
 from __future__ import annotations
 
+import datetime
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -26,6 +27,7 @@ from yosan_ledger.plugins.core.published import PublishedFigure
 from yosan_ledger.plugins.core.units import UNITS
 from yosan_ledger.reports.fava_ext.drill import basis, journal_filter
 from yosan_ledger.reports.rendering.text import figure
+from yosan_ledger.reports.tables.execution import execution_tables
 from yosan_ledger.reports.tables.revision import revision_tables
 from yosan_ledger.reports.tables.statements import TOTAL_HEADER, statement_table
 from yosan_ledger.reports.tables.table import Table
@@ -91,17 +93,19 @@ class Selection:
     ambiguous: bool
     ignored: bool
     filter_text: str
+    follows_time: bool = False  # an actual journal's page: to the end of Fava's period
 
 
-def select_segment(place: Place, keys: Sequence[str]) -> Selection:
+def select_segment(place: Place, keys: Sequence[str], *, follows_time: bool = False) -> Selection:
     text = place.arg("filter")
     by_segment = place.arg("by_segment") == "1"
     tags, ambiguous, others = _segment_tags(text, frozenset(keys))
     if len(tags) > 1:
         ambiguous = True
     segment = tags[0] if len(tags) == 1 and not ambiguous else TOTAL
-    ignored = others or any(place.arg(name) for name in ("account", "time"))
-    return Selection(segment, by_segment, ambiguous, ignored, text)
+    ignoring = ("account",) if follows_time else ("account", "time")
+    ignored = others or any(place.arg(name) for name in ignoring)
+    return Selection(segment, by_segment, ambiguous, ignored, text, follows_time)
 
 
 OPERATORS = frozenset({"(", ")", ",", "-", "ANY", "ALL"})
@@ -184,13 +188,14 @@ class NoBudget:
 @dataclass(frozen=True)
 class StatementPage:
     missing_budget: ClassVar[bool] = False
-    table: Table
+    table: Table | None  # None: nothing to show (empty_note says why)
     lines: tuple[Line, ...]
     statements: tuple[Choice, ...]  # one per statement the ledger declares
     units: tuple[Choice, ...]
     segments: SegmentChoices
     errors: Errors
     versions: tuple[Choice, ...] = ()  # 当初 and each revision, for a revised budget
+    empty_note: str = ""  # what the page says when it has no table
 
     @property
     def linked(self) -> bool:
@@ -211,6 +216,73 @@ class RevisionPage:
     errors: Errors
     versions: tuple[Choice, ...] = ()  # the revisions
     linked: ClassVar[bool] = False
+    empty_note: str = (
+        'この予算には補正予算がありません。補正は custom "yosan-revision" "名称" で宣言し、'
+        'その取引に revision: "名称" を付けます。'
+    )
+
+
+def execution_page(
+    planned: Statements | None,
+    actual: Statements,
+    statement: str,
+    place: Place,
+    *,
+    day: datetime.date,
+    version: str,
+    organisation: str,
+    errors: Errors,
+) -> StatementPage:
+    """予算執行状況 of one statement through ``day`` (the end of Fava's time filter):
+    予算現額, 執行額 (each opening its postings), 残額, 執行率."""
+    if statement not in actual.layouts.by_statement:
+        statement = next(iter(actual.layouts.by_statement))
+    unit_key = place.arg("unit") if place.arg("unit") in UNITS else DEFAULT_UNIT
+    units = tuple(
+        Choice(unit.label, place.here(unit=key), key == unit_key) for key, unit in UNITS.items()
+    )
+    segments = segment_choices(actual, place, with_table=False)
+    shown = tuple(
+        Choice(
+            layout.title_of(actual=True),
+            place.here(statement=layout.statement),
+            layout.statement == statement,
+        )
+        for layout in actual.layouts
+    )
+    if not actual.actual or planned is None:
+        note = (
+            '予算執行状況は実績の帳簿（custom "yosan-actuals" で予算を指定した帳簿）で表示します。'
+        )
+        return StatementPage(None, (), shown, units, segments, errors, empty_note=note)
+    column = segments.selection.segment
+    (table,) = [
+        t
+        for t in execution_tables(
+            planned,
+            actual,
+            day,
+            version,
+            UNITS[unit_key],
+            segment=None if column == TOTAL else column,
+            organisation=organisation,
+        )
+        if t.statement == statement
+    ]
+    lines = []
+    for row in table.rows:
+        cells: tuple[Cell, ...] = ()
+        if row.values is not None:
+            budget, done, remaining, rate = row.values
+            linked = _cell(actual, place, row.ref, column, int(done))
+            cells = (
+                Cell(figure(budget), None, ""),
+                linked,
+                Cell(figure(remaining), None, ""),
+                Cell(str(rate), None, ""),
+            )
+        lines.append(Line(row.kind, row.ref, row.label, row.depth, cells))
+    return StatementPage(table, tuple(lines), shown, units, segments, errors)
 
 
 def revision_page(
@@ -296,7 +368,8 @@ def segment_choices(
     whole_label: str = TOTAL_HEADER,
     with_table: bool = True,
 ) -> SegmentChoices:
-    selection = select_segment(place, [s.key for s in statements.segments])
+    keys = [s.key for s in statements.segments]
+    selection = select_segment(place, keys, follows_time=statements.actual)
     whole = not selection.by_segment and selection.segment == TOTAL
     choices = [Choice(whole_label, place.here(filter=None, by_segment=None), whole)]
     for segment in statements.segments:
