@@ -2,7 +2,7 @@
 
     plugin "yosan_ledger.plugins.all"
 
-The segments, the fiscal year and whole yen first (the statements assume them),
+The segments, the fiscal year, the layouts and whole yen first (the statements assume them),
 then each account's statement line, the statements themselves, and last the
 checks of published figures and the schedules.  This is the only place the
 order is written.
@@ -13,11 +13,14 @@ from __future__ import annotations
 from beancount import loader
 
 from yosan_ledger.plugins import (
+    actuals,
     advances,
     commitments,
     fiscal_year,
+    layouts,
     overview,
     published,
+    revisions,
     segments,
     statement_lines,
     statements,
@@ -26,10 +29,13 @@ from yosan_ledger.plugins import (
 
 RULES = (
     segments,
+    actuals,
     fiscal_year,
+    layouts,
     yen,
     statement_lines,
     statements,
+    revisions,
     published,
     overview,
     advances,

@@ -18,17 +18,18 @@ from decimal import Decimal
 import pandas as pd
 from beancount.core import data
 
-from yosan_ledger.plugins.core import results, walk
+from yosan_ledger.plugins.core import results, revisions, walk
 from yosan_ledger.plugins.core.budget import values
 from yosan_ledger.plugins.core.overview import (
     COLUMNS,
     COMPARISON_FORM,
+    LAYOUT_FILE,
     Comparison,
     OverviewLayout,
     comparison_of,
     declared,
-    default_overview,
     overview_frame,
+    overview_layout,
     well_formed,
     year_header,
 )
@@ -86,6 +87,13 @@ def check_overview(
             for e in found[1:]
         ]
     published = walk.customs(entries, OVERVIEW_PUBLISHED)
+    layout, error = overview_layout(entries)
+    if error is not None:
+        return entries, [*errors, OverviewError(*results.layout_problem(error, None))]
+    if published and layout is None:
+        what = "a published overview"
+        problems = results.undeclared(entries, OVERVIEW_PUBLISHED, LAYOUT_FILE, what)
+        return entries, errors + [OverviewError(*p) for p in problems]
     if not published:
         return entries, errors
     statements = results.statements(entries)
@@ -102,11 +110,17 @@ def check_overview(
         return entries, errors
     if comparison.statements is None:
         return entries, errors  # reported at the comparison directive
-    layout = default_overview()
-    frame = overview_frame(statements, comparison.statements, layout)
     headers = (year_header(statements.budget), comparison.label, layout.change_header)
+    frames: dict[str, pd.DataFrame] = {}
     for entry in published:
-        errors += _check_item(entry, frame, layout, headers)
+        # An item states the original budget, or the version its `revision` names.
+        version = revisions.revision_of(entry) or revisions.ORIGINAL
+        if version not in revisions.names(entries):
+            continue  # yosan_ledger.plugins.revisions reports it
+        if version not in frames:
+            this = revisions.statements_as_of(entries, version)
+            frames[version] = overview_frame(this, comparison.statements, layout)
+        errors += _check_item(entry, frames[version], layout, headers)
     return entries, errors
 
 

@@ -4,8 +4,8 @@ The statements are computed once per load (``yosan_ledger.plugins.core.results``
 and the ``yosan`` command and the Fava extension read the same computation.  Reports
 as errors, per segment: a balance sheet whose 資産合計 differs from its
 負債純資産合計; a cash-flow plan whose closing cash, computed from its own rows,
-differs from the balance sheet's 現金及び預金; and each transaction that moves
-cash through an account no row of the plan takes (so the plan would miss it),
+differs from the balance sheet's cash row; each transaction that moves
+cash through an account no row of the plan takes (so the plan would miss it);
 and each transaction whose cash part cannot be told from the non-cash entries
 written in it (the plan counts only what moves against cash and working capital).
 
@@ -24,7 +24,7 @@ from beancount.core import data
 
 from yosan_ledger.plugins.core import results, walk
 from yosan_ledger.plugins.core.budget import TOTAL, declared_segments, find_budget
-from yosan_ledger.plugins.core.engine import Statements
+from yosan_ledger.plugins.core.engine import Statements, failure_message
 
 __plugins__ = ("check_statements",)
 
@@ -41,31 +41,28 @@ def check_statements(
     _, directive = find_budget(customs)
     segments = declared_segments(customs)
     errors = []
+    layouts = statements.layouts
     for failure in statements.failures:
         meta = directive.meta if failure.segment == TOTAL else segments[failure.segment].meta
-        name = "合計" if failure.segment == TOTAL else segments[failure.segment].name
-        layouts = statements.layouts
-        other = failure.other.label
-        if failure.other.statement != failure.row.statement:
-            other = f"{other} in {layouts[failure.other.statement].title}"
         hint = ""
-        if failure.row.statement == "cf" and statements.cash_leaks:
+        if layouts[failure.row.statement].kind == "cash" and statements.cash_leaks:
             hint = "; see the transactions that move cash through accounts the plan does not take"
         elif statements.unplaced:
             hint = "; see the postings left out of every statement"
         errors.append(
             StatementError(
                 meta,
-                f"{layouts[failure.row.statement].title} ({name}): {failure.row.label} is "
-                f"{failure.value:,} yen but {other} is {failure.expected:,} yen "
-                f"(difference {failure.value - failure.expected:+,}){hint}",
+                failure_message(failure, statements) + hint,
                 directive if failure.segment == TOTAL else None,
             )
         )
     errors += _lost_postings(entries, statements)
+    plans = statements.layouts.of_kind("cash")
     planned = set()
-    for row in statements.layouts["cf"].value_rows():
-        planned.update(statements.accounts[row.ref])
+    for plan in plans:
+        for row in plan.value_rows():
+            planned.update(statements.accounts[row.ref])
+    plan_titles = "、".join(plan.title for plan in plans)
     for index in statements.cash_leaks:
         entry = entries[index]
         missed = sorted({p.account for p in entry.postings if p.account not in planned})
@@ -73,7 +70,7 @@ def check_statements(
             StatementError(
                 entry.meta,
                 f"Transaction moves cash through {', '.join(missed)}, which no row of "
-                "資金計画 takes; record the cash movement against an account the plan "
+                f"{plan_titles} takes; record the cash movement against an account the plan "
                 "covers, or keep non-cash entries in a transaction of their own",
                 entry,
             )

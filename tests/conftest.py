@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from yosan_ledger.plugins.core.layout import read_layouts
 from yosan_ledger.reports.command.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
+FY2016_LAYOUTS = read_layouts(ROOT / "ledger" / "layouts")
 SMALL = ROOT / "tests" / "ledgers" / "small" / "main.beancount"
 FY2016 = ROOT / "ledger" / "main.beancount"
 ACCOUNTS = ROOT / "tests" / "ledgers" / "small" / "accounts.beancount"
@@ -30,6 +32,20 @@ RECEIVABLE = "Assets:11-流動資産:112-未収金"
 REVENUE = "Income:41-営業収益:415-事業収入"
 CAPITAL = "Equity:31-地方公共団体出資金"
 BONUS_PROVISION = "Liabilities:21-流動負債:216-賞与引当金"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_pickle_cache_beside_the_ledgers():
+    """Beancount's loader (bean-check, Fava) would leave a .picklecache beside every
+    ledger a test opens with it, the project's own included; tests that are about
+    that cache turn it back on."""
+    saved = os.environ.get("BEANCOUNT_DISABLE_LOAD_CACHE")
+    os.environ["BEANCOUNT_DISABLE_LOAD_CACHE"] = "1"
+    yield
+    if saved is None:
+        del os.environ["BEANCOUNT_DISABLE_LOAD_CACHE"]
+    else:
+        os.environ["BEANCOUNT_DISABLE_LOAD_CACHE"] = saved
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -95,3 +111,24 @@ def require(missing: str | None) -> None:
     if os.environ.get("CI"):
         pytest.fail(f"{missing}: .ci/run should have installed it")
     pytest.skip(missing)
+
+
+def passes_bean_check_and_fava(ledger: Path, page: str) -> str:
+    """Check a ledger with bean-check (a process of its own) and open one of the
+    extension's pages in Fava (its test client); the page's HTML."""
+    import subprocess
+    import sys
+
+    from fava.application import create_app
+
+    done = subprocess.run(
+        [sys.executable, "-m", "beancount.scripts.check", str(ledger)],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    client = create_app([str(ledger)], load=True).test_client()
+    slug = client.get("/").headers["Location"].split("/")[1]
+    response = client.get(f"/{slug}/extension/{page}")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)

@@ -10,6 +10,7 @@ import stat
 from beancount import loader
 
 from tests.conftest import CAPITAL, CASH, HEADER, SMALL, yosan
+from yosan_ledger.plugins.core import results
 from yosan_ledger.plugins.core.engine import LARGEST, compute_statements
 
 BUILDING = "Assets:12-固定資産:121-有形固定資産:1211-建物"
@@ -32,7 +33,7 @@ def _statements(tmp_path, body: str, name: str = "main.beancount"):
     path.write_text(HEADER + OPENING + body, encoding="utf-8")
     entries, errors, _ = loader.load_file(str(path))
     assert errors == [], errors
-    return compute_statements(entries)
+    return compute_statements(entries, results.layouts(entries))
 
 
 def _plan(statements) -> dict[str, int]:

@@ -27,7 +27,7 @@ from beancount.core import data
 from yosan_ledger.plugins.core import walk
 from yosan_ledger.plugins.core.accounts import map_accounts
 from yosan_ledger.plugins.core.budget import TOTAL, Budget, Segment, declared_segments, find_budget
-from yosan_ledger.plugins.core.layout import Layouts, Row, default_layouts
+from yosan_ledger.plugins.core.layout import Layouts, Row
 from yosan_ledger.plugins.core.units import Unit, scale_frame
 from yosan_ledger.plugins.core.walk import Memo
 
@@ -45,6 +45,20 @@ class CheckFailure:
     segment: str
     value: int
     expected: int
+
+
+def failure_message(failure: CheckFailure, statements: Statements) -> str:
+    """``予定貸借対照表 (甲事業): 資産合計 is 1,000 yen but 負債純資産合計 is 900 yen …``"""
+    layouts = statements.layouts
+    names = {s.key: s.name for s in statements.segments}
+    other = failure.other.label
+    if failure.other.statement != failure.row.statement:
+        other = f"{other} in {layouts[failure.other.statement].title}"
+    return (
+        f"{layouts[failure.row.statement].title} ({names.get(failure.segment, '合計')}): "
+        f"{failure.row.label} is {failure.value:,} yen but {other} is {failure.expected:,} yen "
+        f"(difference {failure.value - failure.expected:+,})"
+    )
 
 
 @dataclass(frozen=True)
@@ -72,6 +86,7 @@ class Statements:
     # "flow", the year's "credits" (a sum of the negative postings), and the number
     # of "postings".  What a schedule by account (前受金) is made of.
     account_figures: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+    actual: bool = False  # the statements of an actual journal (実績), not of a budget
 
     @property
     def columns(self) -> list[str]:
@@ -263,7 +278,8 @@ class _Evaluator:
             # A total adds the accounts that feed it directly (a summary-level
             # ledger's) to its terms; a line adds its `plus` terms to its accounts.
             rows = self._rows(self.feeding.get(row.ref, ()))
-            basis = self.closing if row.statement == "bs" else self.flow
+            balance = self.layouts[row.statement].kind == "balance"
+            basis = self.closing if balance else self.flow
             total += (basis[rows] * self.sign[rows]).sum(axis=0, dtype=np.int64)
             for term in row.terms:
                 total += term.coefficient * self.value(term.ref)
@@ -288,7 +304,8 @@ class _Evaluator:
 def cash_plan_accounts(
     layouts: Layouts, row_of_account: dict[str, str]
 ) -> tuple[set[str], set[str], set[str]]:
-    """(cash accounts, working-capital accounts, accounts of some flow row)."""
+    """(cash accounts, working-capital accounts, accounts of some flow row) of the
+    ledger's cash plans (none without one)."""
     cash, working, flow_rows = _plan_rows(layouts, row_of_account)
     flowing: set[str] = set()
     for accounts in flow_rows.values():
@@ -299,8 +316,8 @@ def cash_plan_accounts(
 def _plan_rows(
     layouts: Layouts, row_of_account: dict[str, str]
 ) -> tuple[set[str], set[str], dict[str, set[str]]]:
-    """(cash accounts, working-capital accounts, the accounts of each flow row by ref)."""
-    cf = layouts["cf"]
+    """(cash accounts, working-capital accounts, the accounts of each flow row by
+    ref) of the ledger's cash plans."""
     lines: dict[str, set[str]] = {}
     for account, ref in row_of_account.items():
         lines.setdefault(ref, set()).add(account)
@@ -312,17 +329,19 @@ def _plan_rows(
             found |= feeding(term.ref)
         return found
 
-    cash = feeding(cf.cash) if cf.cash else set()
+    cash: set[str] = set()
     working: set[str] = set()
     flow_rows: dict[str, set[str]] = {}
-    for row in cf.rows:
-        if row.kind != "cash" or row.of == (cf.cash,):
-            continue
-        for ref in row.of:
-            if row.basis == "flow":
-                flow_rows.setdefault(row.ref, set()).update(feeding(ref))
-            else:
-                working |= feeding(ref)
+    for plan in layouts.of_kind("cash"):
+        cash |= feeding(plan.cash) if plan.cash else set()
+        for row in plan.rows:
+            if row.kind != "cash" or row.of == (plan.cash,):
+                continue
+            for ref in row.of:
+                if row.basis == "flow":
+                    flow_rows.setdefault(row.ref, set()).update(feeding(ref))
+                else:
+                    working |= feeding(ref)
     return cash, working, flow_rows
 
 
@@ -431,12 +450,18 @@ class _CashPlan:
 
 
 def compute_statements(
-    entries: Sequence[data.Directive], layouts: Layouts | None = None
+    entries: Sequence[data.Directive],
+    layouts: Layouts,
+    budget: Budget | None = None,
+    *,
+    actual: bool = False,
 ) -> Statements | None:
-    """The statements of the budget the entries declare; None without a budget."""
-    layouts = layouts or default_layouts()
+    """The statements of the budget the entries declare (or of ``budget``'s period:
+    an actual journal's, or a budget's up to a day), in the ledger's layouts; None
+    without a budget."""
     customs = walk.of_type(entries, data.Custom)
-    budget, _ = find_budget(customs)
+    if budget is None:
+        budget, _ = find_budget(customs)
     if budget is None:
         return None
     segments = tuple(declared_segments(customs).values())
@@ -526,6 +551,7 @@ def compute_statements(
         cash_ambiguous=ambiguous,
         unplaced=unplaced,
         account_figures=account_figures,
+        actual=actual,
     )
 
 

@@ -3,7 +3,7 @@
 yosan report                       all the statements of the whole body
 yosan report bs --by-segment       one statement, a column per segment
 yosan report overview              予算の概要, against the budget the ledger compares with
-yosan report commitments           債務負担行為 (advances: 予定前受金及び累積前受金)
+yosan report commitments           債務負担行為 (advances: 前受金)
 yosan export --format csv          every figure as tidy rows
 yosan check                        every rule's errors, as file:line: message
 yosan fava                         the statements in Fava, on http://127.0.0.1:5000
@@ -16,6 +16,8 @@ report, ``replay.start``), then imports the engine, pandas and the renderers.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import datetime
 import os
 import sys
 from collections.abc import Callable
@@ -86,6 +88,14 @@ def unit_option(command: Callable) -> Callable:
         default="thousand",
         show_default=True,
         help="円, 千円 or 百万円; each figure rounded half-up on its own.",
+    )(command)
+
+
+def revision_option(command: Callable) -> Callable:
+    return click.option(
+        "--revision",
+        help="The budget as revised through this revision (補正予算), or 当初 for the original "
+        "[default: the budget in force, the last revision].",
     )(command)
 
 
@@ -199,6 +209,18 @@ def main() -> None:
     help="Default: text, or what the -o file's suffix says (.csv .xlsx .html .pdf).",
 )
 @click.option("--excel-compatible", is_flag=True, help="CSV with a BOM, for Excel.")
+@revision_option
+@click.option(
+    "--as-of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="An actual journal: its statements and execution through this day "
+    "[default: the year's end].",
+)
+@click.option("--by-month", is_flag=True, help="execution: a column per month, 4月 to 3月.")
+@click.option(
+    "--against-revision",
+    help="overview: compare with this version of the same ledger (当初 or a revision).",
+)
 @click.option(
     "--true-era",
     is_flag=True,
@@ -219,32 +241,62 @@ def report(
     against: Path | None,
     fmt: str | None,
     excel_compatible: bool,
+    revision: str | None,
+    as_of: datetime.datetime | None,
+    by_month: bool,
+    against_revision: str | None,
     true_era: bool,
     output: Path | None,
     ledger_path: Path,
     foreign_plugins: bool,
     no_cache: bool,
 ) -> None:
-    """Print one statement (bs, pl, cf), or all of them; or the budget's other tables:
-    overview (予算の概要, against the previous budget), advances (予定前受金及び累積前受金),
-    commitments (債務負担行為).  Or write them as a CSV, an Excel workbook (a sheet per
-    table), a print-ready HTML page or a PDF."""
+    """Print one statement (by its key in the ledger's layouts: bs, pl, cf for FY2016),
+    or all of them; or the budget's other tables:
+    overview (予算の概要, against the previous budget), advances (前受金),
+    commitments (債務負担行為), revision (補正予算: 補正前の額, 補正額, 補正後の額); of an
+    actual journal, execution (予算執行状況: 予算現額, 執行額, 残額, 執行率) and settlement
+    (決算報告書).  Or write them as a CSV, an Excel workbook (a sheet per table), a
+    print-ready HTML page or a PDF."""
     if segment and by_segment:
         raise click.UsageError("--segment and --by-segment exclude each other")
-    if against is not None and statement != "overview":
-        raise click.UsageError("--against is for `yosan report overview`")
+    if (against is not None or against_revision is not None) and statement != "overview":
+        raise click.UsageError("--against and --against-revision are for `yosan report overview`")
+    if against is not None and against_revision is not None:
+        raise click.UsageError("--against and --against-revision exclude each other")
     fmt = chosen_format(fmt, output, "text", formats.REPORT_FORMATS)
     replay.start(ctx, replayable=True)
     from yosan_ledger.reports.tables.schedules import SCHEDULES, Request, ScheduleError
     from yosan_ledger.reports.tables.statements import statement_table
 
     ledger = load(ledger_path, foreign_plugins, no_cache)
-    statements = ledger.statements
+    if statement in (EXECUTION, SETTLEMENT) or ledger.statements.actual:
+        emit(
+            lambda: actual_report(
+                ledger,
+                statement,
+                revision,
+                as_of.date() if as_of else None,
+                by_month,
+                unit,
+                segment,
+                by_segment,
+                true_era,
+                fmt,
+                output,
+                excel_compatible,
+            )
+        )
+        return
+    if as_of is not None or by_month:
+        raise click.UsageError("--as-of and --by-month are for an actual journal")
+    statements = ledger.statements_as_of(chosen_version(ledger, revision, "--revision"))
     names = list(statements.layouts.by_statement)
-    if statement is not None and statement not in names and statement not in SCHEDULES:
+    tables_known = [*SCHEDULES, REVISION_TABLE, EXECUTION, SETTLEMENT]
+    if statement is not None and statement not in names and statement not in tables_known:
         raise click.BadParameter(
             f"{statement!r} is neither a statement nor a table of this ledger: "
-            f"{', '.join([*names, *SCHEDULES])}",
+            f"{', '.join([*names, *tables_known])}",
             param_hint="STATEMENT",
         )
     keys = [s.key for s in statements.segments]
@@ -254,19 +306,43 @@ def report(
             param_hint="--segment",
         )
     organisation = ledger.options.get("title", "")
+    options = formats.Options(title=statements.budget.title, excel_compatible=excel_compatible)
     tables: list[Table]
+    if statement == REVISION_TABLE:
+        emit(
+            lambda: revision_report(
+                ledger,
+                revision,
+                unit,
+                segment,
+                by_segment,
+                organisation,
+                true_era,
+                fmt,
+                output,
+                options,
+            )
+        )
+        return
     if statement in SCHEDULES:
         other = load(against, foreign_plugins, no_cache).statements if against is not None else None
+        if against_revision is not None:
+            version = chosen_version(ledger, against_revision, "--against-revision")
+            other = ledger.statements_as_of(version)
+            labelled = (other, version_title(version))
+        else:
+            labelled = (other, other.budget.title) if other is not None else None
         request = Request(
             unit=UNITS[unit] if unit else None,
             segment=segment,
             by_segment=by_segment,
             organisation=organisation,
             true_era=true_era,
-            against=(other, other.budget.title) if other is not None else None,
+            against=labelled,
         )
         try:
-            tables = [SCHEDULES[statement].table(ledger.results, request)]
+            results = {**ledger.results, "statements": statements}
+            tables = [SCHEDULES[statement].table(results, request)]
         except ScheduleError as error:
             raise click.UsageError(str(error)) from None
     else:
@@ -279,11 +355,199 @@ def report(
                 by_segment=by_segment,
                 organisation=organisation,
                 true_era=true_era,
+                version=version_label(ledger, revision),
             )
             for name in ([statement] if statement else names)
         ]
-    options = formats.Options(title=statements.budget.title, excel_compatible=excel_compatible)
     emit(lambda: formats.write_report(tables, fmt, output, options))
+
+
+REVISION_TABLE = "revision"
+EXECUTION = "execution"
+SETTLEMENT = "settlement"
+MONTHS = ("4月", "5月", "6月", "7月", "8月", "9月", "10月", "11月", "12月", "1月", "2月", "3月")
+
+
+def actual_report(
+    ledger: LoadedLedger,
+    statement: str | None,
+    revision: str | None,
+    day: datetime.date | None,
+    by_month: bool,
+    unit: str | None,
+    segment: str | None,
+    by_segment: bool,
+    true_era: bool,
+    fmt: str,
+    output: Path | None,
+    excel_compatible: bool,
+) -> str | None:
+    """An actual journal's statements through a day, its 予算執行状況 or 決算報告書."""
+    from yosan_ledger.plugins.core import actuals, execution
+    from yosan_ledger.reports.tables.execution import (
+        execution_frame,
+        execution_tables,
+        settlement_tables,
+    )
+    from yosan_ledger.reports.tables.statements import statement_table
+
+    if not ledger.statements.actual:
+        raise formats.OutputError(
+            f"{statement} is for an actual journal: a ledger that declares "
+            'custom "yosan-actuals" "path/to/budget/main.beancount"'
+        )
+    entries = ledger.entries
+    budget = ledger.statements.budget
+    day = min(max(day or budget.end, budget.start), budget.end)
+    actual = execution.statements_through(entries, day)
+    organisation = ledger.options.get("title", "")
+    options = formats.Options(title=budget.title, excel_compatible=excel_compatible)
+    scale = UNITS[unit or "thousand"]
+    found = actuals.actuals_of(entries)
+    budget_versions = [v for v in ("当初", *(r.name for r in _revisions(found)))]
+    if revision is not None and revision not in budget_versions:
+        raise click.BadParameter(
+            f"{revision!r} is no version of the budget: {', '.join(budget_versions)}",
+            param_hint="--revision",
+        )
+    version = execution.budget_version(entries, day, revision)
+    planned = execution.budget_statements(entries, version)
+    if statement == EXECUTION:
+        if fmt == "csv":
+            frame = execution_frame(planned, actual, scale)
+            if segment is not None:
+                frame = frame[frame["segment"] == segment]
+            return formats.write_rows(frame, output, options)
+        monthly = []
+        if by_month:
+            for number, label in enumerate(MONTHS):
+                month_end = _month_end(budget.start, number)
+                if month_end > day:
+                    break
+                monthly.append((label, execution.statements_through(entries, month_end)))
+        tables = execution_tables(
+            planned,
+            actual,
+            day,
+            version_title(version),
+            scale,
+            segment=segment,
+            by_segment=by_segment,
+            organisation=organisation,
+            monthly=monthly,
+        )
+    elif statement == SETTLEMENT:
+        notes, _ = execution.settlement_notes(entries, actual)
+        tables = settlement_tables(
+            planned,
+            actual,
+            execution.settlement_statement(actual),
+            scale,
+            notes,
+            segment=segment,
+            by_segment=by_segment,
+            organisation=organisation,
+        )
+    else:
+        names = list(actual.layouts.by_statement)
+        if statement is not None and statement not in names:
+            raise formats.OutputError(
+                f"{statement!r} is no statement of this journal: "
+                f"{', '.join([*names, EXECUTION, SETTLEMENT])}"
+            )
+        tables = [
+            statement_table(
+                actual,
+                name,
+                scale,
+                segment=segment,
+                by_segment=by_segment,
+                organisation=organisation,
+                true_era=true_era,
+            )
+            for name in ([statement] if statement else names)
+        ]
+    return formats.write_report(tables, fmt, output, options)
+
+
+def _revisions(found: object) -> list:
+    from yosan_ledger.plugins.core import revisions
+
+    entries = getattr(found, "budget_entries", None)
+    return list(revisions.revisions(entries)) if entries else []
+
+
+def _month_end(start: datetime.date, months: int) -> datetime.date:
+    """The last day of the month ``months`` after the one ``start`` falls in."""
+    year, month = divmod(start.month - 1 + months + 1, 12)
+    return datetime.date(start.year + year, month + 1, 1) - datetime.timedelta(days=1)
+
+
+def chosen_version(ledger: LoadedLedger, version: str | None, option: str) -> str | None:
+    """The version asked for (None: the budget in force), or a refusal naming them."""
+    if version is not None and version not in ledger.versions:
+        raise click.BadParameter(
+            f"{version!r} is no version of this budget: {', '.join(ledger.versions)}",
+            param_hint=option,
+        )
+    return version
+
+
+def version_title(version: str) -> str:
+    from yosan_ledger.plugins.core.revisions import title
+
+    return title(version)
+
+
+def version_label(ledger: LoadedLedger, version: str | None) -> str | None:
+    """What the period line says of the version shown, for a ledger with revisions."""
+    from yosan_ledger.plugins.core.revisions import shown_as
+
+    return shown_as(ledger.versions, version) if len(ledger.versions) > 1 else None
+
+
+def revision_report(
+    ledger: LoadedLedger,
+    revision: str | None,
+    unit: str | None,
+    segment: str | None,
+    by_segment: bool,
+    organisation: str,
+    true_era: bool,
+    fmt: str,
+    output: Path | None,
+    options: formats.Options,
+) -> str | None:
+    """The revision's table (the last revision by default): text, Excel, HTML, PDF, or
+    CSV rows statement,section,line,segment,before,change,after."""
+    from yosan_ledger.reports.tables.revision import revision_frame, revision_tables
+
+    versions = ledger.versions
+    target = revision or versions[-1]
+    if len(versions) < 2 or target == versions[0]:
+        raise formats.OutputError(
+            "the budget has no revision to show: declare one with "
+            'custom "yosan-revision" "name" and give its transactions revision: "name"'
+        )
+    before = ledger.statements_as_of(versions[versions.index(target) - 1])
+    after = ledger.statements_as_of(target)
+    scale = UNITS[unit or "thousand"]
+    if fmt == "csv":
+        frame = revision_frame(before, after, scale)
+        if segment is not None:
+            frame = frame[frame["segment"] == segment]
+        return formats.write_rows(frame, output, options)
+    tables = revision_tables(
+        before,
+        after,
+        target,
+        scale,
+        segment=segment,
+        by_segment=by_segment,
+        organisation=organisation,
+        true_era=true_era,
+    )
+    return formats.write_report(tables, fmt, output, options)
 
 
 @main.command(help=EXPORT_HELP)
@@ -295,6 +559,7 @@ def report(
 )
 @unit_option
 @click.option("--excel-compatible", is_flag=True, help="UTF-8 with a BOM, for Excel.")
+@revision_option
 @output_option
 @ledger_option
 @foreign_plugins_option
@@ -305,6 +570,7 @@ def export(
     fmt: str | None,
     unit: str,
     excel_compatible: bool,
+    revision: str | None,
     output: Path | None,
     ledger_path: Path,
     foreign_plugins: bool,
@@ -313,6 +579,10 @@ def export(
     fmt = chosen_format(fmt, output, "csv", formats.EXPORT_FORMATS)
     replay.start(ctx, replayable=True)
     ledger = load(ledger_path, foreign_plugins, no_cache)
+    version = chosen_version(ledger, revision, "--revision")
+    if version is not None:  # the figures of that version, in every format
+        statements = ledger.statements_as_of(version)
+        ledger = dataclasses.replace(ledger, results={**ledger.results, "statements": statements})
     options = formats.Options(
         title=ledger.statements.budget.title, excel_compatible=excel_compatible
     )
@@ -342,6 +612,52 @@ def segments(ctx: click.Context, ledger_path: Path, no_cache: bool) -> None:
     ledger = load(ledger_path, no_cache=no_cache)
     for segment in ledger.statements.segments:
         click.echo(f"{segment.key}\t{segment.name}\t{','.join(segment.areas)}")
+
+
+@main.command("new")
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option(
+    "--year",
+    type=int,
+    help="The fiscal year, by the calendar year it starts in (2027 for 令和9年度) "
+    "[default: the year after the current one].",
+)
+def new_ledger(folder: Path, year: int | None) -> None:
+    """Write a small working ledger into the new FOLDER: main, accounts, segments,
+    one segment file and layouts, with comments saying what to change."""
+    from yosan_ledger.reports.ledgers.new import NewLedgerError, next_fiscal_year, write_new_ledger
+
+    try:
+        written = write_new_ledger(folder, year or next_fiscal_year())
+    except (NewLedgerError, OSError) as error:
+        raise click.ClickException(str(error)) from None
+    for path in written:
+        click.echo(folder / path)
+    click.echo(f"yosan check --ledger {folder / 'main.beancount'}", err=True)
+
+
+@main.command()
+@ledger_option
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="The new folder for next year's ledger (refused if it exists).",
+)
+def rollover(ledger_path: Path, output: Path) -> None:
+    """Write next year's ledger from this one: the same accounts, segments and layouts,
+    the budget of the next fiscal year, and this year's closing balances, segment by
+    segment, as its opening balances (the year's result carried into the line the
+    balance sheet's layout names)."""
+    from yosan_ledger.reports.ledgers.rollover import RolloverError, roll_over
+
+    ledger = load(ledger_path, no_cache=True)
+    try:
+        roll_over(ledger_path, ledger.entries, ledger.options, output)
+    except (RolloverError, OSError) as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"{output / 'main.beancount'}: edit the budget's title and date", err=True)
 
 
 @main.command()

@@ -203,6 +203,10 @@ def _include_patterns(files: Iterable[str]) -> dict[str, list[str]]:
             text = Path(filename).read_bytes()
         except OSError:
             continue
+        if filename.endswith(".toml"):  # a layout: a new file in its folder is a change
+            pattern = os.path.join(os.path.dirname(filename), "*.toml")
+            patterns[pattern] = _matches(pattern)
+            continue
         for match in _INCLUDE.finditer(text):
             pattern = match.group(1).decode("utf-8", "replace")
             if not os.path.isabs(pattern):
@@ -334,21 +338,24 @@ def write(
     entry keeps the SHA-256 of the bytes the load parsed (``read``, per file), not
     of the files as they are now: a file replaced during the load, even with an
     older modification time (``cp -p``, ``rsync -a``, a sync client), then no
-    longer verifies.  Without ``read`` nothing is stored when a file changed
-    (its modification or status-change time) after ``unchanged_since`` (ns)."""
+    longer verifies.  A file the parser did not read (a layout) is hashed now, and
+    nothing is stored when it changed (its modification or status-change time)
+    after ``unchanged_since`` (ns)."""
     if options.get("documents"):
         return
     files = sorted(options.get("include") or [ledger])
     plugins = [name for name, _ in options.get("plugin", ())]
     try:
-        if read is not None:
-            digests = [read.get(f) for f in files]
-        else:
-            digests = _digests(files)
-            for f in files:
-                status = os.stat(f)
-                if max(status.st_mtime_ns, status.st_ctime_ns) >= unchanged_since:
-                    return
+        read = read or {}
+        # A file the parser did not read (a layout) is hashed now, and only if it has
+        # not changed since the load began.
+        others = [f for f in files if f not in read]
+        for f in others:
+            status = os.stat(f)
+            if max(status.st_mtime_ns, status.st_ctime_ns) >= unchanged_since:
+                return
+        hashed = dict(zip(others, _digests(others), strict=True))
+        digests = [read[f] if f in read else hashed[f] for f in files]
         if None in digests:
             return
         payload = pickle.dumps(result, protocol=pickle.HIGHEST_PROTOCOL)

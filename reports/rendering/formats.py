@@ -18,14 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from yosan_ledger.reports.output import (
-    ForeignDirectory,
-    NotARegularFile,
-    regular_target,
-    write_atomically,
-)
-
 if TYPE_CHECKING:
+    import pandas as pd
+
     from yosan_ledger.plugins.core.units import Unit
     from yosan_ledger.reports.loading.ledger import LoadedLedger
     from yosan_ledger.reports.tables.table import Table
@@ -124,6 +119,7 @@ def _xlsx_export(ledger: LoadedLedger, unit: Unit, stream: BinaryIO, options: Op
 
 
 def _parquet_export(ledger: LoadedLedger, unit: Unit, folder: Path) -> None:
+    from yosan_ledger.reports.output import ForeignDirectory
     from yosan_ledger.reports.rendering.parquet import write_parquet_folder
 
     try:
@@ -187,6 +183,8 @@ def check_output(fmt: str, output: Path | None) -> None:
     elif output.is_dir():
         raise OutputError(f"{output} is a folder; give -o a file name")
     else:
+        from yosan_ledger.reports.output import NotARegularFile, regular_target
+
         try:
             regular_target(output)
         except NotARegularFile as error:
@@ -195,6 +193,8 @@ def check_output(fmt: str, output: Path | None) -> None:
 
 def _deliver(write: Callable[[BinaryIO], None], output: Path | None) -> str | None:
     """Into ``output`` whole, or, without one, the text to print."""
+    from yosan_ledger.reports.output import NotARegularFile, write_atomically  # a file only
+
     if output is not None:
         try:
             write_atomically(output, write)
@@ -215,6 +215,17 @@ def write_report(
     if draw is None:
         raise OutputError(f"--format {fmt} draws no report")
     return _deliver(lambda stream: draw(tables, stream, options), output)
+
+
+def write_rows(
+    frame: pd.DataFrame, output: Path | None, options: Options = Options()
+) -> str | None:
+    """A table of rows (one figure a row, like the export) as CSV into ``output``;
+    without one, return the text to print."""
+    from yosan_ledger.reports.rendering.csv_export import tidy_csv
+
+    text = tidy_csv(frame, excel_compatible=options.excel_compatible)
+    return _deliver(lambda stream: stream.write(text.encode("utf-8")), output)
 
 
 def write_export(
