@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 import os
 import shutil
 import stat
@@ -40,22 +41,44 @@ def regular_target(path: Path) -> tuple[Path, int | None]:
     it names; a device, FIFO, socket or folder is refused (renaming over it would
     replace it, not write to it)."""
     path = Path(path)
-    target = Path(os.path.realpath(path)) if path.is_symlink() else path
     try:
+        link = os.path.islink(path)
+        target = Path(os.path.realpath(path)) if link else path
         status = os.stat(target)
     except FileNotFoundError:
-        if path.is_symlink():
+        _check_name(target)
+        if link:
             raise NotARegularFile(
                 f"{path} is a symbolic link to {target}, which does not exist; "
                 "give the path of a regular file"
             ) from None
         return target, None
-    if not stat.S_ISREG(status.st_mode):
-        kind = "a folder" if stat.S_ISDIR(status.st_mode) else "not a regular file"
-        kind = "a FIFO" if stat.S_ISFIFO(status.st_mode) else kind
-        kind = "a device" if stat.S_ISCHR(status.st_mode) or stat.S_ISBLK(status.st_mode) else kind
+    except OSError as error:
+        _check_name(path)
+        raise NotARegularFile(f"{path}: cannot write there: {error.strerror}") from None
+    mode = status.st_mode
+    if stat.S_ISDIR(mode):
+        raise NotARegularFile(f"{path} is a folder; give -o a file name")
+    if not stat.S_ISREG(mode):
+        kind = "a FIFO" if stat.S_ISFIFO(mode) else "not a regular file"
+        kind = "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else kind
         raise NotARegularFile(f"{path} is {kind}; the output is written to regular files only")
-    return target, stat.S_IMODE(status.st_mode)
+    return target, stat.S_IMODE(mode)
+
+
+def _check_name(path: Path) -> None:
+    """Refuse a path the system cannot create (a name over 255 bytes, a missing folder),
+    before anything is written."""
+    try:
+        limit = os.pathconf(_folder_of(path), "PC_NAME_MAX")
+    except OSError as error:
+        raise NotARegularFile(f"{path}: cannot write there: {error.strerror}") from None
+    # The temporary file beside it has a longer name: "." + name + ".XXXXXXXX.tmp".
+    if len(os.fsencode(path.name)) + 14 > limit:
+        raise NotARegularFile(
+            f"{path}: the file name is too long ({len(os.fsencode(path.name))} bytes; "
+            f"at most {limit - 14} here)"
+        )
 
 
 def write_atomically(
@@ -100,29 +123,67 @@ def create_directory_atomically(path: Path, write: Callable[[Path], None]) -> No
         raise
 
 
+# The file that marks a folder this tool wrote (an export), which it may replace.
+MARKER = ".yosan-export"
+
+
+def _is_export(folder: Path, owned: Collection[str]) -> bool:
+    """A folder this tool wrote: its marker, and nothing but regular files it names."""
+    if not (folder / MARKER).is_file() or folder.is_symlink():
+        return False
+    return all(
+        p.name in owned and p.is_file() and not p.is_symlink()
+        for p in folder.iterdir()
+        if p.name != MARKER
+    )
+
+
+def _recover(path: Path, owned: Collection[str]) -> None:
+    """Undo what a crashed export left beside ``path``: an earlier export moved
+    aside (``.NAME.*.old``) is put back where no folder stands now, else removed;
+    a half-written one (``.NAME.*.tmp``) is removed.  Only marked folders."""
+    folder = _folder_of(path)
+    for suffix in (".old", ".tmp"):
+        leftovers = [
+            p
+            for p in folder.glob(f".{glob.escape(path.name)}.*{suffix}")
+            if p.is_dir() and _is_export(p, owned)
+        ]
+        leftovers.sort(key=lambda p: p.stat().st_mtime_ns, reverse=True)
+        for leftover in leftovers:
+            if suffix == ".old" and not path.exists() and not path.is_symlink():
+                os.rename(leftover, path)
+            else:
+                shutil.rmtree(leftover, ignore_errors=True)
+
+
 def write_directory_atomically(
     path: Path, write: Callable[[Path], None], *, owned: Collection[str]
 ) -> None:
     """Fill a temporary folder beside ``path``, then rename it into place.
 
-    A failure while writing leaves the old folder as it was.  An existing folder
-    is replaced only if it holds nothing but files named in ``owned`` (an earlier
-    export), so a mistyped ``-o`` never deletes someone's work; it is moved aside,
-    the new folder renamed in, and the old one removed.  Readers see the old
-    folder or the new one, except for the instant between the two renames.
+    The folder is marked as this tool's (``MARKER``).  A failure while writing
+    leaves the old folder as it was.  An existing folder is replaced only if it
+    is marked and holds nothing but files named in ``owned`` (an earlier
+    export), so a mistyped ``-o`` never deletes someone's work; it is moved
+    aside, the new folder renamed in, and the old one removed.  Readers see the
+    old folder or the new one, except for the instant between the two renames;
+    a crash in that instant is undone on the next run (``_recover``).
     """
     path = Path(path)
-    if path.exists() and not path.is_dir():
-        raise ForeignDirectory(f"{path} is a file; the export writes a folder")
-    if path.is_dir():
-        foreign = sorted(p.name for p in path.iterdir() if p.name not in owned)
-        if foreign:
+    _recover(path, owned)
+    if path.is_symlink() or (path.exists() and not path.is_dir()):
+        raise ForeignDirectory(f"{path} is not a folder; the export writes a folder")
+    if path.is_dir() and not _is_export(path, owned):
+        inside = sorted(p.name for p in path.iterdir())
+        if inside:
             raise ForeignDirectory(
-                f"{path} holds files the export did not write ({', '.join(foreign[:3])}"
-                f"{' …' if len(foreign) > 3 else ''}); give a new or an export's folder"
+                f"{path} holds files this tool did not write ({', '.join(inside[:3])}"
+                f"{' …' if len(inside) > 3 else ''}); give a new folder or an earlier export's"
             )
     temporary = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=_folder_of(path)))
     try:
+        (temporary / MARKER).write_bytes(b"")
         write(temporary)
         _as_created(temporary, 0o777)
         if path.is_dir():

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import shutil
 import subprocess
 import sys
@@ -397,7 +398,11 @@ def parquet_folder(tmp_path_factory):
     folder = tmp_path_factory.mktemp("parquet") / "export"
     result = yosan("export", "--format", "parquet", "-o", folder, "--ledger", FY2016)
     assert result.exit_code == 0, result.stderr
-    assert sorted(p.name for p in folder.iterdir()) == ["postings.parquet", "statements.parquet"]
+    assert sorted(p.name for p in folder.iterdir()) == [
+        ".yosan-export",
+        "postings.parquet",
+        "statements.parquet",
+    ]
     return folder
 
 
@@ -558,3 +563,51 @@ def test_pdf_without_weasyprint_says_what_to_install(tmp_path, monkeypatch):
     assert result.exit_code == 1
     assert "PDF output needs WeasyPrint" in result.stderr and "libpango" in result.stderr
     assert not path.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_a_folder_merely_named_like_an_export_is_not_deleted(tmp_path):
+    """Issue 16, defect 15: a user's folder holding a subfolder postings.parquet (or an
+    unmarked one holding files of the export's names) was deleted as an earlier export."""
+    precious = tmp_path / "work"
+    (precious / "postings.parquet").mkdir(parents=True)
+    (precious / "postings.parquet" / "part-0.parquet").write_bytes(b"mine")
+    unmarked = tmp_path / "unmarked"
+    unmarked.mkdir()
+    (unmarked / "statements.parquet").write_bytes(b"mine too")
+    for folder in (precious, unmarked):
+        result = yosan("export", "--format", "parquet", "-o", folder, "--ledger", SMALL)
+        assert result.exit_code == 2 and "did not write" in result.stderr
+    assert (precious / "postings.parquet" / "part-0.parquet").read_bytes() == b"mine"
+    assert (unmarked / "statements.parquet").read_bytes() == b"mine too"
+
+
+def test_a_crash_between_the_two_renames_is_recovered(tmp_path, monkeypatch):
+    """Issue 16, defect 15: the old export hidden in .NAME.*.old is put back, and a
+    later export cleans up after it."""
+    folder = tmp_path / "export"
+    assert yosan("export", "--format", "parquet", "-o", folder, "--ledger", SMALL).exit_code == 0
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    real_replace = os.replace
+
+    def crash_on_the_second(source, target):
+        real_replace(source, target)
+        if str(source) == str(folder):
+            raise KeyboardInterrupt  # killed just after moving the old folder aside
+
+    monkeypatch.setattr(os, "replace", crash_on_the_second)
+    with pytest.raises(KeyboardInterrupt):
+        from yosan_ledger.reports.output import write_directory_atomically
+
+        write_directory_atomically(
+            folder, lambda f: (f / "statements.parquet").write_bytes(b"x"), owned=parquet.FILES
+        )
+    monkeypatch.setattr(os, "replace", real_replace)
+    # What the crash leaves when the process dies instead of unwinding:
+    hidden = [p for p in tmp_path.iterdir() if p.name.endswith(".old")]
+    if not hidden:  # the unwinding above put it back already
+        assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+        real_replace(folder, tmp_path / ".export.crash.old")
+    assert not folder.exists()
+    result = yosan("export", "--format", "parquet", "-o", folder, "--ledger", SMALL)
+    assert result.exit_code == 0, result.stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["export"]

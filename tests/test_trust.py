@@ -5,8 +5,14 @@ are in tests/corpus; these are the rest."""
 from __future__ import annotations
 
 import os
+import signal
 import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
 
+import pytest
 from beancount import loader
 
 from tests.conftest import CAPITAL, CASH, HEADER, SMALL, yosan
@@ -181,3 +187,62 @@ def test_ledger_text_never_becomes_a_formula(make_ledger, tmp_path):
         "report", "bs", "--by-segment", "--excel-compatible", "--format", "csv", "--ledger", ledger
     )
     assert "'=1+2" in segments.stdout and "'-2+3" in segments.stdout
+
+
+def test_a_file_name_too_long_is_a_message(tmp_path):
+    """Defect 16: -o with a 300-byte name was an internal error."""
+    result = yosan("report", "pl", "--ledger", SMALL, "-o", tmp_path / ("長" * 100 + ".csv"))
+    assert result.exit_code in (1, 2) and result.exception is None
+    assert "the file name is too long (304 bytes" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_port_out_of_range_is_a_message():
+    result = yosan("fava", "--port", "99999", "--ledger", SMALL)
+    assert result.exit_code == 2 and result.exception is None
+    assert "99999 is not in the range 1<=x<=65535" in result.stderr
+
+
+def test_a_huge_sparse_include_is_named(make_ledger, tmp_path):
+    """Defect 16: a 15 TB sparse file was a MemoryError naming no file."""
+    huge = tmp_path / "huge.beancount"
+    with open(huge, "wb") as stream:
+        stream.truncate(15 * 2**40)
+    ledger = make_ledger(OPENING + 'include "huge.beancount"\n')
+    result = yosan("check", "--ledger", ledger)
+    assert result.exit_code == 1 and result.exception is None
+    assert "huge.beancount: a file of 16,492,674,416,640 bytes; a ledger file has at most" in (
+        result.stderr
+    )
+
+
+def test_a_full_disk_on_standard_output_is_a_message(tmp_path):
+    """Defect 16: standard output on a full disk was an internal error."""
+    full = Path("/dev/full")
+    if not full.exists():
+        pytest.skip("no /dev/full")
+    run = [sys.executable, "-m", "yosan_ledger.reports", "report", "pl", "--ledger", str(SMALL)]
+    with open(full, "w") as stdout:
+        done = subprocess.run(run, stdout=stdout, stderr=subprocess.PIPE, text=True, check=False)
+    assert done.returncode == 1, done.stderr
+    assert "cannot write to standard output" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_ctrl_c_during_a_load_is_one_line_and_130(tmp_path):
+    """Defect 16: Ctrl-C during a load printed a full traceback."""
+    from benchmarks import generate
+
+    generate.main(["30000", str(tmp_path / "big")])
+    run = [sys.executable, "-m", "yosan_ledger.reports", "check", "--no-cache", "--ledger"]
+    process = subprocess.Popen(
+        [*run, str(tmp_path / "big" / "main.beancount")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(3)  # well into the load (imports and parsing)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 130, stderr
+    assert stderr.strip().splitlines()[-1] == "yosan: interrupted"
+    assert "Traceback" not in stderr

@@ -19,6 +19,7 @@ import contextlib
 import dataclasses
 import datetime
 import os
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -162,7 +163,11 @@ def emit(write: Callable[[], str | None]) -> None:
     except OSError as error:
         raise click.ClickException(f"cannot write the output: {error}") from None
     if text is not None:
-        click.echo(text, nl=False)
+        try:
+            click.echo(text, nl=False)
+            sys.stdout.flush()
+        except OSError as error:  # a full disk, a closed pipe
+            raise click.ClickException(f"cannot write to standard output: {error}") from None
         replay.keep(text)
 
 
@@ -662,7 +667,14 @@ def rollover(ledger_path: Path, output: Path) -> None:
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", "-p", type=int, default=5000, show_default=True, help="Port to listen on.")
+@click.option(
+    "--port",
+    "-p",
+    type=click.IntRange(1, 65535),
+    default=5000,
+    show_default=True,
+    help="Port to listen on.",
+)
 @click.option("--read-only", is_flag=True, help="Fava's read-only mode: no edits through Fava.")
 @ledger_option
 @foreign_plugins_option
@@ -694,14 +706,34 @@ def fava(host: str, port: int, read_only: bool, ledger_path: Path, foreign_plugi
     fava_main.main(args=args + (["--read-only"] if read_only else []), prog_name="yosan fava")
 
 
+class Interrupted(BaseException):
+    """Ctrl-C: raised where the command stands, so that files being written are
+    cleaned up on the way out, and not caught by click (which would say "Aborted!")."""
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise Interrupted
+
+
 def run() -> None:
-    """Entry point that turns an unexpected failure into a message, not a traceback."""
+    """Entry point that turns an unexpected failure into a message, not a traceback;
+    Ctrl-C ends the command with exit status 130 and one line."""
     global _kept_until_exit
     _kept_until_exit = []
+    with contextlib.suppress(ValueError):  # not the main thread: leave the handler be
+        signal.signal(signal.SIGINT, _interrupt)
     try:
         main(standalone_mode=True)
     except SystemExit as done:
         leave(done.code)
+    except Interrupted:
+        click.echo("yosan: interrupted", err=True)
+        leave(130)
+    except MemoryError:
+        click.echo(
+            "yosan: out of memory (is a file of the ledger far larger than it should be?)", err=True
+        )
+        leave(1)
     except Exception as error:  # noqa: BLE001
         if os.environ.get("YOSAN_DEBUG"):
             raise

@@ -29,6 +29,7 @@ from beancount.utils import encryption
 import yosan_ledger.plugins
 from yosan_ledger.plugins import RENAMED_PACKAGES, RULES_PLUGIN
 
+MAX_BYTES = 4 * 2**30  # a ledger file of a million transactions is about 150 MB
 MAX_LINE = 10_000  # characters; Beancount's lexer slows quadratically on longer lines
 MAX_DEPTH = 100  # includes within includes
 TRUSTED_PACKAGES = (yosan_ledger.plugins, beancount)
@@ -250,6 +251,16 @@ def _included_files(pattern: str, folder: Path) -> list[Path]:
     return [Path(os.path.normpath(match)) for match in sorted(glob.glob(search, recursive=True))]
 
 
+def _blocked_folder(pattern: str, folder: Path) -> Path | None:
+    """The first folder on the way to an included file that the user may not search
+    (no execute permission), where "no such file" would hide the cause."""
+    target = Path(pattern if os.path.isabs(pattern) else os.path.join(folder, pattern))
+    for parent in reversed(target.parents):
+        if parent.is_dir() and not os.access(parent, os.X_OK):
+            return parent
+    return None
+
+
 def read_sources(main: Path) -> Sources:
     """Follow the includes from ``main`` and check every file on the way; and so for
     each ledger a ``custom "yosan-comparison"`` names (it is loaded too)."""
@@ -291,9 +302,20 @@ def _read_tree(main: Path, sources: Sources) -> list[Path]:
             fail(None, "an encrypted file; yosan reads plain UTF-8 text only")
             return
         try:
+            size = path.stat().st_size
+            if size > MAX_BYTES:
+                fail(
+                    None,
+                    f"a file of {size:,} bytes; a ledger file has at most {MAX_BYTES:,} "
+                    "(is this the right file?)",
+                )
+                return
             raw = path.read_bytes()
         except OSError as error:
             fail(None, f"cannot be read: {error.strerror or error}")
+            return
+        except MemoryError:
+            fail(None, "too large to be read into memory (is this the right file?)")
             return
         found = text_problem(raw)
         if found is not None:
@@ -334,9 +356,15 @@ def _read_tree(main: Path, sources: Sources) -> list[Path]:
                 )
         for lineno, pattern in recorder.includes:
             here = Location(shown, lineno)
+            if not pattern.strip():
+                sources.problems.append(SourceProblem(here, 'include "" names no file'))
+                continue
             matches = _included_files(pattern, path.parent)
             if not matches:
                 what = "no file matches" if glob.has_magic(pattern) else "no such file"
+                blocked = _blocked_folder(pattern, path.parent)
+                if blocked is not None:
+                    what = f"the folder {_shown(blocked)} cannot be searched (permission denied)"
                 sources.problems.append(SourceProblem(here, f'include "{pattern}": {what}'))
             for match in matches:
                 same = identity(match)

@@ -180,8 +180,6 @@ def check_output(fmt: str, output: Path | None) -> None:
             )
         if output.exists() and not output.is_dir():
             raise OutputError(f"{output} is a file; --format {fmt} writes a folder")
-    elif output.is_dir():
-        raise OutputError(f"{output} is a folder; give -o a file name")
     else:
         from yosan_ledger.reports.output import NotARegularFile, regular_target
 
