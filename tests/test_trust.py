@@ -246,3 +246,10 @@ def test_ctrl_c_during_a_load_is_one_line_and_130(tmp_path):
     assert process.returncode == 130, stderr
     assert stderr.strip().splitlines()[-1] == "yosan: interrupted"
     assert "Traceback" not in stderr
+
+
+def test_a_host_that_is_no_address_is_said_so():
+    """Defect 17: `yosan fava --host 999.1.1.1` said the port was in use."""
+    result = yosan("fava", "--host", "999.1.1.1", "--ledger", SMALL)
+    assert result.exit_code == 2 and result.exception is None
+    assert "'999.1.1.1' is not an address or a host name" in result.stderr

@@ -20,6 +20,7 @@ import dataclasses
 import datetime
 import os
 import signal
+import socket
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -690,6 +691,13 @@ def fava(host: str, port: int, read_only: bool, ledger_path: Path, foreign_plugi
 
     if not ledger_path.is_file():
         raise LedgerFailed(f"{ledger_path}: no such ledger (give another with --ledger)")
+    try:
+        socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as error:
+        raise click.BadParameter(
+            f"{host!r} is not an address or a host name this machine can resolve ({error})",
+            param_hint="--host",
+        ) from None
     sources = read_sources(ledger_path)
     refused = [p for p in sources.problems if p.renamed]
     if not foreign_plugins:

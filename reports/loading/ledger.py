@@ -26,6 +26,7 @@ import gc
 import os
 import sys
 import time
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -131,7 +132,28 @@ def _message(text: str) -> str:
         )
     if "Traceback" in text:
         return _shorten(f"{lines[0].split('Traceback')[0].rstrip(': ')}: {lines[-1]}")
+    if lines[0].startswith("Invalid token") and any(sign in lines[0] for sign in MINUS_SIGNS):
+        return _shorten(
+            f"{lines[0]}: write a negative figure with an ASCII '-' (e.g. -2000), not "
+            f"{', '.join(MINUS_SIGNS)}"
+        )
     return _shorten(" ".join(lines) if len(lines) <= 3 else lines[0])
+
+
+# Signs of a negative figure in Japanese tables, which Beancount does not read.
+MINUS_SIGNS = ("▲", "△", "−", "－")
+
+
+def visible(message: str) -> str:
+    """The message with every invisible or combining character as its code point
+    (\\u200b, \\u3099): two names that differ only by one, or by Unicode
+    normalisation (NFD), then print differently."""
+    if message.isascii():
+        return message
+    return "".join(
+        f"\\u{ord(c):04x}" if unicodedata.category(c) in ("Cf", "Mn", "Me", "Cc") else c
+        for c in message
+    )
 
 
 # A problem as stored in the cache: (absolute file, line, message).
@@ -169,7 +191,7 @@ def shown_problems(raw: list[RawProblem], ledger: Path) -> list[Problem]:
     """Problems as printed: paths relative to the working directory, each once, in
     file and line order."""
     problems = {
-        Problem(_shown_path(filename or str(ledger)), lineno, message)
+        Problem(_shown_path(filename or str(ledger)), lineno, visible(message))
         for filename, lineno, message in raw
     }
     return sorted(problems, key=lambda p: (p.filename or "", p.lineno or 0, p.message))
