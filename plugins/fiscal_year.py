@@ -37,13 +37,22 @@ def validate_fiscal_year(
     if directive is None:
         meta = data.new_metadata(options_map.get("filename", "<ledger>"), 0)
         return entries, [FiscalYearError(meta, f"The ledger declares no budget: {FORM}", None)]
+    declared = customs(entries, BUDGET)
+    if len(declared) > 1:
+        # The ledger's budget is the one its main file declares: a stray one in an
+        # include (a copied file of another year) is the second, whatever its date.
+        # Which year the transactions must lie in is then in doubt: no error says so.
+        main = options_map.get("filename")
+        in_main = [e for e in declared if e.meta.get("filename") == main]
+        kept = in_main[0] if len(in_main) == 1 else directive
+        return entries, [
+            FiscalYearError(e.meta, "A second budget in one ledger; declare one", e)
+            for e in declared
+            if e is not kept
+        ]
     if budget is None:
         return entries, [FiscalYearError(directive.meta, f"Malformed budget: {FORM}", directive)]
-    errors = [
-        FiscalYearError(e.meta, "A second budget in one ledger; declare one", e)
-        for e in customs(entries, BUDGET)
-        if e is not directive
-    ]
+    errors = []
     if budget.end < budget.start:
         errors.append(
             FiscalYearError(

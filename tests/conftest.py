@@ -61,6 +61,18 @@ def statement_cache_dir(tmp_path_factory):
         os.environ["YOSAN_CACHE_DIR"] = saved
 
 
+@pytest.fixture(autouse=True)
+def no_stray_beancount_cache():
+    """Beancount's loader (``loader.load_file`` in some tests) leaves a pickle cache
+    beside a project ledger that took over a second to load, as on a busy machine;
+    `yosan check --no-foreign-plugins` then rightly refuses that ledger.  Remove
+    what a test left, so that no test depends on the machine's speed."""
+    yield
+    for folder in ("ledger", "ledger/*", "examples/*"):
+        for cache in ROOT.glob(f"{folder}/.*.picklecache"):
+            cache.unlink(missing_ok=True)
+
+
 @pytest.fixture
 def make_ledger(tmp_path: Path):
     """Write a ledger: the test header, then `body`; returns the main file's path."""

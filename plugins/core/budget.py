@@ -52,8 +52,13 @@ def values(entry: data.Custom) -> list[Any]:
 
 
 def find_budget(entries: Iterable[data.Directive]) -> tuple[Budget | None, data.Custom | None]:
-    """The first well-formed budget directive, and the directive itself."""
-    for entry in walk.customs(entries, BUDGET):
+    """The budget and its directive; (None, the first directive) when that one is
+    malformed or there are several: no year is trusted then, and no statement is
+    computed for a year in doubt (``yosan_ledger.plugins.fiscal_year`` reports it)."""
+    found = walk.customs(entries, BUDGET)
+    if len(found) > 1:
+        return None, found[0]
+    for entry in found:
         args = values(entry)
         if (
             len(args) == 3
