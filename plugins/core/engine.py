@@ -345,8 +345,10 @@ def _plan_rows(
     return cash, working, flow_rows
 
 
-# Non-cash postings of one transaction the plan will try to split: 2**16 subsets.
-SPLIT_LIMIT = 16
+# Non-cash postings of one transaction the plan will try to split (2**12 subsets),
+# and sets of them summing to zero it will compare; beyond, the split is refused.
+SPLIT_LIMIT = 12
+ZERO_SETS_LIMIT = 256
 
 
 @dataclass(frozen=True)
@@ -431,6 +433,8 @@ class _CashPlan:
         for i in range(k):
             sums[1 << i : 2 << i] = sums[: 1 << i] + amounts[i]
         zero = sorted(np.flatnonzero(sums == 0)[1:].tolist(), key=int.bit_count, reverse=True)
+        if len(zero) > ZERO_SETS_LIMIT:
+            return None
         largest: list[int] = []
         for subset in zero:
             if not any(subset & other == subset for other in largest):
