@@ -99,7 +99,8 @@ def journal(count: int, seed: int) -> dict[str, list[str]]:
         total = sum(weights)
         amounts = [amount for _, amount in scaled[id(entry)]]
         for index, share in enumerate(_split(amounts, [w / total for w in weights])):
-            day = month_end(start, index // parts) - datetime.timedelta(days=index % parts)
+            last = month_end(start, index // parts)
+            day = last - datetime.timedelta(days=(index % parts) * last.day // parts)
             lines = _posting_lines(list(zip(accounts, share, strict=True)))
             if lines:
                 out[segment].append(f'{day} * "{entry.narration}（執行 {index + 1}）"\n{lines}')

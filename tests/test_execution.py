@@ -63,7 +63,13 @@ def budget_figures() -> dict[tuple[str, str, str, str], int]:
     }
 
 
-@pytest.mark.parametrize("day", ["2027-04-30", "2027-06-30", "2028-03-31"])
+MONTH_ENDS = [
+    (datetime.date(2027 + (m > 12), (m - 1) % 12 + 1, 1) - datetime.timedelta(days=1)).isoformat()
+    for m in range(5, 17)
+]  # 2027-04-30 … 2028-03-31
+
+
+@pytest.mark.parametrize("day", ["2027-04-15", *MONTH_ENDS])
 def test_every_execution_figure_is_the_journals_own(day):
     through = datetime.date.fromisoformat(day)
     sums = journal_sums(through)
@@ -246,3 +252,49 @@ def test_the_synthetic_fy2016_journal_executes_the_budget(tmp_path):
         "report", "execution", "--as-of", "2016-09-30", "--format", "csv", "--ledger", journal
     ).rows()
     assert any(r["actual"] != r["budget"] for r in half)  # mid-year, the year is not done
+
+
+EXECUTION_SQL = """
+SELECT statement, section, line, segment,
+       coalesce(b.amount, 0) AS budget,
+       coalesce(a.amount, 0) AS actual,
+       coalesce(b.amount, 0) - coalesce(a.amount, 0) AS remaining,
+       CASE WHEN coalesce(b.amount, 0) = 0 THEN NULL
+            ELSE round(coalesce(a.amount, 0)::DECIMAL(38, 6) * 100 / b.amount, 1) END AS rate
+FROM read_parquet('{budget}/statements.parquet') AS b
+FULL JOIN read_parquet('{actuals}/statements.parquet') AS a
+USING (statement, section, line, line_ref, segment)
+"""
+
+
+def test_the_execution_table_from_the_parquet_exports_in_duckdb(tmp_path):
+    """The README's query: a body that consolidates many ledgers runs it on DuckDB."""
+    duckdb = pytest.importorskip("duckdb")
+    for ledger, folder in ((BUDGET, "budget"), (ACTUALS, "actuals")):
+        result = yosan(
+            "export",
+            "--format",
+            "parquet",
+            "--unit",
+            "yen",
+            "--ledger",
+            ledger,
+            "-o",
+            tmp_path / folder,
+        )
+        assert result.exit_code == 0, result.stderr
+    query = EXECUTION_SQL.format(budget=tmp_path / "budget", actuals=tmp_path / "actuals")
+    found = {
+        (s, sec, line, seg): (int(b), int(a), int(r), "" if rate is None else f"{rate:.1f}")
+        for s, sec, line, seg, b, a, r, rate in duckdb.sql(query).fetchall()
+    }
+    expected = {
+        (r["statement"], r["section"], r["line"], r["segment"]): (
+            int(r["budget"]),
+            int(r["actual"]),
+            int(r["remaining"]),
+            r["rate"],
+        )
+        for r in execution_rows()
+    }
+    assert found == expected

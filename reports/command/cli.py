@@ -383,7 +383,7 @@ def actual_report(
     excel_compatible: bool,
 ) -> str | None:
     """An actual journal's statements through a day, its 予算執行状況 or 決算報告書."""
-    from yosan_ledger.plugins.core import actuals, execution
+    from yosan_ledger.plugins.core import execution
     from yosan_ledger.reports.tables.execution import (
         execution_frame,
         execution_tables,
@@ -396,22 +396,27 @@ def actual_report(
             f"{statement} is for an actual journal: a ledger that declares "
             'custom "yosan-actuals" "path/to/budget/main.beancount"'
         )
-    entries = ledger.entries
     budget = ledger.statements.budget
     day = min(max(day or budget.end, budget.start), budget.end)
-    actual = execution.statements_through(entries, day)
     organisation = ledger.options.get("title", "")
     options = formats.Options(title=budget.title, excel_compatible=excel_compatible)
     scale = UNITS[unit or "thousand"]
-    found = actuals.actuals_of(entries)
-    budget_versions = [v for v in ("当初", *(r.name for r in _revisions(found)))]
+    budget_versions = ledger.results["budget_versions"]
     if revision is not None and revision not in budget_versions:
         raise click.BadParameter(
             f"{revision!r} is no version of the budget: {', '.join(budget_versions)}",
             param_hint="--revision",
         )
-    version = execution.budget_version(entries, day, revision)
-    planned = execution.budget_statements(entries, version)
+    if day == budget.end and not by_month:  # the year: all in the statement cache
+        actual = ledger.statements
+        version = revision or ledger.results["budget_in_force"]
+        notes = ledger.results["settlement_notes"]
+    else:  # a day of the year: from the journal's entries
+        entries = ledger.entries
+        actual = execution.statements_through(entries, day)
+        version = execution.budget_version(entries, day, revision)
+        notes = execution.settlement_notes(entries, actual)[0]
+    planned = budget_versions[version]
     if statement == EXECUTION:
         if fmt == "csv":
             frame = execution_frame(planned, actual, scale)
@@ -424,7 +429,7 @@ def actual_report(
                 month_end = _month_end(budget.start, number)
                 if month_end > day:
                     break
-                monthly.append((label, execution.statements_through(entries, month_end)))
+                monthly.append((label, execution.statements_through(ledger.entries, month_end)))
         tables = execution_tables(
             planned,
             actual,
@@ -437,7 +442,6 @@ def actual_report(
             monthly=monthly,
         )
     elif statement == SETTLEMENT:
-        notes, _ = execution.settlement_notes(entries, actual)
         tables = settlement_tables(
             planned,
             actual,
@@ -468,13 +472,6 @@ def actual_report(
             for name in ([statement] if statement else names)
         ]
     return formats.write_report(tables, fmt, output, options)
-
-
-def _revisions(found: object) -> list:
-    from yosan_ledger.plugins.core import revisions
-
-    entries = getattr(found, "budget_entries", None)
-    return list(revisions.revisions(entries)) if entries else []
 
 
 def _month_end(start: datetime.date, months: int) -> datetime.date:

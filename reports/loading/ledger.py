@@ -188,12 +188,23 @@ def collector_paused(paused: bool = True) -> Iterator[None]:
 def _results(entries: list[data.Directive]) -> dict[str, Any]:
     """The statements and every schedule's result, by name (the rules computed
     them during the load): what the statement cache keeps."""
-    from yosan_ledger.plugins.core import results, revisions
+    from yosan_ledger.plugins.core import actuals, execution, results, revisions
     from yosan_ledger.reports.tables.schedules import SCHEDULES
 
     found = {name: schedule.result(entries) for name, schedule in SCHEDULES.items()}
     versions = {v: revisions.statements_as_of(entries, v) for v in revisions.names(entries)}
-    return {"statements": results.statements(entries), "versions": versions, **found}
+    statements = results.statements(entries)
+    kept = {"statements": statements, "versions": versions, **found}
+    budget = actuals.actuals_of(entries)
+    if statements is not None and statements.actual and budget is not None:
+        # The year's execution and settlement, answered from the cache too.
+        kept["budget_versions"] = {
+            v: revisions.statements_as_of(budget.budget_entries, v)
+            for v in revisions.names(budget.budget_entries)
+        }
+        kept["settlement_notes"] = execution.settlement_notes(entries, statements)[0]
+        kept["budget_in_force"] = execution.budget_version(entries, statements.budget.end, None)
+    return kept
 
 
 def load_ledger(
