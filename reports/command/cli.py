@@ -39,7 +39,7 @@ SCHEDULE_NAMES = ("overview", "advances", "commitments")  # checked against the 
 EXPORT_HELP = f"""Every figure of every statement and segment.
 
 \b
-csv      statement,section,line,segment,amount (to standard output, or -o FILE)
+csv      statement,section,line,segment,amount,unit (to standard output, or -o FILE)
 xlsx     a sheet per statement, whole body and by segment, and the figures as rows
 parquet  -o FOLDER: two files, written together or not at all
 

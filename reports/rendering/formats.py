@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, BinaryIO
 from yosan_ledger.reports.output import ForeignDirectory, write_atomically
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from yosan_ledger.plugins.core.units import Unit
     from yosan_ledger.reports.loading.ledger import LoadedLedger
     from yosan_ledger.reports.tables.table import Table
@@ -97,16 +99,23 @@ def _pdf_report(tables: Sequence[Table], stream: BinaryIO, options: Options) -> 
         raise Unavailable(str(error)) from None
 
 
-def _csv_export(ledger: LoadedLedger, unit: Unit, stream: BinaryIO, options: Options) -> None:
+def _figures(ledger: LoadedLedger, unit: Unit) -> pd.DataFrame:
+    """The tidy rows of every figure, each naming its unit (千円 …), as the Parquet does."""
     from yosan_ledger.plugins.core.engine import tidy
+
+    frame = tidy(ledger.statements, unit)
+    frame["unit"] = unit.label
+    return frame
+
+
+def _csv_export(ledger: LoadedLedger, unit: Unit, stream: BinaryIO, options: Options) -> None:
     from yosan_ledger.reports.rendering.csv_export import tidy_csv
 
-    text = tidy_csv(tidy(ledger.statements, unit), excel_compatible=options.excel_compatible)
+    text = tidy_csv(_figures(ledger, unit), excel_compatible=options.excel_compatible)
     stream.write(text.encode("utf-8"))
 
 
 def _xlsx_export(ledger: LoadedLedger, unit: Unit, stream: BinaryIO, options: Options) -> None:
-    from yosan_ledger.plugins.core.engine import tidy
     from yosan_ledger.reports.rendering.xlsx import add_data_sheet, workbook
     from yosan_ledger.reports.tables.schedules import workbook_tables
 
@@ -114,7 +123,7 @@ def _xlsx_export(ledger: LoadedLedger, unit: Unit, stream: BinaryIO, options: Op
     book = workbook(
         workbook_tables(ledger.results, unit, organisation=organisation), title=options.title
     )
-    add_data_sheet(book, DATA_SHEET, tidy(ledger.statements, unit))
+    add_data_sheet(book, DATA_SHEET, _figures(ledger, unit))
     book.save(stream)
 
 
