@@ -47,7 +47,8 @@ docs-picture:
     yosan report pl --by-segment -o out/pl-by-segment.pdf --ledger {{ledger}}
     pdftoppm -r 110 -png -singlefile out/pl-by-segment.pdf docs/report-pl-by-segment
 
-# Time yosan against bean-check and hledger on generated ledgers of 10k and 100k
-# transactions and print the table (`just bench --million` adds 1M; see README).
+# `just --list` shows the one comment line above a recipe: keep each to one line.
+
+# Time yosan, bean-check and hledger at 10k and 100k transactions (--million adds 1M)
 bench *args:
     python3 benchmarks/bench.py {{args}}

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from yosan_ledger.reports.tables.table import Table
 
 DEFAULT_LEDGER = Path("ledger") / "main.beancount"
+LEDGER_HERE = Path("main.beancount")  # run inside the ledger's folder
 LEDGER_ENV = "YOSAN_LEDGER"
 SCHEDULE_NAMES = ("overview", "advances", "commitments")  # checked against the registry in tests
 EXPORT_HELP = f"""Every figure of every statement and segment.
@@ -57,15 +58,22 @@ class LedgerFailed(click.ClickException):
         click.echo(self.message, err=True)
 
 
+def default_ledger() -> Path:
+    """ledger/main.beancount, or main.beancount when the command runs in the ledger's folder."""
+    if not DEFAULT_LEDGER.is_file() and LEDGER_HERE.is_file():
+        return LEDGER_HERE
+    return DEFAULT_LEDGER
+
+
 def ledger_option(command: Callable) -> Callable:
     return click.option(
         "--ledger",
         "-l",
         "ledger_path",
         type=click.Path(path_type=Path, dir_okay=False),
-        default=DEFAULT_LEDGER,
+        default=default_ledger,
         envvar=LEDGER_ENV,
-        show_default=True,
+        show_default=f"{DEFAULT_LEDGER}, or {LEDGER_HERE} in the ledger's folder",
         help="The ledger's main file.",
     )(command)
 
@@ -89,11 +97,20 @@ def unit_option(command: Callable) -> Callable:
     )(command)
 
 
+def _output(ctx: click.Context, param: click.Parameter, value: str | None) -> Path | None:
+    """The ``-o`` path; one ending in a slash (``export/``) names a folder."""
+    if value is None:
+        return None
+    ctx.meta["output_is_folder"] = value.endswith(("/", os.sep))
+    return Path(value)
+
+
 def output_option(command: Callable) -> Callable:
     return click.option(
         "--output",
         "-o",
-        type=click.Path(path_type=Path),
+        type=click.Path(),
+        callback=_output,
         help="Write to this file (whole, or not at all) instead of standard output; "
         "required for binary formats.",
     )(command)
@@ -158,7 +175,8 @@ def emit(write: Callable[[], str | None]) -> None:
 
 def chosen_format(fmt: str | None, output: Path | None, default: str, known: tuple) -> str:
     """The format, and a refusal before the ledger loads if it cannot go to ``output``."""
-    fmt = formats.chosen_format(fmt, output, default, known)
+    folder = click.get_current_context().meta.get("output_is_folder", False)
+    fmt = formats.chosen_format(fmt, output, default, known, folder=folder)
     try:
         formats.check_output(fmt, output)
     except formats.OutputError as error:

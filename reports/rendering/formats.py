@@ -73,9 +73,9 @@ def _text_report(tables: Sequence[Table], options: Options) -> str:
 
 
 def _csv_report(tables: Sequence[Table], options: Options) -> str:
-    from yosan_ledger.reports.rendering.csv_export import table_csv
+    from yosan_ledger.reports.rendering.csv_export import tables_csv
 
-    return "".join(table_csv(t, excel_compatible=options.excel_compatible) for t in tables)
+    return tables_csv(tables, excel_compatible=options.excel_compatible)
 
 
 def _html_report(tables: Sequence[Table], options: Options) -> str:
@@ -151,10 +151,23 @@ REPORT_FORMATS = tuple(name for name, f in FORMATS.items() if f.report)
 EXPORT_FORMATS = tuple(name for name, f in FORMATS.items() if f.export or f.folder)
 
 
-def chosen_format(fmt: str | None, output: Path | None, default: str, known: Sequence[str]) -> str:
-    """``--format`` if given, else the one the ``-o`` file's suffix names, else the default."""
+def chosen_format(
+    fmt: str | None,
+    output: Path | None,
+    default: str,
+    known: Sequence[str],
+    *,
+    folder: bool = False,
+) -> str:
+    """``--format`` if given, else the one the ``-o`` file's suffix names, else the default.
+    An ``-o`` that names a folder (``export/``, or one that exists) asks for a format
+    written as a folder, where there is one."""
     if fmt is not None:
         return fmt
+    if output is not None and (folder or output.is_dir()):
+        for name in known:
+            if FORMATS[name].folder is not None:
+                return name
     if output is not None:
         suffix = output.suffix.lower()
         for name in known:
