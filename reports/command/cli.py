@@ -127,11 +127,22 @@ def foreign_plugins_option(command: Callable) -> Callable:
     )(command)
 
 
-def failure(lines: list[str], ledger_path: Path) -> LedgerFailed:
-    """Every error, one a line, and how many there are."""
+def failure(lines: list[str], ledger_path: Path, *, causes: int | None = None) -> LedgerFailed:
+    """Every error, one a line, and how many there are.  When the first ``causes``
+    lines are Beancount's own errors, the budget's rules' errors after them are
+    announced as what may follow from them: the first line is the one to fix."""
     count = len(lines)
+    shown = lines
+    if causes and count > causes:
+        follow = count - causes
+        shown = [
+            *lines[:causes],
+            f"and {follow} error{'s' if follow != 1 else ''} of the budget's rules that may "
+            f"follow from {'it' if causes == 1 else 'them'} (fix the above first):",
+            *lines[causes:],
+        ]
     return LedgerFailed(
-        "\n".join([*lines, f"{count} error{'s' if count != 1 else ''} in {ledger_path}"])
+        "\n".join([*shown, f"{count} error{'s' if count != 1 else ''} in {ledger_path}"])
     )
 
 
@@ -152,7 +163,10 @@ def load(ledger_path: Path, foreign_plugins: bool = True, no_cache: bool = False
     if _kept_until_exit is not None:
         _kept_until_exit.append(ledger)
     if ledger.problems:
-        raise failure([str(p) for p in ledger.problems], ledger_path)
+        from yosan_ledger.reports.loading.ledger import RULE
+
+        causes = sum(1 for p in ledger.problems if p.rank < RULE)
+        raise failure([str(p) for p in ledger.problems], ledger_path, causes=causes)
     if ledger.statements is None:
         raise LedgerFailed(f"{ledger_path}: the ledger declares no budget")
     return ledger
