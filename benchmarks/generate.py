@@ -3,8 +3,9 @@
     python benchmarks/generate.py N OUTDIR [--seed S]
 
 writes ``OUTDIR/main.beancount`` (options, the budget, every plugin, includes),
-``OUTDIR/accounts.beancount`` and ``OUTDIR/segments.beancount`` (copies of the
-FY2016 chart of accounts and segments), ``OUTDIR/segments/<key>.beancount`` (one
+``OUTDIR/accounts.beancount``, ``OUTDIR/segments.beancount`` and ``OUTDIR/layouts/``
+(copies of the FY2016 chart of accounts, segments and statement layouts),
+``OUTDIR/segments/<key>.beancount`` (one
 file per segment: its opening balances, then its transactions under ``pushtag``)
 and ``OUTDIR/main.journal``, the same transactions as an hledger journal with the
 segment as a ``segment:`` tag.
@@ -329,6 +330,7 @@ def _posting_lines(postings: Postings) -> str:
 def write_beancount(count: int, seed: int, outdir: Path) -> None:
     shutil.copyfile(LEDGER / "accounts.beancount", outdir / "accounts.beancount")
     shutil.copyfile(LEDGER / "segments.beancount", outdir / "segments.beancount")
+    shutil.copytree(LEDGER / "layouts", outdir / "layouts", dirs_exist_ok=True)
     (outdir / "segments").mkdir(exist_ok=True)
     plugins = f'plugin "{RULES_PLUGIN}"\n'
     includes = "".join(f'include "segments/{key}.beancount"\n' for key in SEGMENTS)
@@ -336,7 +338,8 @@ def write_beancount(count: int, seed: int, outdir: Path) -> None:
         f"; A synthetic ledger of {count} transactions (benchmarks/generate.py, seed {seed}).\n"
         f'option "title" "{TITLE}"\n'
         'option "operating_currency" "JPY"\n\n'
-        '2016-02-25 custom "yosan-budget" "平成28年度予算（案）" 2016-04-01 2017-03-31\n\n'
+        '2016-02-25 custom "yosan-budget" "平成28年度予算（案）" 2016-04-01 2017-03-31\n'
+        '2016-02-25 custom "yosan-layouts" "layouts"\n\n'
         f"{plugins}\n"
         'include "accounts.beancount"\n'
         'include "segments.beancount"\n'

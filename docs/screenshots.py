@@ -18,11 +18,11 @@ from tests.fava_support import fava_server  # noqa: E402
 from tests.test_fava_browser import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 SHOTS = {  # file under docs/ → (page of the ledger, query)
-    "fava-bs.png": ("extension/YosanBalanceSheet/", ""),
-    "fava-pl-by-segment.png": ("extension/YosanIncomeStatement/", "by_segment=1"),
-    "fava-cf-jpki.png": ("extension/YosanPlanOfFunds/", "filter=%23jpki"),
+    "fava-bs.png": ("extension/YosanStatements/", "statement=bs"),
+    "fava-pl-by-segment.png": ("extension/YosanStatements/", "statement=pl&by_segment=1"),
+    "fava-cf-jpki.png": ("extension/YosanStatements/", "statement=cf&filter=%23jpki"),
     "fava-line.png": (
-        "extension/YosanPlanOfFunds/line",
+        "extension/YosanStatements/line",
         "ref=cf:資金支出/事業費&filter=%23general",
     ),
     "fava-checks.png": ("extension/YosanPublishedFigures/", ""),

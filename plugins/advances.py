@@ -1,9 +1,9 @@
-"""予定前受金及び累積前受金: advances by purpose, tied to the statements per segment.
+"""Advances (前受金) by purpose, tied to the statements per segment.
 
-    2016-03-31 open Liabilities:22-固定負債:221-長期前受金:2211-住基ネットシステム機器更改  JPY
+    2027-03-31 open Liabilities:4-固定負債:42-長期前受金:421-施設更新  JPY
       line: "長期前受金"
-      advance: "住基ネットシステム機器更改"
-    2017-03-31 custom "yosan-advance-published" "住基ネットシステム機器更改" 200000 1200000 "千円"
+      advance: "施設更新"
+    2017-03-31 custom "yosan-advance-published" "施設更新" 200000 1200000 "千円"
 
 An account whose Open names an ``advance`` purpose holds the advances received
 for it.  予定前受金 is what the year receives into such accounts (their credits in
@@ -30,11 +30,12 @@ from yosan_ledger.plugins.core import results, walk
 from yosan_ledger.plugins.core.accounts import map_accounts
 from yosan_ledger.plugins.core.advances import (
     ADVANCE,
+    LAYOUT_FILE,
     AdvancesLayout,
     advance_accounts,
+    advances_layout,
     advances_of,
     by_purpose,
-    default_advances,
 )
 from yosan_ledger.plugins.core.budget import declared_segments, values
 from yosan_ledger.plugins.core.engine import CURRENCY, Statements, cash_plan_accounts
@@ -234,9 +235,15 @@ def check_advances(
     statements = results.statements(entries)
     if statements is None:
         return entries, []
-    layout = default_advances()
+    layout, error = advances_layout(entries)
+    if error is not None:
+        return entries, [AdvanceError(*results.layout_problem(error, None))]
+    if layout is None:
+        what = "published advances"
+        problems = results.undeclared(entries, ADVANCE_PUBLISHED, LAYOUT_FILE, what)
+        return entries, [AdvanceError(*p) for p in problems]
     accounts = advance_accounts(entries)
-    frame = advances_of(entries)
+    frame = advances_of(entries).frame
     if not accounts:
         return entries, [
             AdvanceError(

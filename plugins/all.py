@@ -2,7 +2,7 @@
 
     plugin "yosan_ledger.plugins.all"
 
-The segments, the fiscal year and whole yen first (the statements assume them),
+The segments, the fiscal year, the layouts and whole yen first (the statements assume them),
 then each account's statement line, the statements themselves, and last the
 checks of published figures and the schedules.  This is the only place the
 order is written.
@@ -16,6 +16,7 @@ from yosan_ledger.plugins import (
     advances,
     commitments,
     fiscal_year,
+    layouts,
     overview,
     published,
     segments,
@@ -27,6 +28,7 @@ from yosan_ledger.plugins import (
 RULES = (
     segments,
     fiscal_year,
+    layouts,
     yen,
     statement_lines,
     statements,

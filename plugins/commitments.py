@@ -16,7 +16,13 @@ from collections import namedtuple
 
 from beancount.core import data
 
-from yosan_ledger.plugins.core.commitments import commitments
+from yosan_ledger.plugins.core import results
+from yosan_ledger.plugins.core.commitments import (
+    COMMITMENT,
+    LAYOUT_FILE,
+    commitments,
+    commitments_layout,
+)
 
 __plugins__ = ("validate_commitments",)
 
@@ -26,5 +32,11 @@ CommitmentError = namedtuple("CommitmentError", "source message entry")
 def validate_commitments(
     entries: list[data.Directive], options_map: dict
 ) -> tuple[list[data.Directive], list[CommitmentError]]:
-    _, problems = commitments(entries)
+    layout, error = commitments_layout(entries)
+    if error is not None:
+        return entries, [CommitmentError(*results.layout_problem(error, None))]
+    if layout is None:
+        problems = results.undeclared(entries, COMMITMENT, LAYOUT_FILE, "commitments")
+    else:
+        _, problems = commitments(entries)
     return entries, [CommitmentError(*p) for p in problems]

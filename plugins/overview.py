@@ -23,12 +23,13 @@ from yosan_ledger.plugins.core.budget import values
 from yosan_ledger.plugins.core.overview import (
     COLUMNS,
     COMPARISON_FORM,
+    LAYOUT_FILE,
     Comparison,
     OverviewLayout,
     comparison_of,
     declared,
-    default_overview,
     overview_frame,
+    overview_layout,
     well_formed,
     year_header,
 )
@@ -86,6 +87,13 @@ def check_overview(
             for e in found[1:]
         ]
     published = walk.customs(entries, OVERVIEW_PUBLISHED)
+    layout, error = overview_layout(entries)
+    if error is not None:
+        return entries, [*errors, OverviewError(*results.layout_problem(error, None))]
+    if published and layout is None:
+        what = "a published overview"
+        problems = results.undeclared(entries, OVERVIEW_PUBLISHED, LAYOUT_FILE, what)
+        return entries, errors + [OverviewError(*p) for p in problems]
     if not published:
         return entries, errors
     statements = results.statements(entries)
@@ -102,7 +110,6 @@ def check_overview(
         return entries, errors
     if comparison.statements is None:
         return entries, errors  # reported at the comparison directive
-    layout = default_overview()
     frame = overview_frame(statements, comparison.statements, layout)
     headers = (year_header(statements.budget), comparison.label, layout.change_header)
     for entry in published:

@@ -1,8 +1,8 @@
 """Each published figure the ledger states matches the figure the ledger gives.
 
-    2017-03-31 custom "yosan-published" "bs" "現金及び預金" "general" 3141526 "千円"
+    2017-03-31 custom "yosan-published" "bs" "現金預金" "general" 3141526 "千円"
 
-Arguments: statement (bs, pl, cf), row (label, or ``section/label`` where the
+Arguments: statement (its key in the ledger's layouts), row (label, or ``section/label`` where the
 label stands twice), segment key or ``total``, the figure as published (signed:
 a loss or a subtracted line is negative), and its unit (円, 千円, 百万円).  The
 computed figure is rounded half-up to that unit.  A difference is an error at the

@@ -4,7 +4,7 @@ The statements are computed once per load (``yosan_ledger.plugins.core.results``
 and the ``yosan`` command and the Fava extension read the same computation.  Reports
 as errors, per segment: a balance sheet whose 資産合計 differs from its
 負債純資産合計; a cash-flow plan whose closing cash, computed from its own rows,
-differs from the balance sheet's 現金及び預金; and each transaction that moves
+differs from the balance sheet's cash row; and each transaction that moves
 cash through an account no row of the plan takes (so the plan would miss it).
 
 Nothing is lost silently: each posting to an account that feeds no statement
@@ -47,7 +47,7 @@ def check_statements(
         if failure.other.statement != failure.row.statement:
             other = f"{other} in {layouts[failure.other.statement].title}"
         hint = ""
-        if failure.row.statement == "cf" and statements.cash_leaks:
+        if layouts[failure.row.statement].kind == "cash" and statements.cash_leaks:
             hint = "; see the transactions that move cash through accounts the plan does not take"
         elif statements.unplaced:
             hint = "; see the postings left out of every statement"
@@ -61,9 +61,12 @@ def check_statements(
             )
         )
     errors += _lost_postings(entries, statements)
+    plans = statements.layouts.of_kind("cash")
     planned = set()
-    for row in statements.layouts["cf"].value_rows():
-        planned.update(statements.accounts[row.ref])
+    for plan in plans:
+        for row in plan.value_rows():
+            planned.update(statements.accounts[row.ref])
+    plan_titles = "、".join(plan.title for plan in plans)
     for index in statements.cash_leaks:
         entry = entries[index]
         missed = sorted({p.account for p in entry.postings if p.account not in planned})
@@ -71,7 +74,7 @@ def check_statements(
             StatementError(
                 entry.meta,
                 f"Transaction moves cash through {', '.join(missed)}, which no row of "
-                "資金計画 takes; record the cash movement against an account the plan "
+                f"{plan_titles} takes; record the cash movement against an account the plan "
                 "covers, or keep non-cash entries in a transaction of their own",
                 entry,
             )

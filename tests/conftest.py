@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from yosan_ledger.plugins.core.layout import read_layouts
 from yosan_ledger.reports.command.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
+FY2016_LAYOUTS = read_layouts(ROOT / "ledger" / "layouts")
 SMALL = ROOT / "tests" / "ledgers" / "small" / "main.beancount"
 FY2016 = ROOT / "ledger" / "main.beancount"
 ACCOUNTS = ROOT / "tests" / "ledgers" / "small" / "accounts.beancount"

@@ -42,6 +42,12 @@ class Fava:
     def extension(self, name: str, query: str = "") -> str:
         return self.url(f"extension/{name}/", query)
 
+    def statement(self, key: str, query: str = "") -> str:
+        """The statements page showing the statement ``key``."""
+        return self.extension(
+            "YosanStatements", "&".join(filter(None, [f"statement={key}", query]))
+        )
+
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     def redirect_request(self, *args: object, **kwargs: object) -> None:
@@ -109,6 +115,7 @@ def markup_ledger(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     for name in ("main.beancount", "accounts.beancount"):
         shutil.copy(SMALL_DIR / name, folder / name)
+    shutil.copytree(SMALL_DIR / "layouts", folder / "layouts", dirs_exist_ok=True)
     main = folder / "main.beancount"
     text = main.read_text(encoding="utf-8")
     replacements = {

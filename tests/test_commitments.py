@@ -9,6 +9,7 @@ from beancount import loader
 from beancount.core import data
 
 from tests.conftest import FY2016, copy_ledger, yosan
+from yosan_ledger.plugins.core import results
 from yosan_ledger.plugins.core.commitments import COMMITMENT
 from yosan_ledger.plugins.core.engine import compute_statements
 
@@ -169,7 +170,9 @@ def test_commitments_change_no_statement():
     declared = [e for e in entries if isinstance(e, data.Custom) and e.type == COMMITMENT]
     assert len(declared) == 20
     without = [e for e in entries if not (isinstance(e, data.Custom) and e.type == COMMITMENT)]
-    with_them, none = compute_statements(entries), compute_statements(without)
+    layouts = results.layouts(entries)
+    with_them = compute_statements(entries, layouts)
+    none = compute_statements(without, layouts)
     for statement in ("bs", "pl", "cf"):
         pd.testing.assert_frame_equal(with_them.figures[statement], none.figures[statement])
 

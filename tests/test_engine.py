@@ -10,6 +10,7 @@ import pytest
 from beancount import loader
 
 from tests.conftest import SMALL, yosan
+from yosan_ledger.plugins.core import results
 from yosan_ledger.plugins.core.engine import compute_statements, tidy
 from yosan_ledger.plugins.core.units import UNITS
 
@@ -18,7 +19,7 @@ from yosan_ledger.plugins.core.units import UNITS
 def statements():
     entries, errors, _ = loader.load_file(str(SMALL))
     assert errors == []
-    return compute_statements(entries)
+    return compute_statements(entries, results.layouts(entries))
 
 
 # (row, alpha, beta) in yen; total = alpha + beta is checked separately.

@@ -20,8 +20,7 @@ from beancount import loader
 from beancount.core import data
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from tests.conftest import FY2016, ROOT, SMALL, require, yosan
-from yosan_ledger.plugins.core.layout import STATEMENTS, default_layouts
+from tests.conftest import FY2016, FY2016_LAYOUTS, ROOT, SMALL, require, yosan
 from yosan_ledger.plugins.core.published import PUBLISHED
 from yosan_ledger.plugins.core.units import UNITS
 from yosan_ledger.reports.loading.ledger import load_ledger
@@ -34,8 +33,8 @@ from yosan_ledger.reports.tables.statements import statement_table
 
 TEMPLATES = ROOT / "reports" / "rendering" / "templates"
 THOUSAND = UNITS["thousand"]
-ASSETS = default_layouts().row("bs:資産合計").ref  # bs:資産の部/資産合計
-RESERVE = default_layouts().row("bs:積立金").ref
+ASSETS = FY2016_LAYOUTS.row("bs:資産合計").ref  # bs:資産の部/資産合計
+RESERVE = FY2016_LAYOUTS.row("bs:積立金").ref
 
 
 @pytest.fixture(scope="module")
@@ -47,7 +46,7 @@ def ledger():
 def published():
     """(statement, row ref, segment) -> figure, as transcribed from the source."""
     entries, _, _ = loader.load_file(str(FY2016))
-    layouts = default_layouts()
+    layouts = FY2016_LAYOUTS
     figures = {}
     for entry in entries:
         if isinstance(entry, data.Custom) and entry.type == PUBLISHED:
@@ -67,7 +66,7 @@ def tables(ledger, *, by_segment):
             by_segment=by_segment,
             organisation=ledger.options.get("title", ""),
         )
-        for name in STATEMENTS
+        for name in FY2016_LAYOUTS.by_statement
     ]
 
 

@@ -18,9 +18,8 @@ from pathlib import Path
 import pytest
 from beancount.core import data
 
-from tests.conftest import CASH, FY2016, copy_ledger, require
+from tests.conftest import CASH, FY2016, FY2016_LAYOUTS, copy_ledger, require
 from tests.fava_support import IMAGE, SCRIPT, Fava, fava_server, markup_ledger
-from yosan_ledger.plugins.core.layout import default_layouts
 from yosan_ledger.reports.loading.ledger import load_ledger
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -32,11 +31,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-sync",
 ]
-PAGES = {  # extension class → statement
-    "YosanBalanceSheet": "bs",
-    "YosanIncomeStatement": "pl",
-    "YosanPlanOfFunds": "cf",
-}
+PAGES = list(FY2016_LAYOUTS.by_statement)  # the statements, each a view of one page
 CHECKS = "YosanPublishedFigures"
 WAIT_MS = 30_000
 
@@ -85,7 +80,7 @@ def fy2016():
 @pytest.fixture(scope="module")
 def published(fy2016) -> dict[tuple[str, str, str], int]:
     """(row ref, segment) → the figure as published, in 千円."""
-    layouts = default_layouts()
+    layouts = FY2016_LAYOUTS
     figures = {}
     for entry in fy2016.entries:
         if isinstance(entry, data.Custom) and entry.type == "yosan-published":
@@ -122,8 +117,8 @@ def statement_cells(page) -> dict[tuple[str, str], str]:
 
 @pytest.mark.parametrize("name", list(PAGES))
 def test_segment_tables_show_every_published_figure(page, fy2016_fava, published, name):
-    statement = PAGES[name]
-    open_page(page, fy2016_fava.extension(name, "by_segment=1"))
+    statement = name
+    open_page(page, fy2016_fava.statement(name, "by_segment=1"))
     cells = statement_cells(page)
     expected = {key: n for key, n in published.items() if key[0].startswith(f"{statement}:")}
     assert expected
@@ -134,7 +129,7 @@ def test_segment_tables_show_every_published_figure(page, fy2016_fava, published
 
 
 def test_balance_sheet_of_the_whole_body(page, fy2016_fava, published):
-    open_page(page, fy2016_fava.extension("YosanBalanceSheet"))
+    open_page(page, fy2016_fava.statement("bs"))
     cells = statement_cells(page)
     assets = published["bs:資産の部/資産合計", "total"]
     assert assets == 48_809_401  # the example of the issue, as transcribed
@@ -146,7 +141,7 @@ def test_balance_sheet_of_the_whole_body(page, fy2016_fava, published):
 
 def test_loss_making_segment_follows_favas_tag_filter(page, fy2016_fava, published):
     """Typing the segment's tag into Fava's own filter narrows the statement to it."""
-    open_page(page, fy2016_fava.extension("YosanIncomeStatement"))
+    open_page(page, fy2016_fava.statement("pl"))
     box = page.locator("header input").nth(2)
     box.fill("#jpki")
     box.press("Enter")
@@ -162,13 +157,13 @@ def test_loss_making_segment_follows_favas_tag_filter(page, fy2016_fava, publish
     page.locator(".yosan-switches a", has_text="事業別").click()
     page.wait_for_url(re.compile(r"by_segment=1"))
     page.wait_for_selector("h2:has-text('事業別')")
-    open_page(page, fy2016_fava.extension("YosanBalanceSheet", "filter=%23jpki"))
+    open_page(page, fy2016_fava.statement("bs", "filter=%23jpki"))
     reserve = published["bs:利益剰余金/積立金", "jpki"]
     assert statement_cells(page)["bs:利益剰余金/積立金", "jpki"] == shown(reserve) == "▲12,798"
 
 
 def test_unit_switch(page, fy2016_fava, published):
-    open_page(page, fy2016_fava.extension("YosanBalanceSheet", "filter=%23jpki"))
+    open_page(page, fy2016_fava.statement("bs", "filter=%23jpki"))
     page.locator(".yosan-switches a", has_text="百万円").click()
     page.wait_for_selector("text=（単位：百万円）")
     cells = statement_cells(page)
@@ -187,7 +182,7 @@ def test_unit_switch(page, fy2016_fava, published):
 def test_a_figure_opens_the_transactions_behind_it(page, fy2016_fava, fy2016):
     """A figure opens the list of its postings, and from there Fava's journal of the
     same transactions; both are compared with the ledger read independently."""
-    open_page(page, fy2016_fava.extension("YosanBalanceSheet", "filter=%23jpki"))
+    open_page(page, fy2016_fava.statement("bs", "filter=%23jpki"))
     page.locator('tr[data-ref="bs:流動資産/現金及び預金"] td.num a').click()
     page.wait_for_url(re.compile(r"/line\?"))
     page.wait_for_selector("table.yosan-postings")
@@ -278,16 +273,17 @@ def test_ledger_markup_is_shown_as_text(page, browser, tmp_path):
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     with fava_server(ledger, "--read-only") as fava:
-        for name in [*PAGES, CHECKS]:
+        pages = [(fava.statement, key) for key in PAGES] + [(fava.extension, CHECKS)]
+        for address, name in pages:
             for query in ("", "by_segment=1", "filter=%23beta"):
-                open_page(page, fava.extension(name, query))
+                open_page(page, address(name, query))
                 text = page.locator("article").inner_text()
                 assert SCRIPT in text and IMAGE in text, (name, query)  # title, errors
                 assert page.evaluate("window.__yosan_xss") is None
-        open_page(page, fava.extension("YosanBalanceSheet", "by_segment=1"))
+        open_page(page, fava.statement("bs", "by_segment=1"))
         assert IMAGE in page.locator("table.yosan-statement thead").inner_text()
 
-        open_page(page, fava.extension("YosanIncomeStatement", "filter=%23alpha"))
+        open_page(page, fava.statement("pl", "filter=%23alpha"))
         page.locator('tr[data-ref="pl:営業外収益/雑収入"] td.num a').click()
         page.wait_for_url(re.compile(r"/line\?"))
         page.wait_for_selector("table.yosan-postings")

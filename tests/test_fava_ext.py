@@ -4,6 +4,7 @@ reloading.  The browser tests (test_fava_browser.py) drive the same pages in Chr
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from html import escape
 from pathlib import Path
@@ -130,25 +131,31 @@ def test_ledger_text_is_escaped_in_every_page(tmp_path: Path):
     app = create_app([str(ledger)], load=True)
     client = app.test_client()
     slug = client.get("/").headers["Location"].split("/")[1]
-    for name in ("YosanBalanceSheet", "YosanPlanOfFunds", "YosanPublishedFigures"):
-        for query in ("", "?by_segment=1"):
-            page = client.get(f"/{slug}/extension/{name}/{query}").get_data(as_text=True)
+    for name in (
+        "YosanStatements?statement=bs&",
+        "YosanStatements?statement=cf&",
+        "YosanPublishedFigures?",
+    ):
+        for query in ("", "by_segment=1"):
+            path, _, ask = name.partition("?")
+            page = client.get(f"/{slug}/extension/{path}/?{ask}{query}").get_data(as_text=True)
             assert SCRIPT not in page and IMAGE not in page
             assert escape(SCRIPT) in page and escape(IMAGE) in page  # there, as text
-    line = f"/{slug}/extension/YosanIncomeStatement/line?ref=pl:営業外収益/雑収入&filter=%23alpha"
+    line = f"/{slug}/extension/YosanStatements/line?ref=pl:営業外収益/雑収入&filter=%23alpha"
     page = client.get(line).get_data(as_text=True)
     assert SCRIPT not in page
     assert f"雑収入{escape(SCRIPT)}" in page  # the narration
     assert f"note: {escape(SCRIPT)}" in page  # the account's metadata
 
 
-def test_line_page_answers_only_for_its_own_statement(tmp_path: Path):
+def test_line_page_answers_only_for_a_row_the_ledger_declares(tmp_path: Path):
     ledger = markup_ledger(tmp_path / "markup")
     client = create_app([str(ledger)], load=True).test_client()
     slug = client.get("/").headers["Location"].split("/")[1]
-    base = f"/{slug}/extension/YosanIncomeStatement/line"
+    base = f"/{slug}/extension/YosanStatements/line"
     assert client.get(f"{base}?ref=pl:営業外収益/雑収入").status_code == 200
-    assert client.get(f"{base}?ref=bs:流動資産/現金及び預金").status_code == 404
+    assert client.get(f"{base}?ref=bs:流動資産/現金及び預金").status_code == 200
+    assert client.get(f"{base}?ref=xx:流動資産/現金及び預金").status_code == 404
     assert client.get(f"{base}?ref=pl:金塊").status_code == 404
     assert client.get(f"{base}").status_code == 404
 
@@ -159,6 +166,7 @@ def test_pages_follow_a_changed_ledger(tmp_path: Path):
     folder.mkdir()
     for source in SMALL.parent.glob("*.beancount"):
         (folder / source.name).write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    shutil.copytree(SMALL.parent / "layouts", folder / "layouts")
     main = folder / "main.beancount"
     main.write_text(
         main.read_text(encoding="utf-8")

@@ -12,8 +12,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks import generate
-from tests.conftest import yosan
-from yosan_ledger.plugins.core.layout import default_layouts
+from tests.conftest import FY2016_LAYOUTS, yosan
 from yosan_ledger.reports.loading.ledger import load_ledger
 
 COUNT = 200
@@ -49,7 +48,7 @@ def test_it_has_the_transactions_asked_for_over_the_fiscal_year(generated):
 
 def test_every_row_of_every_statement_gets_a_figure(generated):
     statements = load_ledger(generated / "main.beancount", cache=False).statements
-    for layout in default_layouts():
+    for layout in FY2016_LAYOUTS:
         frame = statements.figures[layout.statement]
         for row in layout.value_rows():
             assert frame.at[row.key, "total"] != 0, (layout.statement, row.key)

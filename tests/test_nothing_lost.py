@@ -9,6 +9,7 @@ statement to the postings of its accounts, per segment.
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -70,6 +71,7 @@ def test_check_names_each_posting_to_an_account_on_no_line(tmp_path: Path):
     )
     assert chart != ACCOUNTS.read_text(encoding="utf-8")
     (tmp_path / "accounts.beancount").write_text(chart, encoding="utf-8")
+    shutil.copytree(SMALL.parent / "layouts", tmp_path / "layouts")
     main = tmp_path / "main.beancount"
     main.write_text(SMALL.read_text(encoding="utf-8"), encoding="utf-8")
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
+import shutil
 import sys
 import uuid
 from pathlib import Path
@@ -123,6 +124,7 @@ def test_the_pickle_cache_beside_a_ledger_is_never_read(tmp_path):
     (tmp_path / "accounts.beancount").write_text(
         (SMALL.parent / "accounts.beancount").read_text(encoding="utf-8"), encoding="utf-8"
     )
+    shutil.copytree(SMALL.parent / "layouts", tmp_path / "layouts")
     mark = tmp_path / "unpickled"
     cache = tmp_path / ".main.beancount.picklecache"
     cache.write_bytes(pickle.dumps(_Mark(mark)))

@@ -1,8 +1,9 @@
 """Which statement row each account feeds, from the ``line`` (or ``total``) on its Open.
 
-Balance-sheet accounts (Assets, Liabilities, Equity) feed a row of the balance
-sheet, income-statement accounts (Income, Expenses) a row of the income
-statement; the rule that checks it is ``yosan_ledger.plugins.statement_lines``.
+Assets, Liabilities and Equity accounts feed a row of the ledger's first
+statement of kind ``balance``, Income and Expenses accounts a row of its first
+statement of kind ``flow`` (``line: "key:row"`` names another statement of the
+right kind); the rule that checks it is ``yosan_ledger.plugins.statement_lines``.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Iterable
 from beancount.core import account_types, data
 
 from yosan_ledger.plugins.core import walk
-from yosan_ledger.plugins.core.layout import Layouts
+from yosan_ledger.plugins.core.layout import ROOTS_OF_KIND, Layouts
 from yosan_ledger.plugins.core.problem import Problem
 
 LINE = "line"  # Open metadata: the row an account feeds
@@ -20,16 +21,18 @@ SUMMARY = "total"  # Open metadata: the total a summary-level account feeds dire
 ROOTS = tuple(account_types.DEFAULT_ACCOUNT_TYPES)
 
 
-def statement_of(account: str) -> str:
-    """``bs`` for balance-sheet accounts, ``pl`` for income-statement ones."""
-    root = account_types.get_account_type(account)
-    return "pl" if root in ("Income", "Expenses") else "bs"
+def statement_of(account: str, layouts: Layouts) -> str | None:
+    """The key of the statement an account feeds: the first balance statement for
+    Assets, Liabilities and Equity, the first flow statement for Income and
+    Expenses; None when the ledger has no statement of that kind."""
+    layout = layouts.statement_for_root(account_types.get_account_type(account))
+    return layout.statement if layout is not None else None
 
 
 def map_accounts(
     entries: Iterable[data.Directive], layouts: Layouts
 ) -> tuple[dict[str, str], list[Problem]]:
-    """Each opened account's row reference (``bs:現金及び預金``), and the errors."""
+    """Each opened account's row reference (``bs:現金預金``), and the errors."""
     mapping: dict[str, str] = {}
     errors: list[Problem] = []
     for entry in walk.of_type(entries, data.Open):
@@ -44,7 +47,18 @@ def map_accounts(
                 )
             )
             continue
-        statement = statement_of(entry.account)
+        statement = statement_of(entry.account, layouts)
+        if statement is None:
+            kind = "balance" if root in ("Assets", "Liabilities", "Equity") else "flow"
+            errors.append(
+                Problem(
+                    entry.meta,
+                    f"Account {entry.account} has no statement to feed: the ledger's layouts "
+                    f'declare no statement of kind "{kind}", which takes {root} accounts',
+                    entry,
+                )
+            )
+            continue
         value = entry.meta.get(LINE)
         summary = entry.meta.get(SUMMARY)
         if summary is not None:
@@ -75,12 +89,26 @@ def map_accounts(
                 )
             )
             continue
-        row = layouts.find(statement, names[0])
+        name = names[0]
+        prefix, qualified, rest = name.partition(":")
+        if qualified and prefix in layouts.by_statement:  # "key:line": another statement
+            if root not in ROOTS_OF_KIND[layouts[prefix].kind]:
+                errors.append(
+                    Problem(
+                        entry.meta,
+                        f"Account {entry.account} names {name!r}, but {layouts[prefix].title} "
+                        f"takes no {root} accounts",
+                        entry,
+                    )
+                )
+                continue
+            statement, name = prefix, rest
+        row = layouts.find(statement, name)
         if row is None or row.kind != "line":
             errors.append(
                 Problem(
                     entry.meta,
-                    f"Account {entry.account} names line {names[0]!r}, but "
+                    f"Account {entry.account} names line {name!r}, but "
                     f"{layouts[statement].title} has no line of that name fed by accounts",
                     entry,
                 )

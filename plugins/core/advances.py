@@ -1,4 +1,4 @@
-"""予定前受金及び累積前受金: the advances a budget receives and holds, by purpose.
+"""Advances (前受金): what a budget receives and holds in advance, by purpose.
 
 An account whose Open names an ``advance`` purpose holds the advances received
 for it.  予定前受金 is what the year receives into such accounts (their credits in
@@ -8,10 +8,7 @@ statements is ``yosan_ledger.plugins.advances``.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
 
 import numpy as np
 import pandas as pd
@@ -19,7 +16,7 @@ from beancount.core import data
 
 from yosan_ledger.plugins.core import results, walk
 from yosan_ledger.plugins.core.engine import Statements
-from yosan_ledger.plugins.core.layout import LayoutError, Layouts, default_layouts
+from yosan_ledger.plugins.core.layout import LayoutFile, Layouts
 from yosan_ledger.plugins.core.units import UNITS, Unit
 
 ADVANCE = "advance"  # Open metadata: the purpose the account's advances serve
@@ -38,8 +35,19 @@ class AdvancesLayout:
     receipts: str  # "cf:資金収入/その他": 予定前受金 ties to it
 
 
-def parse_advances(text: str, layouts: Layouts) -> AdvancesLayout:
-    raw = tomllib.loads(text)
+LAYOUT_FILE = "advances.toml"
+
+
+@dataclass(frozen=True)
+class Advances:
+    """The schedule as the ledger declares it, and its figures (yen)."""
+
+    layout: AdvancesLayout
+    frame: pd.DataFrame  # COLUMNS: a row per purpose and segment
+
+
+def parse_advances(source: LayoutFile, layouts: Layouts) -> AdvancesLayout:
+    raw = source.parse()
     layout = AdvancesLayout(
         title=raw["title"],
         unit=UNITS[raw["unit"]],
@@ -54,14 +62,14 @@ def parse_advances(text: str, layouts: Layouts) -> AdvancesLayout:
         try:
             layouts.row(reference)
         except KeyError:
-            raise LayoutError(f"advances: unknown row {reference}") from None
+            raise source.error(f"no row {reference!r} to tie to", reference) from None
     return layout
 
 
-@cache
-def default_advances() -> AdvancesLayout:
-    text = (resources.files(__package__) / "layouts" / "advances.toml").read_text("utf-8")
-    return parse_advances(text, default_layouts())
+@results.of_entries
+def advances_layout(entries: list[data.Directive]) -> tuple[AdvancesLayout | None, object]:
+    """(the ledger's advances layout or None, the error reading it or None)."""
+    return results.schedule_layout(entries, LAYOUT_FILE, parse_advances)
 
 
 def advance_accounts(entries: list[data.Directive]) -> dict[str, data.Open]:
@@ -113,9 +121,11 @@ def by_purpose(frame: pd.DataFrame, total_label: str) -> pd.DataFrame:
 
 
 @results.of_entries
-def advances_of(entries: list[data.Directive]) -> pd.DataFrame | None:
-    """予定前受金及び累積前受金 by purpose and segment, in yen; None without a budget."""
+def advances_of(entries: list[data.Directive]) -> Advances | None:
+    """The advances by purpose and segment, in yen; None without a budget
+    or without the schedule in the ledger's layouts."""
     statements = results.statements(entries)
-    if statements is None:
+    layout, _ = advances_layout(entries)
+    if statements is None or layout is None:
         return None
-    return advances_frame(statements, purposes(entries))
+    return Advances(layout, advances_frame(statements, purposes(entries)))

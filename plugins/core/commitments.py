@@ -6,7 +6,7 @@
 The directive is dated in the fiscal year the commitment is made (行為年度, which
 must be the budget's year); its arguments are the item (事項), the limit (限度額, a
 positive whole number of yen) and the first and last day of the years it burdens
-(機構の負担となる年度: a 1 April and a 31 March).  ``segment`` names the declared
+(a 1 April and a 31 March).  ``segment`` names the declared
 segment the commitment serves.  A commitment whose burden starts before its act
 year, ends before it starts, lacks a declared segment, or is malformed is an error
 at its line (``yosan_ledger.plugins.commitments``).  Commitments are no
@@ -16,10 +16,7 @@ postings: they change no statement.
 from __future__ import annotations
 
 import datetime
-import tomllib
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
 
 import numpy as np
 import pandas as pd
@@ -29,6 +26,7 @@ from yosan_ledger.plugins.core import results, walk
 from yosan_ledger.plugins.core.budget import TOTAL, declared_segments, find_budget, values
 from yosan_ledger.plugins.core.engine import CURRENCY
 from yosan_ledger.plugins.core.era import fiscal_year_of, is_fiscal_year_end, is_fiscal_year_start
+from yosan_ledger.plugins.core.layout import LayoutFile, Layouts
 from yosan_ledger.plugins.core.problem import Problem
 from yosan_ledger.plugins.core.units import UNITS, Unit
 
@@ -52,10 +50,11 @@ class CommitmentsLayout:
     total_label: str
 
 
-@cache
-def default_commitments() -> CommitmentsLayout:
-    text = (resources.files(__package__) / "layouts" / "commitments.toml").read_text("utf-8")
-    raw = tomllib.loads(text)
+LAYOUT_FILE = "commitments.toml"
+
+
+def parse_commitments(source: LayoutFile, layouts: Layouts) -> CommitmentsLayout:
+    raw = source.parse()
     return CommitmentsLayout(
         title=raw["title"],
         unit=UNITS[raw["unit"]],
@@ -186,7 +185,25 @@ def limit_totals(frame: pd.DataFrame) -> pd.Series:
 
 
 @results.of_entries
-def commitments_of(entries: list[data.Directive]) -> pd.DataFrame:
-    """債務負担行為, one row per well-formed commitment, in the ledger's order."""
+def commitments_layout(entries: list[data.Directive]) -> tuple[CommitmentsLayout | None, object]:
+    """(the ledger's commitments layout or None, the error reading it or None)."""
+    return results.schedule_layout(entries, LAYOUT_FILE, parse_commitments)
+
+
+@dataclass(frozen=True)
+class Commitments:
+    """The schedule as the ledger declares it, and its rows."""
+
+    layout: CommitmentsLayout
+    frame: pd.DataFrame  # COLUMNS: a row per commitment, in the ledger's order
+
+
+@results.of_entries
+def commitments_of(entries: list[data.Directive]) -> Commitments | None:
+    """債務負担行為, one row per well-formed commitment, in the ledger's order; None
+    without the schedule in the ledger's layouts."""
+    layout, _ = commitments_layout(entries)
+    if layout is None:
+        return None
     found, _ = commitments(entries)
-    return commitments_frame(found)
+    return Commitments(layout, commitments_frame(found))

@@ -27,7 +27,7 @@ from beancount.core import data
 from yosan_ledger.plugins.core import walk
 from yosan_ledger.plugins.core.accounts import map_accounts
 from yosan_ledger.plugins.core.budget import TOTAL, Budget, Segment, declared_segments, find_budget
-from yosan_ledger.plugins.core.layout import Layouts, Row, default_layouts
+from yosan_ledger.plugins.core.layout import Layouts, Row
 from yosan_ledger.plugins.core.units import Unit, scale_frame
 from yosan_ledger.plugins.core.walk import Memo
 
@@ -260,7 +260,8 @@ class _Evaluator:
             # A total adds the accounts that feed it directly (a summary-level
             # ledger's) to its terms; a line adds its `plus` terms to its accounts.
             rows = self._rows(self.feeding.get(row.ref, ()))
-            basis = self.closing if row.statement == "bs" else self.flow
+            balance = self.layouts[row.statement].kind == "balance"
+            basis = self.closing if balance else self.flow
             total += (basis[rows] * self.sign[rows]).sum(axis=0, dtype=np.int64)
             for term in row.terms:
                 total += term.coefficient * self.value(term.ref)
@@ -285,8 +286,8 @@ class _Evaluator:
 def cash_plan_accounts(
     layouts: Layouts, row_of_account: dict[str, str]
 ) -> tuple[set[str], set[str], set[str]]:
-    """(cash accounts, working-capital accounts, accounts of some flow row)."""
-    cf = layouts["cf"]
+    """(cash accounts, working-capital accounts, accounts of some flow row) of the
+    ledger's cash plans (none without one)."""
     lines: dict[str, set[str]] = {}
     for account, ref in row_of_account.items():
         lines.setdefault(ref, set()).add(account)
@@ -298,22 +299,22 @@ def cash_plan_accounts(
             found |= feeding(term.ref)
         return found
 
-    cash = feeding(cf.cash) if cf.cash else set()
+    cash: set[str] = set()
     working: set[str] = set()
     flowing: set[str] = set()
-    for row in cf.rows:
-        if row.kind != "cash" or row.of == (cf.cash,):
-            continue
-        for ref in row.of:
-            (flowing if row.basis == "flow" else working).update(feeding(ref))
+    for plan in layouts.of_kind("cash"):
+        cash |= feeding(plan.cash) if plan.cash else set()
+        for row in plan.rows:
+            if row.kind != "cash" or row.of == (plan.cash,):
+                continue
+            for ref in row.of:
+                (flowing if row.basis == "flow" else working).update(feeding(ref))
     return cash, working, flowing
 
 
-def compute_statements(
-    entries: Sequence[data.Directive], layouts: Layouts | None = None
-) -> Statements | None:
-    """The statements of the budget the entries declare; None without a budget."""
-    layouts = layouts or default_layouts()
+def compute_statements(entries: Sequence[data.Directive], layouts: Layouts) -> Statements | None:
+    """The statements of the budget the entries declare, in the ledger's layouts;
+    None without a budget."""
     customs = walk.of_type(entries, data.Custom)
     budget, _ = find_budget(customs)
     if budget is None:

@@ -12,10 +12,7 @@ budgets compare.  The rule that checks the published overview is
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
-from functools import cache
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +23,7 @@ from yosan_ledger.plugins.core import results, walk
 from yosan_ledger.plugins.core.budget import Budget, values
 from yosan_ledger.plugins.core.engine import Statements
 from yosan_ledger.plugins.core.era import fiscal_year_of, format_fiscal_year
-from yosan_ledger.plugins.core.layout import LayoutError, Layouts, Term, default_layouts
+from yosan_ledger.plugins.core.layout import LayoutFile, Layouts, Term
 from yosan_ledger.plugins.core.units import UNITS, Unit
 
 COMPARISON = "yosan-comparison"
@@ -45,7 +42,7 @@ class Item:
 
 @dataclass(frozen=True)
 class OverviewLayout:
-    title: str  # "{budget}の概要": the budget's title goes in
+    title: str  # with {budget} where the budget's title goes
     unit: Unit
     label_header: str
     change_header: str
@@ -56,21 +53,26 @@ class OverviewLayout:
         return next((i for i in self.items if i.label == label), None)
 
 
-def parse_overview(text: str, layouts: Layouts) -> OverviewLayout:
-    raw = tomllib.loads(text)
+LAYOUT_FILE = "overview.toml"
+
+
+def parse_overview(source: LayoutFile, layouts: Layouts) -> OverviewLayout:
+    raw = source.parse()
     items = []
     for section in raw["sections"]:
         for item in section["items"]:
-            terms = tuple(Term(-1 if r.startswith("-") else 1, r.lstrip("-")) for r in item["sum"])
-            for term in terms:
+            written = item["sum"]
+            terms = tuple(Term(-1 if r.startswith("-") else 1, r.lstrip("-")) for r in written)
+            for term, text in zip(terms, written, strict=True):
                 try:
                     layouts.row(term.ref)
                 except KeyError:
-                    raise LayoutError(f"overview {item['label']}: unknown row {term.ref}") from None
+                    raise source.error(f"{item['label']}: no row {term.ref!r}", text) from None
             items.append(Item(section["title"], item["label"], terms))
     labels = [i.label for i in items]
-    if len(set(labels)) != len(labels):
-        raise LayoutError("overview: an item label stands twice")
+    twice = sorted({label for label in labels if labels.count(label) > 1})
+    if twice:
+        raise source.error(f"the item {twice[0]!r} stands twice", twice[0])
     return OverviewLayout(
         title=raw["title"],
         unit=UNITS[raw["unit"]],
@@ -81,17 +83,22 @@ def parse_overview(text: str, layouts: Layouts) -> OverviewLayout:
     )
 
 
-@cache
-def default_overview() -> OverviewLayout:
-    text = (resources.files(__package__) / "layouts" / "overview.toml").read_text("utf-8")
-    return parse_overview(text, default_layouts())
+@results.of_entries
+def overview_layout(entries: list[data.Directive]) -> tuple[OverviewLayout | None, object]:
+    """(the ledger's overview layout or None, the error reading it or None)."""
+    return results.schedule_layout(entries, LAYOUT_FILE, parse_overview)
 
 
-def overview_frame(
-    this: Statements, that: Statements, layout: OverviewLayout | None = None
-) -> pd.DataFrame:
+@dataclass(frozen=True)
+class Overview:
+    """The schedule as the ledger declares it, and the budget it compares with."""
+
+    layout: OverviewLayout
+    comparison: Comparison | None
+
+
+def overview_frame(this: Statements, that: Statements, layout: OverviewLayout) -> pd.DataFrame:
     """Each item of the overview in yen: this budget, the other, and the change."""
-    layout = layout or default_overview()
     rows = []
     for item in layout.items:
         mine = sum(t.coefficient * this.figure(t.ref) for t in item.terms)
@@ -180,3 +187,11 @@ def comparison_of(entries: list[data.Directive]) -> Comparison | None:
         tuple(problems),
         tuple(files),
     )
+
+
+@results.of_entries
+def overview_of(entries: list[data.Directive]) -> Overview | None:
+    """The overview's layout and the budget compared with; None without the
+    schedule in the ledger's layouts."""
+    layout, _ = overview_layout(entries)
+    return Overview(layout, comparison_of(entries)) if layout is not None else None

@@ -1,6 +1,6 @@
 """Published figures (``custom "yosan-published"``) beside the figures the ledger gives.
 
-    2017-03-31 custom "yosan-published" "bs" "現金及び預金" "general" 3141526 "千円"
+    2017-03-31 custom "yosan-published" "bs" "現金預金" "general" 3141526 "千円"
 
 The rule that reports a difference is ``yosan_ledger.plugins.published``; the
 Fava extension lists them all.
@@ -20,7 +20,7 @@ from yosan_ledger.plugins.core.problem import Problem
 from yosan_ledger.plugins.core.units import BY_LABEL, Unit, round_half_up, unknown_unit
 
 PUBLISHED = "yosan-published"
-FORM = 'custom "yosan-published" "bs|pl|cf" "row" "segment|total" FIGURE "千円"'
+FORM = 'custom "yosan-published" "statement" "row" "segment|total" FIGURE "千円"'
 
 
 @dataclass(frozen=True)
@@ -58,9 +58,9 @@ def published_figures(
             continue
         statement, key, segment, number, unit_label = args
         if statement not in statements.figures:
-            errors.append(
-                Problem(entry.meta, f"Unknown statement {statement!r}: one of bs, pl, cf", entry)
-            )
+            known = ", ".join(statements.figures)
+            message = f"Unknown statement {statement!r}: one of {known}"
+            errors.append(Problem(entry.meta, message, entry))
             continue
         row = statements.layouts.find(statement, key)
         if row is None:

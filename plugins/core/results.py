@@ -16,13 +16,20 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 from beancount.core import data
 
+from yosan_ledger.plugins.core import walk
+from yosan_ledger.plugins.core.budget import values
 from yosan_ledger.plugins.core.engine import Statements, compute_statements
+from yosan_ledger.plugins.core.layout import LayoutError, LayoutFile, Layouts, read_layouts
+from yosan_ledger.plugins.core.problem import Problem
 
 Result = TypeVar("Result")
+ScheduleLayout = TypeVar("ScheduleLayout")
 KEPT = 2  # lists of entries remembered per result: a ledger and the one it compares with
 
 
@@ -50,7 +57,104 @@ def of_entries(compute: Callable[[list], Result]) -> Callable[[list], Result]:
     return memoised
 
 
+LAYOUTS = "yosan-layouts"
+LAYOUTS_FORM = 'custom "yosan-layouts" "layouts" (a folder, relative to this file)'
+
+
+@dataclass(frozen=True)
+class LayoutFolder:
+    """The layout folder a ledger names, and what reading it gave."""
+
+    directive: data.Custom | None  # the first yosan-layouts directive
+    folder: Path | None
+    layouts: Layouts | None  # None: none named, or one that cannot be read
+    error: LayoutError | None = None
+
+    def file(self, name: str) -> Path | None:
+        """A file of the folder (a schedule's layout), if there is one."""
+        if self.layouts is None or self.folder is None:
+            return None
+        path = self.folder / name
+        return path if path.is_file() else None
+
+
+@of_entries
+def layout_folder(entries: list[data.Directive]) -> LayoutFolder:
+    """The ledger's layouts: the folder its ``yosan-layouts`` directive names
+    (relative to the file holding the directive), read."""
+    found = walk.customs(entries, LAYOUTS)
+    if not found:
+        return LayoutFolder(None, None, None)
+    directive = found[0]
+    args = values(directive)
+    if len(args) != 1 or not isinstance(args[0], str):
+        error = LayoutError(f"Malformed layouts: {LAYOUTS_FORM}")
+        return LayoutFolder(directive, None, None, error)
+    folder = Path(directive.meta.get("filename", ".")).parent / args[0]
+    if not folder.is_dir():
+        error = LayoutError(f"The layout folder {args[0]} ({folder}) does not exist")
+        return LayoutFolder(directive, folder, None, error)
+    try:
+        return LayoutFolder(directive, folder, read_layouts(folder))
+    except LayoutError as error:
+        return LayoutFolder(directive, folder, None, error)
+
+
+def layouts(entries: list[data.Directive]) -> Layouts | None:
+    """The ledger's statement layouts; None when it names none or they are broken
+    (``yosan_ledger.plugins.layouts`` reports why)."""
+    return layout_folder(entries).layouts
+
+
 @of_entries
 def statements(entries: list[data.Directive]) -> Statements | None:
-    """The statements of the budget the entries declare; None without a budget."""
-    return compute_statements(entries)
+    """The statements of the budget the entries declare; None without a budget
+    or without usable layouts."""
+    found = layouts(entries)
+    return compute_statements(entries, found) if found is not None else None
+
+
+def schedule_layout(
+    entries: list[data.Directive],
+    name: str,
+    parse: Callable[[LayoutFile, Layouts], ScheduleLayout],
+) -> tuple[ScheduleLayout | None, LayoutError | None]:
+    """A schedule's layout, the file ``name`` of the ledger's layout folder: (None,
+    None) when the ledger declares no such schedule; the error when it is broken."""
+    found = layout_folder(entries)
+    path = found.file(name)
+    if path is None or found.layouts is None:
+        return None, None
+    try:
+        source = LayoutFile(path)
+        try:
+            return parse(source, found.layouts), None
+        except KeyError as missing:
+            raise source.error(f"{name} lacks `{missing.args[0]}`") from None
+    except LayoutError as error:
+        return None, error
+
+
+def layout_problem(error: LayoutError, entry: data.Directive | None) -> Problem:
+    """A layout that cannot be used, at its file and line where known (else at the
+    directive naming the layouts, or the ledger)."""
+    if error.filename:
+        meta = data.new_metadata(error.filename, error.lineno or 0)
+        return Problem(meta, f"Layout: {error.message}", entry)
+    meta = entry.meta if entry is not None else data.new_metadata("<ledger>", 0)
+    return Problem(meta, error.message, entry)
+
+
+def undeclared(
+    entries: list[data.Directive], directive: str, name: str, what: str
+) -> list[Problem]:
+    """Each ``custom "directive"`` of a ledger whose layouts declare no ``name``."""
+    return [
+        Problem(
+            e.meta,
+            f"The ledger states {what}, but its layouts declare no such table: add {name} "
+            "to the layout folder",
+            e,
+        )
+        for e in walk.customs(entries, directive)
+    ]

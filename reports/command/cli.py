@@ -3,7 +3,7 @@
 yosan report                       all the statements of the whole body
 yosan report bs --by-segment       one statement, a column per segment
 yosan report overview              予算の概要, against the budget the ledger compares with
-yosan report commitments           債務負担行為 (advances: 予定前受金及び累積前受金)
+yosan report commitments           債務負担行為 (advances: 前受金)
 yosan export --format csv          every figure as tidy rows
 yosan check                        every rule's errors, as file:line: message
 yosan fava                         the statements in Fava, on http://127.0.0.1:5000
@@ -257,8 +257,9 @@ def report(
     foreign_plugins: bool,
     no_cache: bool,
 ) -> None:
-    """Print one statement (bs, pl, cf), or all of them; or the budget's other tables:
-    overview (予算の概要, against the previous budget), advances (予定前受金及び累積前受金),
+    """Print one statement (by its key in the ledger's layouts: bs, pl, cf for FY2016),
+    or all of them; or the budget's other tables:
+    overview (予算の概要, against the previous budget), advances (前受金),
     commitments (債務負担行為).  Or write them as a CSV, an Excel workbook (a sheet per
     table), a print-ready HTML page or a PDF."""
     if segment and by_segment:
@@ -374,6 +375,52 @@ def segments(ctx: click.Context, ledger_path: Path, no_cache: bool) -> None:
     ledger = load(ledger_path, no_cache=no_cache)
     for segment in ledger.statements.segments:
         click.echo(f"{segment.key}\t{segment.name}\t{','.join(segment.areas)}")
+
+
+@main.command("new")
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option(
+    "--year",
+    type=int,
+    help="The fiscal year, by the calendar year it starts in (2027 for 令和9年度) "
+    "[default: the year after the current one].",
+)
+def new_ledger(folder: Path, year: int | None) -> None:
+    """Write a small working ledger into the new FOLDER: main, accounts, segments,
+    one segment file and layouts, with comments saying what to change."""
+    from yosan_ledger.reports.ledgers.new import NewLedgerError, next_fiscal_year, write_new_ledger
+
+    try:
+        written = write_new_ledger(folder, year or next_fiscal_year())
+    except (NewLedgerError, OSError) as error:
+        raise click.ClickException(str(error)) from None
+    for path in written:
+        click.echo(folder / path)
+    click.echo(f"yosan check --ledger {folder / 'main.beancount'}", err=True)
+
+
+@main.command()
+@ledger_option
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="The new folder for next year's ledger (refused if it exists).",
+)
+def rollover(ledger_path: Path, output: Path) -> None:
+    """Write next year's ledger from this one: the same accounts, segments and layouts,
+    the budget of the next fiscal year, and this year's closing balances, segment by
+    segment, as its opening balances (the year's result carried into the line the
+    balance sheet's layout names)."""
+    from yosan_ledger.reports.ledgers.rollover import RolloverError, roll_over
+
+    ledger = load(ledger_path, no_cache=True)
+    try:
+        roll_over(ledger_path, ledger.entries, ledger.options, output)
+    except (RolloverError, OSError) as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"{output / 'main.beancount'}: edit the budget's title and date", err=True)
 
 
 @main.command()

@@ -5,7 +5,8 @@ Registered from the ledger::
     2016-04-01 custom "fava-extension" "yosan_ledger.reports.fava_ext"
 
 Each class below is one page in Fava's sidebar (Fava lists them in the order
-of their names): 予定貸借対照表, 予定損益計算書, 資金計画 and 公表値の照合.  The
+of their names): the ledger's statements (as many as its layouts declare, with a
+switch between them; the page is named by the budget's title) and 公表値の照合.  The
 figures come from the statement engine through ``yosan_ledger.reports.tables.statements``; the pages
 render them (templates/) and link each figure to the journal behind it.
 """
@@ -15,16 +16,8 @@ from __future__ import annotations
 from yosan_ledger.reports.fava_ext import report as _report
 
 
-class YosanBalanceSheet(_report.StatementReport):
-    statement = "bs"
-
-
-class YosanIncomeStatement(_report.StatementReport):
-    statement = "pl"
-
-
-class YosanPlanOfFunds(_report.StatementReport):
-    statement = "cf"
+class YosanStatements(_report.StatementReport):
+    pass
 
 
 class YosanPublishedFigures(_report.ChecksReport):

@@ -51,13 +51,13 @@ def accounts_pattern(accounts: Iterable[str]) -> str:
 
 def cash_moving_accounts(statements: Statements) -> tuple[str, ...]:
     """Cash and working capital: what a transaction touches to count in a flow row."""
-    cf = statements.layouts["cf"]
     found: list[str] = []
-    if cf.cash:
-        found += statements.accounts.get(statements.layouts.row(cf.cash).ref, ())
-    for row in cf.value_rows():
-        if row.kind == "cash" and row.basis != "flow" and row.of != (cf.cash,):
-            found += statements.accounts.get(row.ref, ())
+    for plan in statements.layouts.of_kind("cash"):
+        if plan.cash:
+            found += statements.accounts.get(statements.layouts.row(plan.cash).ref, ())
+        for row in plan.value_rows():
+            if row.kind == "cash" and row.basis != "flow" and row.of != (plan.cash,):
+                found += statements.accounts.get(row.ref, ())
     return tuple(dict.fromkeys(found))
 
 
@@ -65,7 +65,8 @@ def journal_filter(statements: Statements, ref: str, segment: str) -> JournalFil
     """The journal of the transactions behind one figure; None where no account feeds it."""
     accounts = statements.accounts.get(ref, ())
     row = statements.layouts.row(ref)
-    if not accounts or (row.statement == "cf" and row.kind == "total"):
+    kind = statements.layouts[row.statement].kind
+    if not accounts or (kind == "cash" and row.kind == "total"):
         return None  # a total of the plan adds rows of different bases: see its lines
     conditions = [] if segment == TOTAL else [f"#{segment}"]
     opening = f'date:"{statements.budget.opening_date.isoformat()}"'
@@ -86,4 +87,4 @@ def basis(statements: Statements, ref: str) -> str:
     row = statements.layouts.row(ref)
     if row.kind == "cash" and row.basis in ("flow", "opening"):
         return "cash" if row.basis == "flow" else "opening"
-    return "flow" if row.statement == "pl" else "balance"
+    return "balance" if statements.layouts[row.statement].kind == "balance" else "flow"

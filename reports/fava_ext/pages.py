@@ -184,6 +184,7 @@ class StatementPage:
     missing_budget: ClassVar[bool] = False
     table: Table
     lines: tuple[Line, ...]
+    statements: tuple[Choice, ...]  # one per statement the ledger declares
     units: tuple[Choice, ...]
     segments: SegmentChoices
     errors: Errors
@@ -240,6 +241,8 @@ def statement_page(
     errors: Errors,
 ) -> StatementPage:
     unit_key = place.arg("unit") if place.arg("unit") in UNITS else DEFAULT_UNIT
+    if statement not in statements.layouts.by_statement:
+        statement = next(iter(statements.layouts.by_statement))
     segments = segment_choices(statements, place)
     selection = segments.selection
     table = statement_table(
@@ -262,7 +265,11 @@ def statement_page(
     units = tuple(
         Choice(unit.label, place.here(unit=key), key == unit_key) for key, unit in UNITS.items()
     )
-    return StatementPage(table, tuple(lines), units, segments, errors)
+    shown = tuple(
+        Choice(layout.title, place.here(statement=layout.statement), layout.statement == statement)
+        for layout in statements.layouts
+    )
+    return StatementPage(table, tuple(lines), shown, units, segments, errors)
 
 
 def _cell(statements: Statements, place: Place, ref: str, column: str, value: int) -> Cell:
@@ -466,6 +473,6 @@ def line_page(
         accounts=accounts,
         postings=tuple(postings),
         journal_url=place.report("journal", journal.params()) if journal else None,
-        statement_url=statement_place.here(ref=None),
+        statement_url=statement_place.here(ref=None, statement=row.statement),
         errors=errors,
     )

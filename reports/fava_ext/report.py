@@ -15,7 +15,6 @@ from markupsafe import Markup
 
 from yosan_ledger.plugins.core import results
 from yosan_ledger.plugins.core.engine import Statements
-from yosan_ledger.plugins.core.layout import default_layouts
 from yosan_ledger.plugins.core.problem import Problem
 from yosan_ledger.plugins.core.published import PublishedFigure, published_figures
 from yosan_ledger.reports.fava_ext.pages import (
@@ -55,13 +54,16 @@ class BudgetReport(FavaExtensionBase):
 
 
 class StatementReport(BudgetReport):
-    """予定貸借対照表, 予定損益計算書 or 資金計画, total, one segment or by segment."""
+    """The ledger's statements, as its layouts declare them (a switch picks one):
+    total, one segment or by segment."""
 
-    statement: ClassVar[str]
+    default_title: ClassVar[str] = "予算"
 
     @property
     def report_title(self) -> str:  # type: ignore[override]
-        return default_layouts()[self.statement].title
+        """The budget's own title (平成28年度予算（案）) in Fava's sidebar."""
+        statements = self.statements()
+        return statements.budget.title if statements is not None else self.default_title
 
     def page(self) -> StatementPage | NoBudget:
         place = self.place()
@@ -70,7 +72,7 @@ class StatementReport(BudgetReport):
             return NoBudget(self.errors(place))
         return statement_page(
             statements,
-            self.statement,
+            place.arg("statement") or next(iter(statements.layouts.by_statement)),
             place,
             organisation=self.organisation(),
             errors=self.errors(place),
@@ -81,7 +83,8 @@ class StatementReport(BudgetReport):
         statements = self.statements()
         if statements is None:
             return NoBudget(self.errors(place))
-        if not place.arg("ref").startswith(f"{self.statement}:"):
+        statement = place.arg("ref").partition(":")[0]
+        if statement not in statements.layouts.by_statement:
             return None
         ledger = self.ledger
         return line_page(

@@ -137,6 +137,10 @@ def _include_patterns(files: Iterable[str]) -> dict[str, list[str]]:
             text = Path(filename).read_bytes()
         except OSError:
             continue
+        if filename.endswith(".toml"):  # a layout: a new file in its folder is a change
+            pattern = os.path.join(os.path.dirname(filename), "*.toml")
+            patterns[pattern] = _matches(pattern)
+            continue
         for match in _INCLUDE.finditer(text):
             pattern = match.group(1).decode("utf-8", "replace")
             if not os.path.isabs(pattern):

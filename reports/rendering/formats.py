@@ -18,8 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from yosan_ledger.reports.output import ForeignDirectory, write_atomically
-
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -128,6 +126,7 @@ def _xlsx_export(ledger: LoadedLedger, unit: Unit, stream: BinaryIO, options: Op
 
 
 def _parquet_export(ledger: LoadedLedger, unit: Unit, folder: Path) -> None:
+    from yosan_ledger.reports.output import ForeignDirectory
     from yosan_ledger.reports.rendering.parquet import write_parquet_folder
 
     try:
@@ -207,6 +206,8 @@ def check_output(fmt: str, output: Path | None) -> None:
 
 def _deliver(write: Callable[[BinaryIO], None], output: Path | None) -> str | None:
     """Into ``output`` whole, or, without one, the text to print."""
+    from yosan_ledger.reports.output import write_atomically  # only a file needs it
+
     if output is not None:
         write_atomically(output, write)
         return None

@@ -13,8 +13,6 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from yosan_ledger.reports.output import write_directory_atomically
-
 if TYPE_CHECKING:
     import pyarrow as pa
 
@@ -29,26 +27,26 @@ FILES = (POSTINGS, STATEMENTS_FILE)
 # own metadata, `yosan export --help` and the README.
 POSTINGS_COLUMNS = (
     ("date", "date32", "the transaction's date; opening balances stand the day before the year"),
-    ("account", "string", "the Beancount account, e.g. Assets:11-流動資産:111-現金及び預金"),
-    ("account_name", "string", "its last component without the code, e.g. 現金及び預金"),
+    ("account", "string", "the Beancount account, e.g. Assets:1-流動資産:11-現金預金"),
+    ("account_name", "string", "its last component without the code, e.g. 現金預金"),
     ("segment", "string", "the segment key (the transaction's tag), e.g. jpki"),
-    ("segment_name", "string", "the segment's name, e.g. 公的個人認証サービス事業"),
+    ("segment_name", "string", "the segment's name, e.g. 一般事業"),
     ("amount", "int64", "yen, signed as Beancount keeps it (debit +, credit −)"),
     ("opening", "bool", "true for an opening balance (前期末), false for the year's flows"),
     ("payee", "string", "the transaction's payee, or null"),
     ("narration", "string", "the transaction's narration"),
-    ("line_ref", "string", "the statement line the account feeds, e.g. bs:流動資産/現金及び預金"),
+    ("line_ref", "string", "the statement line the account feeds, e.g. bs:流動資産/現金預金"),
     ("filename", "string", "the ledger file of the posting, relative to the main file's folder"),
     ("lineno", "int32", "its line in that file"),
 )
 STATEMENTS_COLUMNS = (
-    ("statement", "string", "bs, pl or cf"),
+    ("statement", "string", "the statement's key in the ledger's layouts, e.g. bs"),
     ("section", "string", "the heading the line stands under; empty at the top level"),
-    ("line", "string", "the line's label as published, e.g. 現金及び預金"),
+    ("line", "string", "the line's label as published, e.g. 現金預金"),
     (
         "line_ref",
         "string",
-        "statement:section/line, as postings.line_ref, e.g. bs:流動資産/現金及び預金",
+        "statement:section/line, as postings.line_ref, e.g. bs:流動資産/現金預金",
     ),
     ("segment", "string", "a segment key, or total"),
     ("amount", "int64", "the figure in the unit, rounded half-up, signed as shown (▲ = negative)"),
@@ -64,11 +62,11 @@ SCHEMA_HELP = "\n".join(
     ]
 )
 
-CODE = re.compile(r"^\d[0-9A-Za-z]*-")  # 111- in 111-現金及び預金
+CODE = re.compile(r"^\d[0-9A-Za-z]*-")  # 11- in 11-現金預金
 
 
 def account_name(account: str) -> str:
-    """現金及び預金 for Assets:11-流動資産:111-現金及び預金."""
+    """現金預金 for Assets:1-流動資産:11-現金預金."""
     leaf = account.rpartition(":")[2]
     return CODE.sub("", leaf, count=1) or leaf
 
@@ -157,6 +155,8 @@ def statements_table(ledger: LoadedLedger, unit: Unit) -> pa.Table:
 
 def write_parquet_folder(ledger: LoadedLedger, unit: Unit, folder: Path) -> None:
     import pyarrow.parquet as pq
+
+    from yosan_ledger.reports.output import write_directory_atomically
 
     postings, figures = postings_table(ledger), statements_table(ledger, unit)
 

@@ -17,16 +17,16 @@ from typing import Any
 
 import pandas as pd
 
-from yosan_ledger.plugins.core.advances import advances_of, by_purpose, default_advances
+from yosan_ledger.plugins.core.advances import Advances, advances_of, by_purpose
 from yosan_ledger.plugins.core.budget import TOTAL
-from yosan_ledger.plugins.core.commitments import commitments_of, default_commitments, limit_totals
+from yosan_ledger.plugins.core.commitments import Commitments, commitments_of, limit_totals
 from yosan_ledger.plugins.core.engine import Statements
 from yosan_ledger.plugins.core.era import format_fiscal_year, format_fiscal_years
 from yosan_ledger.plugins.core.overview import COLUMNS as OVERVIEW_COLUMNS
 from yosan_ledger.plugins.core.overview import (
-    comparison_of,
-    default_overview,
+    OverviewLayout,
     overview_frame,
+    overview_of,
     year_header,
 )
 from yosan_ledger.plugins.core.units import UNITS, Unit, round_half_up, scale_frame
@@ -64,13 +64,13 @@ def overview_table(
     statements: Statements,
     other: Statements,
     label: str,
+    layout: OverviewLayout,
     *,
     unit: Unit | None = None,
     organisation: str = "",
     true_era: bool = False,
 ) -> Table:
     """予算の概要: each item of this budget beside the other's, and 増減."""
-    layout = default_overview()
     unit = unit or layout.unit
     figures = scale_frame(overview_frame(statements, other, layout), unit)
     rows: list[TableRow] = []
@@ -99,13 +99,23 @@ def overview_table(
     )
 
 
+def _declared(results: Mapping[str, Any], name: str) -> Any:
+    found = results.get(name)
+    if found is None:
+        raise ScheduleError(
+            f"this ledger's layouts declare no {name} table: add {name}.toml to its layout folder"
+        )
+    return found
+
+
 def _overview(results: Mapping[str, Any], request: Request) -> Table:
     if request.segment or request.by_segment:
         raise ScheduleError("the overview compares whole budgets: no --segment")
+    overview = _declared(results, "overview")
     if request.against is not None:
         other, label = request.against
     else:
-        comparison = results["overview"]
+        comparison = overview.comparison
         if comparison is None or comparison.statements is None:
             raise ScheduleError(
                 "the ledger names no budget to compare with: give --against LEDGER, or "
@@ -116,6 +126,7 @@ def _overview(results: Mapping[str, Any], request: Request) -> Table:
         results["statements"],
         other,
         label,
+        overview.layout,
         unit=request.unit,
         organisation=request.organisation,
         true_era=request.true_era,
@@ -136,7 +147,7 @@ def _of_segment(
 
 
 def advances_table(
-    frame: pd.DataFrame,
+    advances: Advances,
     statements: Statements,
     *,
     unit: Unit | None = None,
@@ -144,10 +155,10 @@ def advances_table(
     by_segment: bool = False,
     organisation: str = "",
 ) -> Table:
-    """予定前受金及び累積前受金 from the advances frame (``yosan_ledger.plugins.advances``): a row
+    """Advances (``yosan_ledger.plugins.core.advances``): a row
     per purpose and 合計; under a heading per segment with ``by_segment``, or one
     segment's."""
-    layout = default_advances()
+    layout, frame = advances.layout, advances.frame
     unit = unit or layout.unit
     names = _names(statements)
     frame, title = _of_segment(frame, layout.title, names, segment)
@@ -195,7 +206,7 @@ def advances_table(
 
 
 def commitments_table(
-    frame: pd.DataFrame,
+    commitments: Commitments,
     statements: Statements,
     *,
     unit: Unit | None = None,
@@ -204,10 +215,10 @@ def commitments_table(
     organisation: str = "",
     true_era: bool = False,
 ) -> Table:
-    """債務負担行為 from the commitments frame (``yosan_ledger.plugins.commitments``): 事項, 限度額,
-    行為年度, 機構の負担となる年度, and the total of 限度額; grouped under a heading
+    """債務負担行為 (``yosan_ledger.plugins.core.commitments``): item, limit, act year
+    and the years it burdens, and the total of the limits; grouped under a heading
     per segment, with a 小計 each, with ``by_segment``."""
-    layout = default_commitments()
+    layout, frame = commitments.layout, commitments.frame
     unit = unit or layout.unit
     as_of = None if true_era else statements.budget.adopted
     names = _names(statements)
@@ -260,7 +271,7 @@ def commitments_table(
 
 def _advances(results: Mapping[str, Any], request: Request) -> Table:
     return advances_table(
-        results["advances"],
+        _declared(results, "advances"),
         results["statements"],
         unit=request.unit,
         segment=request.segment,
@@ -271,7 +282,7 @@ def _advances(results: Mapping[str, Any], request: Request) -> Table:
 
 def _commitments(results: Mapping[str, Any], request: Request) -> Table:
     return commitments_table(
-        results["commitments"],
+        _declared(results, "commitments"),
         results["statements"],
         unit=request.unit,
         segment=request.segment,
@@ -284,7 +295,7 @@ def _commitments(results: Mapping[str, Any], request: Request) -> Table:
 SCHEDULES: dict[str, Schedule] = {
     schedule.name: schedule
     for schedule in (
-        Schedule("overview", comparison_of, _overview),
+        Schedule("overview", overview_of, _overview),
         Schedule("advances", advances_of, _advances),
         Schedule("commitments", commitments_of, _commitments),
     )

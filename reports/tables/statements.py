@@ -32,7 +32,9 @@ def statement_table(
     organisation: str = "",
     true_era: bool = False,
 ) -> Table:
-    """One statement: the whole body, one segment, or every segment beside the total."""
+    """One statement: the whole body, one segment, or every segment beside the total.
+    A row the layout marks ``hide_zero`` is left out when it is zero in every
+    segment and the total (a line the body no longer has)."""
     layout = statements.layouts[statement]
     names = {s.key: s.name for s in statements.segments}
     if by_segment:
@@ -44,9 +46,12 @@ def statement_table(
         title = f"{layout.title}（{names[segment]}）"
     else:
         columns, headers, title = (TOTAL,), (SINGLE_HEADER,), layout.title
-    figures = scale_frame(statements.figures[statement][list(columns)], unit)
+    frame = statements.figures[statement]
+    figures = scale_frame(frame[list(columns)], unit)
     rows = []
     for row in layout.rows:
+        if row.hide_zero and not frame.loc[row.key].any():
+            continue
         values = tuple(int(v) for v in figures.loc[row.key]) if row.has_value else None
         rows.append(TableRow(row.kind, row.label, row.depth, row.section, row.ref, values))
     return Table(

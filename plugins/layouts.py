@@ -1,0 +1,50 @@
+"""The ledger names its statement layouts, and they can be read.
+
+    2016-04-01 custom "yosan-layouts" "layouts"
+
+The directive names a folder, relative to the file holding it, whose
+``statements.toml`` lists the ledger's statements (see
+``yosan_ledger.plugins.core.layout``).  A ledger without the directive, with a
+second one, with a folder that does not exist, or with a layout that contradicts
+itself (a reference to a row no statement has, a row declared twice, invalid
+TOML) is an error: at the layout file's line where there is one, else at the
+directive.  The layout files count as the ledger's input, so the statement cache
+and Fava's file watcher see an edit to them.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+from beancount.core import data
+
+from yosan_ledger.plugins.core import results, walk
+from yosan_ledger.plugins.core.results import LAYOUTS, LAYOUTS_FORM
+
+__plugins__ = ("check_layouts",)
+
+LayoutsError = namedtuple("LayoutsError", "source message entry")
+
+HOW = (
+    "; write the statements as TOML in a folder beside the ledger (`yosan new DIR` writes "
+    "a starter) and name it: 2016-04-01 " + LAYOUTS_FORM
+)
+
+
+def check_layouts(
+    entries: list[data.Directive], options_map: dict
+) -> tuple[list[data.Directive], list[LayoutsError]]:
+    found = results.layout_folder(entries)
+    if found.directive is None:
+        meta = data.new_metadata(options_map.get("filename", "<ledger>"), 0)
+        return entries, [LayoutsError(meta, "The ledger names no statement layouts" + HOW, None)]
+    errors = [
+        LayoutsError(e.meta, "A second layout folder; a ledger has one", e)
+        for e in walk.customs(entries, LAYOUTS)[1:]
+    ]
+    if found.error is not None:
+        errors.append(LayoutsError(*results.layout_problem(found.error, found.directive)))
+    if found.folder is not None and found.folder.is_dir() and "include" in options_map:
+        files = sorted(str(p.resolve()) for p in found.folder.glob("*.toml"))
+        options_map["include"] = list(dict.fromkeys([*options_map["include"], *files]))
+    return entries, errors

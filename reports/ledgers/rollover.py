@@ -1,0 +1,217 @@
+"""Next year's ledger from this year's: ``yosan rollover --ledger L -o DIR``.
+
+The new folder holds the same accounts, segments and layouts; a budget directive
+for the next fiscal year (its title to be edited); the opening balances (前期末),
+dated the day before the new year, one file per segment inside ``pushtag`` /
+``poptag``, equal to L's closing balance of every balance-statement account and
+segment, with the year's result carried into the account of the line the
+balance statement names (``closes_into``, else its line with ``plus`` terms: for
+FY2016, 積立金); and a ``yosan-comparison`` pointing back at L.  Before any new
+transaction, the new ledger's balance sheet is L's closing balance sheet, line for
+line and segment for segment.  The folder is written whole or not at all, and an
+existing one is refused.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from beancount.core import account_types, data
+from beancount.parser import printer
+
+from yosan_ledger.plugins.core import results, walk
+from yosan_ledger.plugins.core.accounts import map_accounts
+from yosan_ledger.plugins.core.budget import Budget
+from yosan_ledger.plugins.core.engine import CURRENCY, Statements
+from yosan_ledger.plugins.core.era import fiscal_year_bounds, fiscal_year_of, format_fiscal_year
+from yosan_ledger.plugins.core.overview import year_header
+
+BALANCE_ROOTS = ("Assets", "Liabilities", "Equity")
+KEPT_CUSTOMS = ("fava-option", "fava-extension")  # carried into the new main file
+
+
+class RolloverError(Exception):
+    """The ledger cannot be rolled over as it stands (the message says why)."""
+
+
+@dataclass(frozen=True)
+class Opening:
+    """One segment's opening balances: (account, yen) in account order."""
+
+    segment: str
+    name: str
+    postings: tuple[tuple[str, int], ...]
+
+
+def closing_account(statements: Statements, entries: list[data.Directive]) -> str:
+    """The account the year's result is carried into."""
+    rows = [lay.closing_row() for lay in statements.layouts.of_kind("balance")]
+    rows = [row for row in rows if row is not None]
+    if len(rows) != 1:
+        raise RolloverError(
+            "the balance statement names no line to carry the year's result into: "
+            'give it closes_into = "<line>" in its layout'
+        )
+    row_of_account, _ = map_accounts(entries, statements.layouts)
+    accounts = sorted(a for a, ref in row_of_account.items() if ref == rows[0].ref)
+    if len(accounts) != 1:
+        raise RolloverError(
+            f"the year's result is carried into {rows[0].label}, which {len(accounts)} "
+            "accounts feed; open one account for it (or name another line in closes_into)"
+        )
+    return accounts[0]
+
+
+def openings(statements: Statements, entries: list[data.Directive]) -> list[Opening]:
+    """Each segment's closing balances (every balance account), and the year's
+    result carried into the closing account, as next year's opening balances."""
+    figures = statements.account_figures
+    closing = figures["opening"] + figures["flow"]
+    balance = [a for a in closing.index if account_types.get_account_type(a) in BALANCE_ROOTS]
+    carried = closing_account(statements, entries)
+    found = []
+    for segment in statements.segments:
+        column = closing.loc[balance, segment.key]
+        amounts = {a: int(v) for a, v in column.items() if v}
+        result = -sum(amounts.values())  # what balances the segment: its year's result
+        if result:
+            amounts[carried] = amounts.get(carried, 0) + result
+        postings = tuple((a, v) for a, v in sorted(amounts.items()) if v)
+        found.append(Opening(segment.key, segment.name, postings))
+    return found
+
+
+def _next_year(budget: Budget) -> tuple[datetime.date, datetime.date]:
+    return fiscal_year_bounds(fiscal_year_of(budget.start) + 1)
+
+
+def _title(budget: Budget, start: datetime.date) -> str:
+    """平成29年度予算（案）: the next year's budget, named as this one is."""
+    this = format_fiscal_year(fiscal_year_of(budget.start), budget.adopted)
+    following = format_fiscal_year(fiscal_year_of(start), start)
+    return budget.title.replace(this, following) if this in budget.title else f"{following}予算"
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _opens(entries: Iterable[data.Directive]) -> str:
+    closed = {e.account for e in walk.of_type(entries, data.Close)}
+    lines = [
+        printer.format_entry(e) for e in walk.of_type(entries, data.Open) if e.account not in closed
+    ]
+    return "".join(lines)
+
+
+def _segments(statements: Statements, start: datetime.date) -> str:
+    return "".join(
+        f'{start.isoformat()} custom "yosan-segment" {_quote(s.key)} '
+        f"{_quote(s.name)} {_quote(','.join(s.areas))}\n"
+        for s in statements.segments
+    )
+
+
+def _segment_file(opening: Opening, day: datetime.date) -> str:
+    out = [f"; {opening.name}: the opening balances (前期末), carried over by yosan rollover.\n"]
+    out.append(f"pushtag #{opening.segment}\n\n")
+    if opening.postings:
+        width = max(len(a) for a, _ in opening.postings) + 2
+        out.append(f'{day.isoformat()} * "前期末残高"\n')
+        out += [f"  {a:<{width}}{v:>20} {CURRENCY}\n" for a, v in opening.postings]
+        out.append("\n; The year's transactions of this segment go below.\n\n")
+    out.append(f"poptag #{opening.segment}\n")
+    return "".join(out)
+
+
+def _main_file(
+    ledger_path: Path,
+    folder: Path,
+    options: dict,
+    entries: list[data.Directive],
+    statements: Statements,
+    segments: list[Opening],
+) -> str:
+    budget = statements.budget
+    start, end = _next_year(budget)
+    opening_day = start - datetime.timedelta(days=1)
+    title = _title(budget, start)
+    organisation = str(options.get("title") or "").replace(budget.title, title)
+    kept = [
+        printer.format_entry(e._replace(date=start)).rstrip("\n") + "\n"
+        for e in walk.of_type(entries, data.Custom)
+        if e.type in KEPT_CUSTOMS
+    ]
+    back = os.path.relpath(ledger_path.resolve(), folder.resolve())
+    lines = [
+        f"; {title}: rolled over from {ledger_path.name} of {budget.title} by yosan rollover.\n",
+        "; Edit the budget's title and date (the day it is adopted), then add the year's\n",
+        "; transactions to the segment files.\n",
+        *([f'option "title" {_quote(organisation)}\n'] if organisation else []),
+        f'option "operating_currency" "{CURRENCY}"\n\n',
+        *kept,
+        "\n",
+        f'{opening_day.isoformat()} custom "yosan-budget" {_quote(title)} '
+        f"{start.isoformat()} {end.isoformat()}\n",
+        f'{opening_day.isoformat()} custom "yosan-layouts" "layouts"\n',
+        "; The budget the 予算の概要 compares with: the year this one was rolled over from.\n",
+        f'{opening_day.isoformat()} custom "yosan-comparison" '
+        f"{_quote(year_header(budget))} {_quote(back)}\n\n",
+        'plugin "yosan_ledger.plugins.all"\n\n',
+        'include "accounts.beancount"\n',
+        'include "segments.beancount"\n',
+        *(f'include "segments/{s.segment}.beancount"\n' for s in segments),
+    ]
+    return "".join(lines)
+
+
+def roll_over(ledger_path: Path, entries: list[data.Directive], options: dict, out: Path) -> None:
+    """Write next year's ledger folder ``out`` from the loaded ledger."""
+    if out.exists() or out.is_symlink():
+        raise RolloverError(f"{out} exists; rollover writes a new folder and replaces nothing")
+    parent = out.parent if str(out.parent) else Path(".")
+    if not parent.is_dir():
+        raise RolloverError(f"{out}: there is no folder {parent}")
+    statements = results.statements(entries)
+    layouts = results.layout_folder(entries)
+    if statements is None or layouts.folder is None:
+        raise RolloverError(f"{ledger_path}: the ledger declares no budget or no layouts")
+    segments = openings(statements, entries)
+    opening_day = _next_year(statements.budget)[0] - datetime.timedelta(days=1)
+    temporary = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=parent))
+    try:
+        shutil.copytree(layouts.folder, temporary / "layouts")
+        (temporary / "segments").mkdir()
+        (temporary / "main.beancount").write_text(
+            _main_file(ledger_path, out, options, entries, statements, segments),
+            encoding="utf-8",
+        )
+        (temporary / "accounts.beancount").write_text(
+            "; The accounts, as in the ledger rolled over from.\n" + _opens(entries),
+            encoding="utf-8",
+        )
+        start = _next_year(statements.budget)[0]
+        (temporary / "segments.beancount").write_text(
+            _segments(statements, start), encoding="utf-8"
+        )
+        for opening in segments:
+            (temporary / "segments" / f"{opening.segment}.beancount").write_text(
+                _segment_file(opening, opening_day), encoding="utf-8"
+            )
+        os.chmod(temporary, 0o777 & ~_umask())
+        os.rename(temporary, out)
+    except BaseException:
+        shutil.rmtree(temporary, ignore_errors=True)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
