@@ -52,3 +52,9 @@ docs-picture:
 # Time yosan, bean-check and hledger at 10k and 100k transactions (--million adds 1M)
 bench *args:
     python3 benchmarks/bench.py {{args}}
+
+# Messages: extract them into the template, merge it into the Japanese catalog, compile it.
+translations:
+    python3 -m babel.messages.frontend extract --no-location --sort-output --omit-header -k _ -k localized -o plugins/core/locale/yosan.pot plugins reports
+    python3 -m babel.messages.frontend update --width 100 -i plugins/core/locale/yosan.pot -d plugins/core/locale -D yosan
+    python3 -m babel.messages.frontend compile -d plugins/core/locale -D yosan

@@ -17,6 +17,7 @@ from beancount.core import data
 
 from yosan_ledger.plugins.core import results
 from yosan_ledger.plugins.core.budget import TOTAL
+from yosan_ledger.plugins.core.messages import _
 from yosan_ledger.plugins.core.published import published_figures
 from yosan_ledger.plugins.core.units import discrepancy
 
@@ -40,8 +41,13 @@ def check_published(
             errors.append(
                 PublishedError(
                     figure.entry.meta,
-                    f"{title} {figure.row_key} ({names[figure.segment]}): "
-                    + discrepancy(figure.published, figure.computed, figure.unit),
+                    _(
+                        "{statement} {row} ({segment}): {discrepancy}",
+                        statement=title,
+                        row=figure.row_key,
+                        segment=names[figure.segment],
+                        discrepancy=discrepancy(figure.published, figure.computed, figure.unit),
+                    ),
                     figure.entry,
                 )
             )

@@ -23,6 +23,7 @@ from beancount.core import data
 from yosan_ledger.plugins.core import results, walk
 from yosan_ledger.plugins.core.budget import TOTAL, declared_segments, find_budget
 from yosan_ledger.plugins.core.engine import Statements
+from yosan_ledger.plugins.core.messages import _
 
 __plugins__ = ("check_statements",)
 
@@ -36,27 +37,42 @@ def check_statements(
     if statements is None:
         return entries, []  # yosan_ledger.plugins.fiscal_year reports the missing budget
     customs = walk.of_type(entries, data.Custom)
-    _, directive = find_budget(customs)
+    _budget, directive = find_budget(customs)
     segments = declared_segments(customs)
     errors = []
     for failure in statements.failures:
         meta = directive.meta if failure.segment == TOTAL else segments[failure.segment].meta
         name = "合計" if failure.segment == TOTAL else segments[failure.segment].name
         layouts = statements.layouts
-        other = failure.other.label
+        other: str = failure.other.label
         if failure.other.statement != failure.row.statement:
-            other = f"{other} in {layouts[failure.other.statement].title}"
-        hint = ""
+            other = _(
+                "{row} in {statement}",
+                row=other,
+                statement=layouts[failure.other.statement].title,
+            )
+        hint: str = ""
         if layouts[failure.row.statement].kind == "cash" and statements.cash_leaks:
-            hint = "; see the transactions that move cash through accounts the plan does not take"
+            hint = _(
+                "; see the transactions that move cash through accounts the plan does not take"
+            )
         elif statements.unplaced:
-            hint = "; see the postings left out of every statement"
+            hint = _("; see the postings left out of every statement")
         errors.append(
             StatementError(
                 meta,
-                f"{layouts[failure.row.statement].title} ({name}): {failure.row.label} is "
-                f"{failure.value:,} yen but {other} is {failure.expected:,} yen "
-                f"(difference {failure.value - failure.expected:+,}){hint}",
+                _(
+                    "{statement} ({segment}): {row} is {value:,} yen but {other} is "
+                    "{expected:,} yen (difference {difference:+,}){hint}",
+                    statement=layouts[failure.row.statement].title,
+                    segment=name,
+                    row=failure.row.label,
+                    value=failure.value,
+                    other=other,
+                    expected=failure.expected,
+                    difference=failure.value - failure.expected,
+                    hint=hint,
+                ),
                 directive if failure.segment == TOTAL else None,
             )
         )

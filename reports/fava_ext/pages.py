@@ -20,6 +20,7 @@ from fava.core.filters import LEXER, FilterError
 
 from yosan_ledger.plugins.core.budget import TOTAL
 from yosan_ledger.plugins.core.engine import Statements
+from yosan_ledger.plugins.core.messages import translated
 from yosan_ledger.plugins.core.problem import Problem
 from yosan_ledger.plugins.core.published import PublishedFigure
 from yosan_ledger.plugins.core.units import UNITS
@@ -202,13 +203,17 @@ def source_of(source: Any, place: Place, folder: str) -> tuple[str, str | None]:
     return (f"{shown}:{lineno}" if lineno else shown), place.report("editor", params)
 
 
-def error_lines(errors: Sequence[Any], place: Place, ledger_file: str) -> Errors:
-    """Fava's errors for the ledger (load, plugins, Fava's own), the first ones in full."""
+def error_lines(
+    errors: Sequence[Any], place: Place, ledger_file: str, language: str | None = None
+) -> Errors:
+    """Fava's errors for the ledger (load, plugins, Fava's own), the first ones in full,
+    the rules' messages in ``language`` (Fava's option) where the catalog has them."""
     folder = os.path.dirname(os.path.abspath(ledger_file))
     shown = []
     for error in errors[:SHOWN_ERRORS]:
         where, url = source_of(getattr(error, "source", None), place, folder)
-        shown.append(ErrorLine(where, url, str(getattr(error, "message", error)).strip()))
+        message = translated(getattr(error, "message", error), language).strip()
+        shown.append(ErrorLine(where, url, message))
     return Errors(len(errors), tuple(shown), place.report("errors"))
 
 

@@ -146,8 +146,9 @@ def raw_problem(error: object, ledger: Path, sources: Sources | None = None) -> 
     filename = source.get("filename") if isinstance(source, dict) else None
     lineno = source.get("lineno") if isinstance(source, dict) else None
     from yosan_ledger.plugins.core import loading
+    from yosan_ledger.plugins.core.messages import locale_language, translated
 
-    message = str(getattr(error, "message", error))
+    message = translated(getattr(error, "message", error), locale_language())
     rank = error_rank(error)
     tag = loading.unpopped_tag(message)
     if tag and filename and sources and not lineno:
