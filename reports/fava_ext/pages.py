@@ -91,6 +91,12 @@ class Selection:
     ignored: bool
     filter_text: str
 
+    @property
+    def narrows_fava(self) -> bool:
+        """One segment is shown because Fava's filter names it: Fava's own pages
+        (journal, balances) are narrowed to it as well."""
+        return self.segment != TOTAL and not self.by_segment
+
 
 def select_segment(place: Place, keys: Sequence[str]) -> Selection:
     text = place.arg("filter")
@@ -232,7 +238,9 @@ def segment_choices(
         url = place.here(filter=f"#{segment.key}", by_segment=None)
         choices.append(Choice(segment.name, url, current))
     if with_table:
-        choices.append(Choice(BY_SEGMENT, place.here(by_segment="1"), selection.by_segment))
+        # Every segment at once: a segment tag left in Fava's filter would say otherwise.
+        by_segment = place.here(by_segment="1", filter=None)
+        choices.append(Choice(BY_SEGMENT, by_segment, selection.by_segment))
     names = {s.key: s.name for s in statements.segments}
     return SegmentChoices(selection, names.get(selection.segment, ""), tuple(choices))
 
