@@ -144,14 +144,15 @@ def _tie_errors(
                 0,
                 layout.cumulative_header,
                 cumulative,
-                f"{statements.layouts['bs'].title} {balance.label}",
+                f"{statements.layouts[balance.statement].title} {balance.label}",
                 statements.figure(layout.balance, segment.key),
             ),
             (
                 1,
                 layout.received_header,
                 received,
-                f"{statements.layouts['cf'].title} {receipts.label} ({receipts.section})",
+                f"{statements.layouts[receipts.statement].title} {receipts.label} "
+                f"({receipts.section})",
                 statements.figure(layout.receipts, segment.key),
             ),
         )

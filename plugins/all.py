@@ -13,12 +13,14 @@ from __future__ import annotations
 from beancount import loader
 
 from yosan_ledger.plugins import (
+    actuals,
     advances,
     commitments,
     fiscal_year,
     layouts,
     overview,
     published,
+    revisions,
     segments,
     statement_lines,
     statements,
@@ -27,11 +29,13 @@ from yosan_ledger.plugins import (
 
 RULES = (
     segments,
+    actuals,
     fiscal_year,
     layouts,
     yen,
     statement_lines,
     statements,
+    revisions,
     published,
     overview,
     advances,

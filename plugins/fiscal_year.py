@@ -13,7 +13,8 @@ from collections import namedtuple
 
 from beancount.core import account_types, data
 
-from yosan_ledger.plugins.core.budget import BUDGET, find_budget
+from yosan_ledger.plugins.core import actuals
+from yosan_ledger.plugins.core.budget import BUDGET, Budget, find_budget
 from yosan_ledger.plugins.core.messages import _
 from yosan_ledger.plugins.core.walk import customs
 
@@ -28,6 +29,12 @@ def validate_fiscal_year(
     entries: list[data.Directive], options_map: dict
 ) -> tuple[list[data.Directive], list[FiscalYearError]]:
     budget, directive = find_budget(entries)
+    if directive is None and actuals.declared(entries):
+        # An actual journal: its year is its budget's (yosan_ledger.plugins.actuals).
+        budget, _declaration = actuals.period(entries)
+        if budget is None:
+            return entries, []
+        return entries, _outside(entries, budget)
     if directive is None:
         meta = data.new_metadata(options_map.get("filename", "<ledger>"), 0)
         message = _("The ledger declares no budget: {form}", form=FORM)
@@ -53,6 +60,13 @@ def validate_fiscal_year(
             )
         )
         return entries, errors
+    errors += _outside(entries, budget)
+    return entries, errors
+
+
+def _outside(entries: list[data.Directive], budget: Budget) -> list[FiscalYearError]:
+    """Each transaction outside the fiscal year, and opening balances of flows."""
+    errors = []
     opening, start, end = budget.opening_date, budget.start, budget.end
     outside = [e for e in entries if type(e) is data.Transaction and not start <= e.date <= end]
     for entry in outside:
@@ -90,4 +104,4 @@ def validate_fiscal_year(
                     entry,
                 )
             )
-    return entries, errors
+    return errors

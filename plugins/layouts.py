@@ -27,7 +27,7 @@ LayoutsError = namedtuple("LayoutsError", "source message entry")
 
 HOW = (
     "; write the statements as TOML in a folder beside the ledger (`yosan new DIR` writes "
-    "a starter) and name it: 2016-04-01 " + LAYOUTS_FORM
+    "a starter) and name it: YYYY-MM-DD " + LAYOUTS_FORM
 )
 
 

@@ -24,7 +24,7 @@ from decimal import Decimal
 import pandas as pd
 from beancount.core import data
 
-from yosan_ledger.plugins.core import results, walk
+from yosan_ledger.plugins.core import results, revisions, walk
 from yosan_ledger.plugins.core.budget import values
 from yosan_ledger.plugins.core.overview import (
     COLUMNS,
@@ -116,10 +116,17 @@ def check_overview(
         return entries, errors
     if comparison.statements is None:
         return entries, errors  # reported at the comparison directive
-    frame = overview_frame(statements, comparison.statements, layout)
     headers = (year_header(statements.budget), comparison.label, layout.change_header)
+    frames: dict[str, pd.DataFrame] = {}
     for entry in published:
-        errors += _check_item(entry, frame, layout, headers)
+        # An item states the original budget, or the version its `revision` names.
+        version = revisions.revision_of(entry) or revisions.ORIGINAL
+        if version not in revisions.names(entries):
+            continue  # yosan_ledger.plugins.revisions reports it
+        if version not in frames:
+            this = revisions.statements_as_of(entries, version)
+            frames[version] = overview_frame(this, comparison.statements, layout)
+        errors += _check_item(entry, frames[version], layout, headers)
     return entries, errors
 
 

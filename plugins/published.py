@@ -7,6 +7,8 @@ label stands twice), segment key or ``total``, the figure as published (signed:
 a loss or a subtracted line is negative), and its unit (円, 千円, 百万円).  The
 computed figure is rounded half-up to that unit.  A difference is an error at the
 directive's line, so bean-check and Fava show which published figure an edit broke.
+A figure with ``revision: "…"`` states the budget as revised through that
+revision (補正後); one without, the original budget (当初予算).
 """
 
 from __future__ import annotations
@@ -15,10 +17,10 @@ from collections import namedtuple
 
 from beancount.core import data
 
-from yosan_ledger.plugins.core import results
+from yosan_ledger.plugins.core import results, revisions
 from yosan_ledger.plugins.core.budget import TOTAL
 from yosan_ledger.plugins.core.messages import _
-from yosan_ledger.plugins.core.published import published_figures
+from yosan_ledger.plugins.core.published import published_by_version
 from yosan_ledger.plugins.core.units import discrepancy
 
 __plugins__ = ("check_published",)
@@ -32,17 +34,20 @@ def check_published(
     statements = results.statements(entries)
     if statements is None:
         return entries, []
-    figures, problems = published_figures(entries, statements)
+    figures, problems = published_by_version(entries)
     errors = [PublishedError(*p) for p in problems]
     names = {s.key: s.name for s in statements.segments} | {TOTAL: "合計"}
+    revised = len(revisions.names(entries)) > 1
     for figure in figures:
         if not figure.matches:
             title = statements.layouts[figure.statement].title
+            version = f"{revisions.title(figure.version)}: " if revised else ""
             errors.append(
                 PublishedError(
                     figure.entry.meta,
                     _(
-                        "{statement} {row} ({segment}): {discrepancy}",
+                        "{version}{statement} {row} ({segment}): {discrepancy}",
+                        version=version,
                         statement=title,
                         row=figure.row_key,
                         segment=names[figure.segment],

@@ -22,7 +22,7 @@ from beancount.core import data
 
 from yosan_ledger.plugins.core import results, walk
 from yosan_ledger.plugins.core.budget import TOTAL, declared_segments, find_budget
-from yosan_ledger.plugins.core.engine import Statements
+from yosan_ledger.plugins.core.engine import Statements, failure_message
 from yosan_ledger.plugins.core.messages import _
 
 __plugins__ = ("check_statements",)
@@ -40,17 +40,9 @@ def check_statements(
     _budget, directive = find_budget(customs)
     segments = declared_segments(customs)
     errors = []
+    layouts = statements.layouts
     for failure in statements.failures:
         meta = directive.meta if failure.segment == TOTAL else segments[failure.segment].meta
-        name = "合計" if failure.segment == TOTAL else segments[failure.segment].name
-        layouts = statements.layouts
-        other: str = failure.other.label
-        if failure.other.statement != failure.row.statement:
-            other = _(
-                "{row} in {statement}",
-                row=other,
-                statement=layouts[failure.other.statement].title,
-            )
         hint: str = ""
         if layouts[failure.row.statement].kind == "cash" and statements.cash_leaks:
             hint = _(
@@ -61,18 +53,7 @@ def check_statements(
         errors.append(
             StatementError(
                 meta,
-                _(
-                    "{statement} ({segment}): {row} is {value:,} yen but {other} is "
-                    "{expected:,} yen (difference {difference:+,}){hint}",
-                    statement=layouts[failure.row.statement].title,
-                    segment=name,
-                    row=failure.row.label,
-                    value=failure.value,
-                    other=other,
-                    expected=failure.expected,
-                    difference=failure.value - failure.expected,
-                    hint=hint,
-                ),
+                _("{failure}{hint}", failure=failure_message(failure, statements), hint=hint),
                 directive if failure.segment == TOTAL else None,
             )
         )

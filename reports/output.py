@@ -42,6 +42,22 @@ def write_atomically(path: Path, write: Callable[[BinaryIO], None]) -> None:
         raise
 
 
+def create_directory_atomically(path: Path, write: Callable[[Path], None]) -> None:
+    """Fill a temporary folder beside ``path``, then rename it to ``path``, which
+    must not exist (``FileExistsError``): a new folder, whole or not at all."""
+    path = Path(path)
+    if path.exists() or path.is_symlink():
+        raise FileExistsError(f"{path} exists; a new folder is written, nothing is replaced")
+    temporary = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=_folder_of(path)))
+    try:
+        write(temporary)
+        _as_created(temporary, 0o777)
+        os.rename(temporary, path)
+    except BaseException:
+        shutil.rmtree(temporary, ignore_errors=True)
+        raise
+
+
 class ForeignDirectory(Exception):
     """The target folder holds files this export did not write; it is left alone."""
 

@@ -51,6 +51,20 @@ def no_beancount_cache_beside_the_project_ledgers():
 
 
 @pytest.fixture(scope="session", autouse=True)
+def no_pickle_cache_beside_the_ledgers():
+    """Beancount's loader (bean-check, Fava) would leave a .picklecache beside every
+    ledger a test opens with it, the project's own included; tests that are about
+    that cache turn it back on."""
+    saved = os.environ.get("BEANCOUNT_DISABLE_LOAD_CACHE")
+    os.environ["BEANCOUNT_DISABLE_LOAD_CACHE"] = "1"
+    yield
+    if saved is None:
+        del os.environ["BEANCOUNT_DISABLE_LOAD_CACHE"]
+    else:
+        os.environ["BEANCOUNT_DISABLE_LOAD_CACHE"] = saved
+
+
+@pytest.fixture(scope="session", autouse=True)
 def statement_cache_dir(tmp_path_factory):
     """The statement cache of the test run, away from the user's own."""
     folder = tmp_path_factory.mktemp("yosan-cache")
@@ -113,3 +127,24 @@ def require(missing: str | None) -> None:
     if os.environ.get("CI"):
         pytest.fail(f"{missing}: .ci/run should have installed it")
     pytest.skip(missing)
+
+
+def passes_bean_check_and_fava(ledger: Path, page: str) -> str:
+    """Check a ledger with bean-check (a process of its own) and open one of the
+    extension's pages in Fava (its test client); the page's HTML."""
+    import subprocess
+    import sys
+
+    from fava.application import create_app
+
+    done = subprocess.run(
+        [sys.executable, "-m", "beancount.scripts.check", str(ledger)],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    client = create_app([str(ledger)], load=True).test_client()
+    slug = client.get("/").headers["Location"].split("/")[1]
+    response = client.get(f"/{slug}/extension/{page}")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)

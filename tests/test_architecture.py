@@ -172,5 +172,9 @@ def test_the_distribution_installs_one_import_package(tmp_path):
     (wheel,) = glob.glob(str(tmp_path / "*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     assert {n.split("/")[0] for n in names} == {"yosan_ledger", "yosan_ledger-0.2.0.dist-info"}
-    for data in ("plugins/core/layouts/bs.toml", "reports/rendering/templates/statements.html"):
+    for data in (
+        "reports/ledgers/starter/layouts/bs.toml",
+        "reports/ledgers/starter/main.beancount",
+        "reports/rendering/templates/statements.html",
+    ):
         assert f"yosan_ledger/{data}" in names

@@ -3,13 +3,9 @@ figures made up, every figure worked out by hand below from the transactions."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
-from fava.application import create_app
 
-from tests.conftest import ROOT, yosan
+from tests.conftest import ROOT, passes_bean_check_and_fava, yosan
 
 KUMIAI = ROOT / "examples" / "kumiai" / "main.beancount"
 CITY = ROOT / "examples" / "city" / "main.beancount"
@@ -141,17 +137,7 @@ def test_the_statements_are_the_figures_worked_out_by_hand(ledger, statement, ex
 def test_the_examples_pass_yosan_bean_check_and_fava(ledger):
     result = yosan("check", "--ledger", ledger, "--no-cache")
     assert result.exit_code == 0, result.stderr
-    done = subprocess.run(
-        [sys.executable, "-m", "beancount.scripts.check", str(ledger)],
-        capture_output=True,
-        text=True,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    client = create_app([str(ledger)], load=True).test_client()
-    slug = client.get("/").headers["Location"].split("/")[1]
-    page = client.get(f"/{slug}/extension/YosanStatements/?by_segment=1")
-    assert page.status_code == 200
-    text = page.get_data(as_text=True)
+    text = passes_bean_check_and_fava(ledger, "YosanStatements/?by_segment=1")
     assert 'class="yosan-errors"' not in text
     for key in ("hall", "water") if ledger == KUMIAI else ("ippan", "kokuho"):
         assert f'data-column="{key}"' in text

@@ -340,3 +340,50 @@ def test_fava_shows_the_corpus_errors_at_their_lines(page, browser, case):
             cells[0].endswith(filename) and cells[1] == line and message in cells[2]
             for cells in rows
         ), (where, message, rows)
+
+
+def test_the_version_switch_and_the_revision_table(page, browser):
+    """The revision example (made-up revisions on FY2016): the statements page switches
+    between the original and the revised budget, and the 補正予算 page shows 補正前の額,
+    補正額 and 補正後の額."""
+    example = FY2016.parent.parent / "examples" / "revision" / "main.beancount"
+    with fava_server(example) as fava:
+        open_page(page, fava.statement("pl"))
+        cells = statement_cells(page)
+        grant = "pl:営業収益/個人番号カード等関連交付金"
+        assert cells[grant, "total"] == "34,268,527"  # both revisions: the budget in force
+        page.locator("nav.yosan-versions a", has_text="当初予算").click()
+        page.wait_for_url(re.compile("revision="))
+        page.wait_for_selector("table.yosan-statement")
+        assert statement_cells(page)[grant, "total"] == "33,068,527"  # as published
+        assert "当初予算" in page.locator(".yosan-heading").inner_text()
+
+        open_page(page, fava.extension("YosanRevision", "statement=pl"))
+        page.locator("nav.yosan-versions a", has_text="12月補正").click()
+        page.wait_for_url(re.compile("revision="))
+        page.wait_for_selector("table.yosan-statement")
+        headers = page.locator("table.yosan-statement thead").inner_text()
+        assert "補正前の額" in headers and "補正額" in headers and "補正後の額" in headers
+        row = page.locator(f'tr[data-ref="{grant}"]').inner_text()
+        assert "33,068,527" in row and "1,200,000" in row and "34,268,527" in row
+
+
+def test_execution_follows_fava_filters_and_opens_postings(page, browser):
+    """The actual journal example: 予算執行状況 through the end of Fava's time filter, for
+    the segment in Fava's filter, each 執行額 opening its postings."""
+    actuals = FY2016.parent.parent / "examples" / "kumiai" / "actuals" / "main.beancount"
+    with fava_server(actuals) as fava:
+        open_page(page, fava.extension("YosanExecution", "statement=pl&time=2027-05"))
+        salaries = 'tr[data-ref="pl:費用/人件費"]'
+        assert "1,830" in page.locator(salaries).inner_text()  # hall 1,500 + water 330
+        open_page(
+            page, fava.extension("YosanExecution", "statement=pl&time=2027-05&filter=%23hall")
+        )
+        row = page.locator(salaries).inner_text()
+        assert "10,200" in row and "1,500" in row and "14.7" in row
+        assert "令和9年5月31日現在" in page.locator(".yosan-heading").inner_text()
+        page.locator(f"{salaries} td.num a").first.click()
+        page.wait_for_url(re.compile(r"/line\?"))
+        page.wait_for_selector("table.yosan-postings")
+        listed = page.locator("table.yosan-postings").inner_text()
+        assert "4月分給与" in listed and "5月分給与" in listed and "6月分給与" not in listed

@@ -17,6 +17,7 @@ from beancount.core import data
 from yosan_ledger.plugins.core import results, walk
 from yosan_ledger.plugins.core.engine import Statements
 from yosan_ledger.plugins.core.layout import LayoutFile, Layouts
+from yosan_ledger.plugins.core.memo import of_entries
 from yosan_ledger.plugins.core.units import UNITS, Unit
 
 ADVANCE = "advance"  # Open metadata: the purpose the account's advances serve
@@ -66,7 +67,7 @@ def parse_advances(source: LayoutFile, layouts: Layouts) -> AdvancesLayout:
     return layout
 
 
-@results.of_entries
+@of_entries
 def advances_layout(entries: list[data.Directive]) -> tuple[AdvancesLayout | None, object]:
     """(the ledger's advances layout or None, the error reading it or None)."""
     return results.schedule_layout(entries, LAYOUT_FILE, parse_advances)
@@ -120,7 +121,7 @@ def by_purpose(frame: pd.DataFrame, total_label: str) -> pd.DataFrame:
     return sums.astype(np.int64)
 
 
-@results.of_entries
+@of_entries
 def advances_of(entries: list[data.Directive]) -> Advances | None:
     """The advances by purpose and segment, in yen; None without a budget
     or without the schedule in the ledger's layouts."""

@@ -27,6 +27,7 @@ from yosan_ledger.plugins.core.budget import TOTAL, declared_segments, find_budg
 from yosan_ledger.plugins.core.engine import CURRENCY
 from yosan_ledger.plugins.core.era import fiscal_year_of, is_fiscal_year_end, is_fiscal_year_start
 from yosan_ledger.plugins.core.layout import LayoutFile, Layouts
+from yosan_ledger.plugins.core.memo import of_entries
 from yosan_ledger.plugins.core.problem import Problem
 from yosan_ledger.plugins.core.units import UNITS, Unit
 
@@ -184,7 +185,7 @@ def limit_totals(frame: pd.DataFrame) -> pd.Series:
     return sums.astype(np.int64)
 
 
-@results.of_entries
+@of_entries
 def commitments_layout(entries: list[data.Directive]) -> tuple[CommitmentsLayout | None, object]:
     """(the ledger's commitments layout or None, the error reading it or None)."""
     return results.schedule_layout(entries, LAYOUT_FILE, parse_commitments)
@@ -198,7 +199,7 @@ class Commitments:
     frame: pd.DataFrame  # COLUMNS: a row per commitment, in the ledger's order
 
 
-@results.of_entries
+@of_entries
 def commitments_of(entries: list[data.Directive]) -> Commitments | None:
     """債務負担行為, one row per well-formed commitment, in the ledger's order; None
     without the schedule in the ledger's layouts."""

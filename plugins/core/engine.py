@@ -28,6 +28,7 @@ from yosan_ledger.plugins.core import walk
 from yosan_ledger.plugins.core.accounts import map_accounts
 from yosan_ledger.plugins.core.budget import TOTAL, Budget, Segment, declared_segments, find_budget
 from yosan_ledger.plugins.core.layout import Layouts, Row
+from yosan_ledger.plugins.core.messages import Message, _
 from yosan_ledger.plugins.core.units import Unit, scale_frame
 from yosan_ledger.plugins.core.walk import Memo
 
@@ -45,6 +46,28 @@ class CheckFailure:
     segment: str
     value: int
     expected: int
+
+
+def failure_message(failure: CheckFailure, statements: Statements) -> Message:
+    """``予定貸借対照表 (甲事業): 資産合計 is 1,000 yen but 負債純資産合計 is 900 yen …``"""
+    layouts = statements.layouts
+    names = {s.key: s.name for s in statements.segments}
+    other: str = failure.other.label
+    if failure.other.statement != failure.row.statement:
+        other = _(
+            "{row} in {statement}", row=other, statement=layouts[failure.other.statement].title
+        )
+    return _(
+        "{statement} ({segment}): {row} is {value:,} yen but {other} is "
+        "{expected:,} yen (difference {difference:+,})",
+        statement=layouts[failure.row.statement].title,
+        segment=names.get(failure.segment, "合計"),
+        row=failure.row.label,
+        value=failure.value,
+        other=other,
+        expected=failure.expected,
+        difference=failure.value - failure.expected,
+    )
 
 
 @dataclass(frozen=True)
@@ -69,6 +92,7 @@ class Statements:
     # "flow", the year's "credits" (a sum of the negative postings), and the number
     # of "postings".  What a schedule by account (前受金) is made of.
     account_figures: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+    actual: bool = False  # the statements of an actual journal (実績), not of a budget
 
     @property
     def columns(self) -> list[str]:
@@ -312,17 +336,25 @@ def cash_plan_accounts(
     return cash, working, flowing
 
 
-def compute_statements(entries: Sequence[data.Directive], layouts: Layouts) -> Statements | None:
-    """The statements of the budget the entries declare, in the ledger's layouts;
-    None without a budget."""
+def compute_statements(
+    entries: Sequence[data.Directive],
+    layouts: Layouts,
+    budget: Budget | None = None,
+    *,
+    actual: bool = False,
+) -> Statements | None:
+    """The statements of the budget the entries declare (or of ``budget``'s period:
+    an actual journal's, or a budget's up to a day), in the ledger's layouts; None
+    without a budget."""
     customs = walk.of_type(entries, data.Custom)
-    budget, _ = find_budget(customs)
+    if budget is None:
+        budget, _directive = find_budget(customs)
     if budget is None:
         return None
     segments = tuple(declared_segments(customs).values())
     keys = [s.key for s in segments]
     opens = walk.of_type(entries, data.Open)
-    row_of_account, _ = map_accounts(opens, layouts)
+    row_of_account, _problems = map_accounts(opens, layouts)
     postings = collect_postings(entries, budget, keys)
 
     names = list(postings.account.categories)
@@ -408,6 +440,7 @@ def compute_statements(entries: Sequence[data.Directive], layouts: Layouts) -> S
         cash_leaks=leaks,
         unplaced=unplaced,
         account_figures=account_figures,
+        actual=actual,
     )
 
 

@@ -103,6 +103,7 @@ class Layout:
     # A balance statement: the line the year's result is carried into next year
     # (積立金); by default the one line with `plus` terms.
     closes_into: str | None = None
+    actual_title: str | None = None  # the title of the actual statement (貸借対照表)
     _index: dict[str, Row] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -112,6 +113,10 @@ class Layout:
 
     def value_rows(self) -> tuple[Row, ...]:
         return tuple(row for row in self.rows if row.has_value)
+
+    def title_of(self, *, actual: bool) -> str:
+        """The statement's title: of the budget (予定貸借対照表), or of the actual journal."""
+        return (self.actual_title or self.title) if actual else self.title
 
     def closing_row(self) -> Row | None:
         """Where the year's result is carried (a balance statement's ``closes_into``,
@@ -267,6 +272,7 @@ def _parse(statement: str, source: LayoutFile) -> Layout:
         checks=checks,
         cash=raw.get("cash"),
         closes_into=raw.get("closes_into"),
+        actual_title=raw.get("actual_title"),
         _index=_index(frozen, source),
     )
 

@@ -24,6 +24,7 @@ from yosan_ledger.plugins.core.budget import Budget, values
 from yosan_ledger.plugins.core.engine import Statements
 from yosan_ledger.plugins.core.era import fiscal_year_of, format_fiscal_year
 from yosan_ledger.plugins.core.layout import LayoutFile, Layouts, Term
+from yosan_ledger.plugins.core.memo import of_entries
 from yosan_ledger.plugins.core.units import UNITS, Unit
 
 COMPARISON = "yosan-comparison"
@@ -83,7 +84,7 @@ def parse_overview(source: LayoutFile, layouts: Layouts) -> OverviewLayout:
     )
 
 
-@results.of_entries
+@of_entries
 def overview_layout(entries: list[data.Directive]) -> tuple[OverviewLayout | None, object]:
     """(the ledger's overview layout or None, the error reading it or None)."""
     return results.schedule_layout(entries, LAYOUT_FILE, parse_overview)
@@ -167,7 +168,7 @@ def load_budget(path: Path) -> tuple[Statements | None, list[str], list[str]]:
     return statements, problems, list(options.get("include", ()))
 
 
-@results.of_entries
+@of_entries
 def comparison_of(entries: list[data.Directive]) -> Comparison | None:
     """The budget the first comparison directive names, loaded; None without a
     well-formed one."""
@@ -189,7 +190,7 @@ def comparison_of(entries: list[data.Directive]) -> Comparison | None:
     )
 
 
-@results.of_entries
+@of_entries
 def overview_of(entries: list[data.Directive]) -> Overview | None:
     """The overview's layout and the budget compared with; None without the
     schedule in the ledger's layouts."""

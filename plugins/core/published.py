@@ -13,10 +13,11 @@ from decimal import Decimal
 
 from beancount.core import data
 
-from yosan_ledger.plugins.core import walk
+from yosan_ledger.plugins.core import revisions, walk
 from yosan_ledger.plugins.core.budget import TOTAL, values
 from yosan_ledger.plugins.core.engine import Statements
 from yosan_ledger.plugins.core.problem import Problem
+from yosan_ledger.plugins.core.revisions import ORIGINAL
 from yosan_ledger.plugins.core.units import BY_LABEL, Unit, round_half_up, unknown_unit
 
 PUBLISHED = "yosan-published"
@@ -35,19 +36,44 @@ class PublishedFigure:
     published: int
     unit: Unit
     computed: int
+    version: str = ORIGINAL  # the budget's version it states (revision metadata)
 
     @property
     def matches(self) -> bool:
         return self.published == self.computed
 
 
-def published_figures(
-    entries: list[data.Directive], statements: Statements
+def published_by_version(
+    entries: list[data.Directive],
 ) -> tuple[list[PublishedFigure], list[Problem]]:
-    """Every well-formed published figure beside the computed one; errors for the rest."""
+    """Every well-formed published figure beside the figure of the version it states
+    (its ``revision``, else the original budget); errors for the malformed."""
+    groups: dict[str, list[data.Custom]] = {}
+    for entry in walk.customs(entries, PUBLISHED):
+        groups.setdefault(revisions.revision_of(entry) or ORIGINAL, []).append(entry)
+    figures, problems = [], []
+    for version, directives in groups.items():
+        if version not in revisions.names(entries):
+            continue  # yosan_ledger.plugins.revisions reports it
+        statements = revisions.statements_as_of(entries, version)
+        if statements is None:
+            continue
+        found, wrong = published_figures(statements, directives, version)
+        figures += found
+        problems += wrong
+    order = {id(e): n for n, e in enumerate(walk.customs(entries, PUBLISHED))}
+    figures.sort(key=lambda f: order[id(f.entry)])
+    return figures, problems
+
+
+def published_figures(
+    statements: Statements, directives: list[data.Custom], version: str = ORIGINAL
+) -> tuple[list[PublishedFigure], list[Problem]]:
+    """The published figures of ``directives`` beside the computed ones; errors for
+    the malformed."""
     figures, errors = [], []
     segment_names = {s.key: s.name for s in statements.segments}
-    for entry in walk.customs(entries, PUBLISHED):
+    for entry in directives:
         args = values(entry)
         if (
             len(args) != 5
@@ -86,7 +112,7 @@ def published_figures(
         computed = round_half_up(statements.figure(row.ref, segment), unit)
         figures.append(
             PublishedFigure(
-                entry, statement, row.key, row.label, segment, int(number), unit, computed
+                entry, statement, row.key, row.label, segment, int(number), unit, computed, version
             )
         )
     return figures, errors

@@ -14,47 +14,21 @@ adds or removes entries changes its length or its ends.
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from beancount.core import data
 
-from yosan_ledger.plugins.core import walk
+from yosan_ledger.plugins.core import actuals, walk
 from yosan_ledger.plugins.core.budget import values
 from yosan_ledger.plugins.core.engine import Statements, compute_statements
 from yosan_ledger.plugins.core.layout import LayoutError, LayoutFile, Layouts, read_layouts
+from yosan_ledger.plugins.core.memo import of_entries
 from yosan_ledger.plugins.core.problem import Problem
 
-Result = TypeVar("Result")
 ScheduleLayout = TypeVar("ScheduleLayout")
-KEPT = 2  # lists of entries remembered per result: a ledger and the one it compares with
-
-
-def _known_by(entries: Sequence[data.Directive]) -> tuple[int, int, int, int]:
-    if not entries:
-        return id(entries), 0, 0, 0
-    return id(entries), len(entries), id(entries[0]), id(entries[-1])
-
-
-def of_entries(compute: Callable[[list], Result]) -> Callable[[list], Result]:
-    """``compute(entries)``, computed once for the same list of entries."""
-    kept: list[tuple[tuple[int, int, int, int], list, Any]] = []
-
-    @functools.wraps(compute)
-    def memoised(entries: list[data.Directive]) -> Result:
-        key = _known_by(entries)
-        for known, held, value in kept:
-            if known == key and held is entries:
-                return value
-        value = compute(entries)
-        kept.insert(0, (key, entries, value))
-        del kept[KEPT:]
-        return value
-
-    return memoised
 
 
 LAYOUTS = "yosan-layouts"
@@ -111,7 +85,10 @@ def statements(entries: list[data.Directive]) -> Statements | None:
     """The statements of the budget the entries declare; None without a budget
     or without usable layouts."""
     found = layouts(entries)
-    return compute_statements(entries, found) if found is not None else None
+    budget, actual = actuals.period(entries)
+    if found is None or budget is None:
+        return None
+    return compute_statements(entries, found, budget, actual=actual)
 
 
 def schedule_layout(

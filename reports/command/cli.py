@@ -16,6 +16,8 @@ report, ``replay.start``), then imports the engine, pandas and the renderers.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import datetime
 import os
 import sys
 from collections.abc import Callable
@@ -107,6 +109,14 @@ def _output(ctx: click.Context, param: click.Parameter, value: str | None) -> Pa
         return None
     ctx.meta["output_is_folder"] = value.endswith(("/", os.sep))
     return Path(value)
+
+
+def revision_option(command: Callable) -> Callable:
+    return click.option(
+        "--revision",
+        help="The budget as revised through this revision (補正予算), or 当初 for the original "
+        "[default: the budget in force, the last revision].",
+    )(command)
 
 
 def output_option(command: Callable) -> Callable:
@@ -244,8 +254,10 @@ def main() -> None:
     help=localized(
         "Print one statement (by its key in the ledger's layouts: bs, pl, cf for FY2016), "
         "or all of them; or the budget's other tables: overview (予算の概要, against the "
-        "previous budget), advances (前受金), commitments (債務負担行為).  Or write them as "
-        "a CSV, an Excel workbook (a sheet per table), a print-ready HTML page or a PDF."
+        "previous budget), advances (前受金), commitments (債務負担行為), revision (補正予算: "
+        "補正前の額, 補正額, 補正後の額); of an actual journal, execution (予算執行状況: 予算現額, "
+        "執行額, 残額, 執行率) and settlement (決算報告書).  Or write them as a CSV, an Excel "
+        "workbook (a sheet per table), a print-ready HTML page or a PDF."
     )
 )
 @click.argument("statement", required=False)
@@ -280,6 +292,18 @@ def main() -> None:
     help=localized("Default: text, or what the -o file's suffix says (.csv .xlsx .html .pdf)."),
 )
 @click.option("--excel-compatible", is_flag=True, help=localized("CSV with a BOM, for Excel."))
+@revision_option
+@click.option(
+    "--as-of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="An actual journal: its statements and execution through this day "
+    "[default: the year's end].",
+)
+@click.option("--by-month", is_flag=True, help="execution: a column per month, 4月 to 3月.")
+@click.option(
+    "--against-revision",
+    help="overview: compare with this version of the same ledger (当初 or a revision).",
+)
 @click.option(
     "--true-era",
     is_flag=True,
@@ -302,6 +326,10 @@ def report(
     against: Path | None,
     fmt: str | None,
     excel_compatible: bool,
+    revision: str | None,
+    as_of: datetime.datetime | None,
+    by_month: bool,
+    against_revision: str | None,
     true_era: bool,
     output: Path | None,
     ledger_path: Path,
@@ -311,26 +339,51 @@ def report(
     """Print one statement (by its key in the ledger's layouts: bs, pl, cf for FY2016),
     or all of them; or the budget's other tables:
     overview (予算の概要, against the previous budget), advances (前受金),
-    commitments (債務負担行為).  Or write them as a CSV, an Excel workbook (a sheet per
-    table), a print-ready HTML page or a PDF."""
+    commitments (債務負担行為), revision (補正予算: 補正前の額, 補正額, 補正後の額); of an
+    actual journal, execution (予算執行状況: 予算現額, 執行額, 残額, 執行率) and settlement
+    (決算報告書).  Or write them as a CSV, an Excel workbook (a sheet per table), a
+    print-ready HTML page or a PDF."""
     if segment and by_segment:
         raise click.UsageError(localized("--segment and --by-segment exclude each other"))
-    if against is not None and statement != "overview":
-        raise click.UsageError(localized("--against is for `yosan report overview`"))
+    if (against is not None or against_revision is not None) and statement != "overview":
+        raise click.UsageError("--against and --against-revision are for `yosan report overview`")
+    if against is not None and against_revision is not None:
+        raise click.UsageError("--against and --against-revision exclude each other")
     fmt = chosen_format(fmt, output, "text", formats.REPORT_FORMATS)
     replay.start(ctx, replayable=True)
     from yosan_ledger.reports.tables.schedules import SCHEDULES, Request, ScheduleError
     from yosan_ledger.reports.tables.statements import statement_table
 
     ledger = load(ledger_path, foreign_plugins, no_cache)
-    statements = ledger.statements
+    if statement in (EXECUTION, SETTLEMENT) or ledger.statements.actual:
+        emit(
+            lambda: actual_report(
+                ledger,
+                statement,
+                revision,
+                as_of.date() if as_of else None,
+                by_month,
+                unit,
+                segment,
+                by_segment,
+                true_era,
+                fmt,
+                output,
+                excel_compatible,
+            )
+        )
+        return
+    if as_of is not None or by_month:
+        raise click.UsageError("--as-of and --by-month are for an actual journal")
+    statements = ledger.statements_as_of(chosen_version(ledger, revision, "--revision"))
     names = list(statements.layouts.by_statement)
-    if statement is not None and statement not in names and statement not in SCHEDULES:
+    tables_known = [*SCHEDULES, REVISION_TABLE, EXECUTION, SETTLEMENT]
+    if statement is not None and statement not in names and statement not in tables_known:
         raise click.BadParameter(
             localized(
                 "{statement!r} is neither a statement nor a table of this ledger: {known}",
                 statement=statement,
-                known=", ".join([*names, *SCHEDULES]),
+                known=", ".join([*names, *tables_known]),
             ),
             param_hint="STATEMENT",
         )
@@ -345,19 +398,43 @@ def report(
             param_hint="--segment",
         )
     organisation = ledger.options.get("title", "")
+    options = formats.Options(title=statements.budget.title, excel_compatible=excel_compatible)
     tables: list[Table]
+    if statement == REVISION_TABLE:
+        emit(
+            lambda: revision_report(
+                ledger,
+                revision,
+                unit,
+                segment,
+                by_segment,
+                organisation,
+                true_era,
+                fmt,
+                output,
+                options,
+            )
+        )
+        return
     if statement in SCHEDULES:
         other = load(against).statements if against is not None else None
+        if against_revision is not None:
+            version = chosen_version(ledger, against_revision, "--against-revision")
+            other = ledger.statements_as_of(version)
+            labelled = (other, version_title(version))
+        else:
+            labelled = (other, other.budget.title) if other is not None else None
         request = Request(
             unit=UNITS[unit] if unit else None,
             segment=segment,
             by_segment=by_segment,
             organisation=organisation,
             true_era=true_era,
-            against=(other, other.budget.title) if other is not None else None,
+            against=labelled,
         )
         try:
-            tables = [SCHEDULES[statement].table(ledger.results, request)]
+            results = {**ledger.results, "statements": statements}
+            tables = [SCHEDULES[statement].table(results, request)]
         except ScheduleError as error:
             raise click.UsageError(str(error)) from None
     else:
@@ -370,11 +447,199 @@ def report(
                 by_segment=by_segment,
                 organisation=organisation,
                 true_era=true_era,
+                version=version_label(ledger, revision),
             )
             for name in ([statement] if statement else names)
         ]
-    options = formats.Options(title=statements.budget.title, excel_compatible=excel_compatible)
     emit(lambda: formats.write_report(tables, fmt, output, options))
+
+
+REVISION_TABLE = "revision"
+EXECUTION = "execution"
+SETTLEMENT = "settlement"
+MONTHS = ("4月", "5月", "6月", "7月", "8月", "9月", "10月", "11月", "12月", "1月", "2月", "3月")
+
+
+def actual_report(
+    ledger: LoadedLedger,
+    statement: str | None,
+    revision: str | None,
+    day: datetime.date | None,
+    by_month: bool,
+    unit: str | None,
+    segment: str | None,
+    by_segment: bool,
+    true_era: bool,
+    fmt: str,
+    output: Path | None,
+    excel_compatible: bool,
+) -> str | None:
+    """An actual journal's statements through a day, its 予算執行状況 or 決算報告書."""
+    from yosan_ledger.plugins.core import actuals, execution
+    from yosan_ledger.reports.tables.execution import (
+        execution_frame,
+        execution_tables,
+        settlement_tables,
+    )
+    from yosan_ledger.reports.tables.statements import statement_table
+
+    if not ledger.statements.actual:
+        raise formats.OutputError(
+            f"{statement} is for an actual journal: a ledger that declares "
+            'custom "yosan-actuals" "path/to/budget/main.beancount"'
+        )
+    entries = ledger.entries
+    budget = ledger.statements.budget
+    day = min(max(day or budget.end, budget.start), budget.end)
+    actual = execution.statements_through(entries, day)
+    organisation = ledger.options.get("title", "")
+    options = formats.Options(title=budget.title, excel_compatible=excel_compatible)
+    scale = UNITS[unit or "thousand"]
+    found = actuals.actuals_of(entries)
+    budget_versions = [v for v in ("当初", *(r.name for r in _revisions(found)))]
+    if revision is not None and revision not in budget_versions:
+        raise click.BadParameter(
+            f"{revision!r} is no version of the budget: {', '.join(budget_versions)}",
+            param_hint="--revision",
+        )
+    version = execution.budget_version(entries, day, revision)
+    planned = execution.budget_statements(entries, version)
+    if statement == EXECUTION:
+        if fmt == "csv":
+            frame = execution_frame(planned, actual, scale)
+            if segment is not None:
+                frame = frame[frame["segment"] == segment]
+            return formats.write_rows(frame, output, options)
+        monthly = []
+        if by_month:
+            for number, label in enumerate(MONTHS):
+                month_end = _month_end(budget.start, number)
+                if month_end > day:
+                    break
+                monthly.append((label, execution.statements_through(entries, month_end)))
+        tables = execution_tables(
+            planned,
+            actual,
+            day,
+            version_title(version),
+            scale,
+            segment=segment,
+            by_segment=by_segment,
+            organisation=organisation,
+            monthly=monthly,
+        )
+    elif statement == SETTLEMENT:
+        notes, _ = execution.settlement_notes(entries, actual)
+        tables = settlement_tables(
+            planned,
+            actual,
+            execution.settlement_statement(actual),
+            scale,
+            notes,
+            segment=segment,
+            by_segment=by_segment,
+            organisation=organisation,
+        )
+    else:
+        names = list(actual.layouts.by_statement)
+        if statement is not None and statement not in names:
+            raise formats.OutputError(
+                f"{statement!r} is no statement of this journal: "
+                f"{', '.join([*names, EXECUTION, SETTLEMENT])}"
+            )
+        tables = [
+            statement_table(
+                actual,
+                name,
+                scale,
+                segment=segment,
+                by_segment=by_segment,
+                organisation=organisation,
+                true_era=true_era,
+            )
+            for name in ([statement] if statement else names)
+        ]
+    return formats.write_report(tables, fmt, output, options)
+
+
+def _revisions(found: object) -> list:
+    from yosan_ledger.plugins.core import revisions
+
+    entries = getattr(found, "budget_entries", None)
+    return list(revisions.revisions(entries)) if entries else []
+
+
+def _month_end(start: datetime.date, months: int) -> datetime.date:
+    """The last day of the month ``months`` after the one ``start`` falls in."""
+    year, month = divmod(start.month - 1 + months + 1, 12)
+    return datetime.date(start.year + year, month + 1, 1) - datetime.timedelta(days=1)
+
+
+def chosen_version(ledger: LoadedLedger, version: str | None, option: str) -> str | None:
+    """The version asked for (None: the budget in force), or a refusal naming them."""
+    if version is not None and version not in ledger.versions:
+        raise click.BadParameter(
+            f"{version!r} is no version of this budget: {', '.join(ledger.versions)}",
+            param_hint=option,
+        )
+    return version
+
+
+def version_title(version: str) -> str:
+    from yosan_ledger.plugins.core.revisions import title
+
+    return title(version)
+
+
+def version_label(ledger: LoadedLedger, version: str | None) -> str | None:
+    """What the period line says of the version shown, for a ledger with revisions."""
+    from yosan_ledger.plugins.core.revisions import shown_as
+
+    return shown_as(ledger.versions, version) if len(ledger.versions) > 1 else None
+
+
+def revision_report(
+    ledger: LoadedLedger,
+    revision: str | None,
+    unit: str | None,
+    segment: str | None,
+    by_segment: bool,
+    organisation: str,
+    true_era: bool,
+    fmt: str,
+    output: Path | None,
+    options: formats.Options,
+) -> str | None:
+    """The revision's table (the last revision by default): text, Excel, HTML, PDF, or
+    CSV rows statement,section,line,segment,before,change,after."""
+    from yosan_ledger.reports.tables.revision import revision_frame, revision_tables
+
+    versions = ledger.versions
+    target = revision or versions[-1]
+    if len(versions) < 2 or target == versions[0]:
+        raise formats.OutputError(
+            "the budget has no revision to show: declare one with "
+            'custom "yosan-revision" "name" and give its transactions revision: "name"'
+        )
+    before = ledger.statements_as_of(versions[versions.index(target) - 1])
+    after = ledger.statements_as_of(target)
+    scale = UNITS[unit or "thousand"]
+    if fmt == "csv":
+        frame = revision_frame(before, after, scale)
+        if segment is not None:
+            frame = frame[frame["segment"] == segment]
+        return formats.write_rows(frame, output, options)
+    tables = revision_tables(
+        before,
+        after,
+        target,
+        scale,
+        segment=segment,
+        by_segment=by_segment,
+        organisation=organisation,
+        true_era=true_era,
+    )
+    return formats.write_report(tables, fmt, output, options)
 
 
 @main.command(help=EXPORT_HELP)
@@ -388,6 +653,7 @@ def report(
 )
 @unit_option
 @click.option("--excel-compatible", is_flag=True, help=localized("UTF-8 with a BOM, for Excel."))
+@revision_option
 @output_option
 @ledger_option
 @foreign_plugins_option
@@ -398,6 +664,7 @@ def export(
     fmt: str | None,
     unit: str,
     excel_compatible: bool,
+    revision: str | None,
     output: Path | None,
     ledger_path: Path,
     foreign_plugins: bool,
@@ -406,6 +673,10 @@ def export(
     fmt = chosen_format(fmt, output, "csv", formats.EXPORT_FORMATS)
     replay.start(ctx, replayable=True)
     ledger = load(ledger_path, foreign_plugins, no_cache)
+    version = chosen_version(ledger, revision, "--revision")
+    if version is not None:  # the figures of that version, in every format
+        statements = ledger.statements_as_of(version)
+        ledger = dataclasses.replace(ledger, results={**ledger.results, "statements": statements})
     options = formats.Options(
         title=ledger.statements.budget.title, excel_compatible=excel_compatible
     )

@@ -9,8 +9,9 @@ URL the page was asked for.
 
 from __future__ import annotations
 
+import datetime
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 from urllib.parse import urlencode
@@ -18,6 +19,7 @@ from urllib.parse import urlencode
 from beancount.core.data import Transaction
 from fava.core.filters import LEXER, FilterError
 
+from yosan_ledger.plugins.core import revisions
 from yosan_ledger.plugins.core.budget import TOTAL
 from yosan_ledger.plugins.core.engine import Statements
 from yosan_ledger.plugins.core.messages import translated
@@ -26,6 +28,8 @@ from yosan_ledger.plugins.core.published import PublishedFigure
 from yosan_ledger.plugins.core.units import UNITS
 from yosan_ledger.reports.fava_ext.drill import basis, journal_filter
 from yosan_ledger.reports.rendering.text import figure
+from yosan_ledger.reports.tables.execution import execution_tables
+from yosan_ledger.reports.tables.revision import revision_tables
 from yosan_ledger.reports.tables.statements import TOTAL_HEADER, statement_table
 from yosan_ledger.reports.tables.table import Table
 
@@ -90,6 +94,7 @@ class Selection:
     ambiguous: bool
     ignored: bool
     filter_text: str
+    follows_time: bool = False  # an actual journal's page: to the end of Fava's period
 
     @property
     def narrows_fava(self) -> bool:
@@ -98,15 +103,16 @@ class Selection:
         return self.segment != TOTAL and not self.by_segment
 
 
-def select_segment(place: Place, keys: Sequence[str]) -> Selection:
+def select_segment(place: Place, keys: Sequence[str], *, follows_time: bool = False) -> Selection:
     text = place.arg("filter")
     by_segment = place.arg("by_segment") == "1"
     tags, ambiguous, others = _segment_tags(text, frozenset(keys))
     if len(tags) > 1:
         ambiguous = True
     segment = tags[0] if len(tags) == 1 and not ambiguous else TOTAL
-    ignored = others or any(place.arg(name) for name in ("account", "time"))
-    return Selection(segment, by_segment, ambiguous, ignored, text)
+    ignoring = ("account",) if follows_time else ("account", "time")
+    ignored = others or any(place.arg(name) for name in ignoring)
+    return Selection(segment, by_segment, ambiguous, ignored, text, follows_time)
 
 
 OPERATORS = frozenset({"(", ")", ",", "-", "ANY", "ALL"})
@@ -189,12 +195,155 @@ class NoBudget:
 @dataclass(frozen=True)
 class StatementPage:
     missing_budget: ClassVar[bool] = False
-    table: Table
+    table: Table | None  # None: nothing to show (empty_note says why)
     lines: tuple[Line, ...]
     statements: tuple[Choice, ...]  # one per statement the ledger declares
     units: tuple[Choice, ...]
     segments: SegmentChoices
     errors: Errors
+    versions: tuple[Choice, ...] = ()  # 当初 and each revision, for a revised budget
+    empty_note: str = ""  # what the page says when it has no table
+
+    @property
+    def linked(self) -> bool:
+        """Whether the figures open the postings behind them."""
+        return any(cell.url for line in self.lines for cell in line.cells)
+
+
+@dataclass(frozen=True)
+class RevisionPage:
+    """A revision's table (補正前の額 / 補正額 / 補正後の額) of one statement."""
+
+    missing_budget: ClassVar[bool] = False
+    table: Table | None  # None: the budget has no revision
+    lines: tuple[Line, ...]
+    statements: tuple[Choice, ...]
+    units: tuple[Choice, ...]
+    segments: SegmentChoices
+    errors: Errors
+    versions: tuple[Choice, ...] = ()  # the revisions
+    linked: ClassVar[bool] = False
+    empty_note: str = (
+        'この予算には補正予算がありません。補正は custom "yosan-revision" "名称" で宣言し、'
+        'その取引に revision: "名称" を付けます。'
+    )
+
+
+def execution_page(
+    planned: Statements | None,
+    actual: Statements,
+    statement: str,
+    place: Place,
+    *,
+    day: datetime.date,
+    version: str,
+    organisation: str,
+    errors: Errors,
+) -> StatementPage:
+    """予算執行状況 of one statement through ``day`` (the end of Fava's time filter):
+    予算現額, 執行額 (each opening its postings), 残額, 執行率."""
+    if statement not in actual.layouts.by_statement:
+        statement = next(iter(actual.layouts.by_statement))
+    unit_key = place.arg("unit") if place.arg("unit") in UNITS else DEFAULT_UNIT
+    units = tuple(
+        Choice(unit.label, place.here(unit=key), key == unit_key) for key, unit in UNITS.items()
+    )
+    segments = segment_choices(actual, place, with_table=False)
+    shown = tuple(
+        Choice(
+            layout.title_of(actual=True),
+            place.here(statement=layout.statement),
+            layout.statement == statement,
+        )
+        for layout in actual.layouts
+    )
+    if not actual.actual or planned is None:
+        note = (
+            '予算執行状況は実績の帳簿（custom "yosan-actuals" で予算を指定した帳簿）で表示します。'
+        )
+        return StatementPage(None, (), shown, units, segments, errors, empty_note=note)
+    column = segments.selection.segment
+    (table,) = [
+        t
+        for t in execution_tables(
+            planned,
+            actual,
+            day,
+            version,
+            UNITS[unit_key],
+            segment=None if column == TOTAL else column,
+            organisation=organisation,
+        )
+        if t.statement == statement
+    ]
+    lines = []
+    for row in table.rows:
+        cells: tuple[Cell, ...] = ()
+        if row.values is not None:
+            budget, done, remaining, rate = row.values
+            linked = _cell(actual, place, row.ref, column, int(done))
+            cells = (
+                Cell(figure(budget), None, ""),
+                linked,
+                Cell(figure(remaining), None, ""),
+                Cell(str(rate), None, ""),
+            )
+        lines.append(Line(row.kind, row.ref, row.label, row.depth, cells))
+    return StatementPage(table, tuple(lines), shown, units, segments, errors)
+
+
+def revision_page(
+    versions: Sequence[str],
+    statements_as_of: Callable[[str], Statements],
+    statement: str,
+    place: Place,
+    *,
+    organisation: str,
+    errors: Errors,
+) -> RevisionPage:
+    """The table of the revision the page asks for (default: the last)."""
+    after = statements_as_of(versions[-1])
+    if statement not in after.layouts.by_statement:
+        statement = next(iter(after.layouts.by_statement))
+    unit_key = place.arg("unit") if place.arg("unit") in UNITS else DEFAULT_UNIT
+    units = tuple(
+        Choice(unit.label, place.here(unit=key), key == unit_key) for key, unit in UNITS.items()
+    )
+    segments = segment_choices(after, place)
+    shown = tuple(
+        Choice(layout.title, place.here(statement=layout.statement), layout.statement == statement)
+        for layout in after.layouts
+    )
+    if len(versions) < 2:
+        return RevisionPage(None, (), shown, units, segments, errors)
+    target = place.arg("revision") if place.arg("revision") in versions[1:] else versions[-1]
+    before = statements_as_of(versions[versions.index(target) - 1])
+    after = statements_as_of(target)
+    selection = segments.selection
+    (table,) = [
+        t
+        for t in revision_tables(
+            before,
+            after,
+            target,
+            UNITS[unit_key],
+            segment=None if selection.segment == TOTAL else selection.segment,
+            organisation=organisation,
+        )
+        if t.statement == statement
+    ]
+    lines = tuple(
+        Line(
+            row.kind,
+            row.ref,
+            row.label,
+            row.depth,
+            tuple(Cell(figure(v), None, "") for v in row.values or ()),
+        )
+        for row in table.rows
+    )
+    choices = version_choices_of(versions, place, current=target, first=1)
+    return RevisionPage(table, lines, shown, units, segments, errors, choices)
 
 
 def source_of(source: Any, place: Place, folder: str) -> tuple[str, str | None]:
@@ -230,7 +379,8 @@ def segment_choices(
     whole_label: str = TOTAL_HEADER,
     with_table: bool = True,
 ) -> SegmentChoices:
-    selection = select_segment(place, [s.key for s in statements.segments])
+    keys = [s.key for s in statements.segments]
+    selection = select_segment(place, keys, follows_time=statements.actual)
     whole = not selection.by_segment and selection.segment == TOTAL
     choices = [Choice(whole_label, place.here(filter=None, by_segment=None), whole)]
     for segment in statements.segments:
@@ -245,6 +395,18 @@ def segment_choices(
     return SegmentChoices(selection, names.get(selection.segment, ""), tuple(choices))
 
 
+def version_choices_of(
+    versions: Sequence[str], place: Place, *, current: str | None, first: int = 0
+) -> tuple[Choice, ...]:
+    """The budget's versions as switches (none for a budget without revisions)."""
+    if len(versions) < 2:
+        return ()
+    shown = current if current in versions else versions[-1]
+    return tuple(
+        Choice(revisions.title(v), place.here(revision=v), v == shown) for v in versions[first:]
+    )
+
+
 def statement_page(
     statements: Statements,
     statement: str,
@@ -252,7 +414,14 @@ def statement_page(
     *,
     organisation: str,
     errors: Errors,
+    versions: Sequence[str] = (),
+    version: str | None = None,
 ) -> StatementPage:
+    """One statement of one version of the budget; its figures open their postings
+    for the budget in force only (an earlier version's transactions are a part of
+    the journal that Fava's filters cannot pick)."""
+    version_choices = version_choices_of(versions, place, current=version)
+    linked = not versions or version in (None, versions[-1])
     unit_key = place.arg("unit") if place.arg("unit") in UNITS else DEFAULT_UNIT
     if statement not in statements.layouts.by_statement:
         statement = next(iter(statements.layouts.by_statement))
@@ -265,6 +434,7 @@ def statement_page(
         segment=selection.segment,
         by_segment=selection.by_segment,
         organisation=organisation,
+        version=revisions.shown_as(versions, version) if version_choices else None,
     )
     lines = []
     for row in table.rows:
@@ -272,6 +442,8 @@ def statement_page(
         if row.values is not None:
             cells = tuple(
                 _cell(statements, place, row.ref, column, value)
+                if linked
+                else Cell(figure(value), None, "")
                 for column, value in zip(table.columns, row.values, strict=True)
             )
         lines.append(Line(row.kind, row.ref, row.label, row.depth, cells))
@@ -279,10 +451,14 @@ def statement_page(
         Choice(unit.label, place.here(unit=key), key == unit_key) for key, unit in UNITS.items()
     )
     shown = tuple(
-        Choice(layout.title, place.here(statement=layout.statement), layout.statement == statement)
+        Choice(
+            layout.title_of(actual=statements.actual),
+            place.here(statement=layout.statement),
+            layout.statement == statement,
+        )
         for layout in statements.layouts
     )
-    return StatementPage(table, tuple(lines), shown, units, segments, errors)
+    return StatementPage(table, tuple(lines), shown, units, segments, errors, version_choices)
 
 
 def _cell(statements: Statements, place: Place, ref: str, column: str, value: int) -> Cell:

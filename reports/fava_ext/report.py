@@ -6,27 +6,32 @@ extension of its own.
 
 from __future__ import annotations
 
+import datetime
 from typing import ClassVar
 from urllib.parse import quote
 
 import flask
 from fava.ext import FavaExtensionBase, extension_endpoint
+from fava.util.date import parse_date
 from markupsafe import Markup
 
-from yosan_ledger.plugins.core import results
+from yosan_ledger.plugins.core import execution, results, revisions
 from yosan_ledger.plugins.core.engine import Statements
 from yosan_ledger.plugins.core.problem import Problem
-from yosan_ledger.plugins.core.published import PublishedFigure, published_figures
+from yosan_ledger.plugins.core.published import PublishedFigure, published_by_version
 from yosan_ledger.reports.fava_ext.pages import (
     ChecksPage,
     Errors,
     LinePage,
     NoBudget,
     Place,
+    RevisionPage,
     StatementPage,
     checks_page,
     error_lines,
+    execution_page,
     line_page,
+    revision_page,
     statement_page,
 )
 
@@ -57,6 +62,28 @@ class BudgetReport(FavaExtensionBase):
     def organisation(self) -> str:
         return str(self.ledger.options.get("title") or "")
 
+    def through(self, statements: Statements) -> datetime.date | None:
+        """An actual journal's day: the last of Fava's time filter, inside the year."""
+        text = self.place().arg("time")
+        if not statements.actual or not text:
+            return None
+        try:
+            _, end = parse_date(text, self.ledger.fava_options.fiscal_year_end)
+        except (ValueError, TypeError):
+            return None
+        if end is None:
+            return None
+        day = end - datetime.timedelta(days=1)
+        budget = statements.budget
+        return min(max(day, budget.opening_date), budget.end)
+
+    def statements_through(self, statements: Statements) -> Statements:
+        """The statements as Fava's time filter asks (an actual journal through its day)."""
+        day = self.through(statements)
+        if day is None:
+            return statements
+        return execution.statements_through(self.ledger.all_entries, day) or statements
+
 
 class StatementReport(BudgetReport):
     """The ledger's statements, as its layouts declare them (a switch picks one):
@@ -75,12 +102,25 @@ class StatementReport(BudgetReport):
         statements = self.statements()
         if statements is None:
             return NoBudget(self.errors(place))
+        entries = self.ledger.all_entries
+        if statements.actual:  # an actual journal follows Fava's time filter
+            return statement_page(
+                self.statements_through(statements),
+                place.arg("statement") or next(iter(statements.layouts.by_statement)),
+                place,
+                organisation=self.organisation(),
+                errors=self.errors(place),
+            )
+        versions = revisions.names(entries)
+        version = place.arg("revision") if place.arg("revision") in versions else None
         return statement_page(
-            statements,
+            revisions.statements_as_of(entries, version) or statements,
             place.arg("statement") or next(iter(statements.layouts.by_statement)),
             place,
             organisation=self.organisation(),
             errors=self.errors(place),
+            versions=versions,
+            version=version,
         )
 
     def line_page(self) -> LinePage | NoBudget | None:
@@ -92,11 +132,14 @@ class StatementReport(BudgetReport):
         if statement not in statements.layouts.by_statement:
             return None
         ledger = self.ledger
+        day = self.through(statements)
+        # An actual journal through a day: the postings up to it, opening balances included.
+        time = f"{statements.budget.opening_date} - {day}" if day is not None else None
         return line_page(
-            statements,
+            self.statements_through(statements),
             place,
             entries_for=lambda account, fql: (
-                ledger.get_filtered(account=account, filter=fql).entries
+                ledger.get_filtered(account=account, filter=fql, time=time).entries
             ),
             account_meta={name: data.meta for name, data in ledger.accounts.items()},
             ledger_file=ledger.beancount_file_path,
@@ -114,6 +157,56 @@ class StatementReport(BudgetReport):
         return flask.render_template("_layout.html", content=content, page_title=self.report_title)
 
 
+class ExecutionReport(StatementReport):
+    """予算執行状況: the actual journal through the end of Fava's time filter, against
+    the budget in force that day; each 執行額 opens its postings."""
+
+    @property
+    def report_title(self) -> str:  # type: ignore[override]
+        return "予算執行状況"
+
+    def page(self) -> StatementPage | NoBudget:  # type: ignore[override]
+        place = self.place()
+        statements = self.statements()
+        if statements is None:
+            return NoBudget(self.errors(place))
+        entries = self.ledger.all_entries
+        day = self.through(statements) or statements.budget.end
+        version = execution.budget_version(entries, day, place.arg("revision") or None)
+        planned = execution.budget_statements(entries, version) if statements.actual else None
+        return execution_page(
+            planned,
+            self.statements_through(statements),
+            place.arg("statement"),
+            place,
+            day=day,
+            version=revisions.title(version),
+            organisation=self.organisation(),
+            errors=self.errors(place),
+        )
+
+
+class RevisionReport(BudgetReport):
+    """補正予算: a revision's 補正前の額, 補正額 and 補正後の額, per statement line."""
+
+    report_title = "補正予算"
+
+    def page(self) -> RevisionPage | NoBudget:
+        place = self.place()
+        statements = self.statements()
+        if statements is None:
+            return NoBudget(self.errors(place))
+        entries = self.ledger.all_entries
+        return revision_page(
+            revisions.names(entries),
+            lambda version: revisions.statements_as_of(entries, version),
+            place.arg("statement"),
+            place,
+            organisation=self.organisation(),
+            errors=self.errors(place),
+        )
+
+
 class ChecksReport(BudgetReport):
     """Every published figure the ledger states, beside the computed one."""
 
@@ -126,7 +219,7 @@ class ChecksReport(BudgetReport):
     def published(self, statements: Statements) -> tuple[list, list]:
         entries = self.ledger.all_entries
         if self._published is None or self._published[0] is not entries:
-            figures, malformed = published_figures(list(entries), statements)
+            figures, malformed = published_by_version(entries)
             self._published = (entries, figures, malformed)
         return self._published[1], self._published[2]
 

@@ -10,13 +10,11 @@ refused.
 from __future__ import annotations
 
 import datetime
-import os
-import shutil
-import tempfile
 from importlib import resources
 from pathlib import Path
 
 from yosan_ledger.plugins.core.era import fiscal_year_bounds, fiscal_year_of, format_fiscal_year
+from yosan_ledger.reports.output import create_directory_atomically
 
 STARTER = "starter"
 
@@ -47,28 +45,23 @@ def _filled(text: str, year: int) -> str:
 def write_new_ledger(folder: Path, year: int) -> list[Path]:
     """Write the starter ledger for fiscal ``year`` into the new ``folder``; the
     files written, relative to it."""
-    if folder.exists() or folder.is_symlink():
-        raise NewLedgerError(f"{folder} exists; yosan new writes a new folder and replaces nothing")
     parent = folder.parent if str(folder.parent) else Path(".")
     if not parent.is_dir():
         raise NewLedgerError(f"{folder}: there is no folder {parent}")
-    temporary = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=".tmp", dir=parent))
-    written = []
-    try:
+    written: list[Path] = []
+
+    def fill(temporary: Path) -> None:
         with resources.as_file(resources.files(__package__) / STARTER) as starter:
             for source in sorted(Path(starter).rglob("*")):
-                if not source.is_file():
-                    continue
-                relative = source.relative_to(starter)
-                target = temporary / relative
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_text(_filled(source.read_text("utf-8"), year), encoding="utf-8")
-                written.append(relative)
-        mask = os.umask(0o022)
-        os.umask(mask)
-        os.chmod(temporary, 0o777 & ~mask)
-        os.rename(temporary, folder)
-    except BaseException:
-        shutil.rmtree(temporary, ignore_errors=True)
-        raise
+                if source.is_file():
+                    relative = source.relative_to(starter)
+                    target = temporary / relative
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    target.write_text(_filled(source.read_text("utf-8"), year), encoding="utf-8")
+                    written.append(relative)
+
+    try:
+        create_directory_atomically(folder, fill)
+    except FileExistsError as error:
+        raise NewLedgerError(str(error)) from None
     return written

@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime
 import os
 import shutil
-import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +30,7 @@ from yosan_ledger.plugins.core.budget import Budget
 from yosan_ledger.plugins.core.engine import CURRENCY, Statements
 from yosan_ledger.plugins.core.era import fiscal_year_bounds, fiscal_year_of, format_fiscal_year
 from yosan_ledger.plugins.core.overview import year_header
+from yosan_ledger.reports.output import create_directory_atomically
 
 BALANCE_ROOTS = ("Assets", "Liabilities", "Equity")
 KEPT_CUSTOMS = ("fava-option", "fava-extension")  # carried into the new main file
@@ -173,8 +173,6 @@ def _main_file(
 
 def roll_over(ledger_path: Path, entries: list[data.Directive], options: dict, out: Path) -> None:
     """Write next year's ledger folder ``out`` from the loaded ledger."""
-    if out.exists() or out.is_symlink():
-        raise RolloverError(f"{out} exists; rollover writes a new folder and replaces nothing")
     parent = out.parent if str(out.parent) else Path(".")
     if not parent.is_dir():
         raise RolloverError(f"{out}: there is no folder {parent}")
@@ -183,35 +181,25 @@ def roll_over(ledger_path: Path, entries: list[data.Directive], options: dict, o
     if statements is None or layouts.folder is None:
         raise RolloverError(f"{ledger_path}: the ledger declares no budget or no layouts")
     segments = openings(statements, entries)
-    opening_day = _next_year(statements.budget)[0] - datetime.timedelta(days=1)
-    temporary = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=parent))
-    try:
-        shutil.copytree(layouts.folder, temporary / "layouts")
-        (temporary / "segments").mkdir()
-        (temporary / "main.beancount").write_text(
-            _main_file(ledger_path, out, options, entries, statements, segments),
-            encoding="utf-8",
-        )
-        (temporary / "accounts.beancount").write_text(
+    start = _next_year(statements.budget)[0]
+    opening_day = start - datetime.timedelta(days=1)
+
+    def fill(folder: Path) -> None:
+        shutil.copytree(layouts.folder, folder / "layouts")
+        (folder / "segments").mkdir()
+        main = _main_file(ledger_path, out, options, entries, statements, segments)
+        (folder / "main.beancount").write_text(main, encoding="utf-8")
+        (folder / "accounts.beancount").write_text(
             "; The accounts, as in the ledger rolled over from.\n" + _opens(entries),
             encoding="utf-8",
         )
-        start = _next_year(statements.budget)[0]
-        (temporary / "segments.beancount").write_text(
-            _segments(statements, start), encoding="utf-8"
-        )
+        (folder / "segments.beancount").write_text(_segments(statements, start), "utf-8")
         for opening in segments:
-            (temporary / "segments" / f"{opening.segment}.beancount").write_text(
+            (folder / "segments" / f"{opening.segment}.beancount").write_text(
                 _segment_file(opening, opening_day), encoding="utf-8"
             )
-        os.chmod(temporary, 0o777 & ~_umask())
-        os.rename(temporary, out)
-    except BaseException:
-        shutil.rmtree(temporary, ignore_errors=True)
-        raise
 
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
+    try:
+        create_directory_atomically(out, fill)
+    except FileExistsError as error:
+        raise RolloverError(str(error)) from None

@@ -95,7 +95,17 @@ class LoadedLedger:
 
     @property
     def statements(self) -> Statements | None:
+        """The budget in force: the last version."""
         return self.results.get("statements")
+
+    @property
+    def versions(self) -> list[str]:
+        """当初, then each revision (補正予算), oldest first."""
+        return list(self.results.get("versions") or {})
+
+    def statements_as_of(self, version: str | None) -> Statements | None:
+        """One version's statements (None: the budget in force)."""
+        return self.statements if version is None else self.results["versions"][version]
 
     @property
     def entries(self) -> list[data.Directive]:
@@ -198,11 +208,12 @@ def collector_paused(paused: bool = True) -> Iterator[None]:
 def _results(entries: list[data.Directive]) -> dict[str, Any]:
     """The statements and every schedule's result, by name (the rules computed
     them during the load): what the statement cache keeps."""
-    from yosan_ledger.plugins.core import results
+    from yosan_ledger.plugins.core import results, revisions
     from yosan_ledger.reports.tables.schedules import SCHEDULES
 
     found = {name: schedule.result(entries) for name, schedule in SCHEDULES.items()}
-    return {"statements": results.statements(entries), **found}
+    versions = {v: revisions.statements_as_of(entries, v) for v in revisions.names(entries)}
+    return {"statements": results.statements(entries), "versions": versions, **found}
 
 
 def load_ledger(

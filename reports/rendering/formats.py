@@ -227,6 +227,17 @@ def write_report(
     return _deliver(lambda stream: draw(tables, stream, options), output)
 
 
+def write_rows(
+    frame: pd.DataFrame, output: Path | None, options: Options = Options()
+) -> str | None:
+    """A table of rows (one figure a row, like the export) as CSV into ``output``;
+    without one, return the text to print."""
+    from yosan_ledger.reports.rendering.csv_export import tidy_csv
+
+    text = tidy_csv(frame, excel_compatible=options.excel_compatible)
+    return _deliver(lambda stream: stream.write(text.encode("utf-8")), output)
+
+
 def write_export(
     ledger: LoadedLedger, fmt: str, unit: Unit, output: Path | None, options: Options = Options()
 ) -> str | None:

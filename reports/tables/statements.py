@@ -31,21 +31,28 @@ def statement_table(
     by_segment: bool = False,
     organisation: str = "",
     true_era: bool = False,
+    version: str | None = None,
 ) -> Table:
-    """One statement: the whole body, one segment, or every segment beside the total.
+    """One statement: the whole body, one segment, or every segment beside the total;
+    ``version`` (補正後 …) is said after the period.
     A row the layout marks ``hide_zero`` is left out when it is zero in every
     segment and the total (a line the body no longer has)."""
     layout = statements.layouts[statement]
+    shown_title = layout.title_of(actual=statements.actual)
     names = {s.key: s.name for s in statements.segments}
     if by_segment:
         columns = tuple(statements.columns)
         headers = tuple(names.get(c, TOTAL_HEADER) for c in columns)
-        title = f"{layout.title}（事業別）"
+        title = f"{shown_title}（事業別）"
     elif segment is not None and segment != TOTAL:
         columns, headers = (segment,), (SINGLE_HEADER,)
-        title = f"{layout.title}（{names[segment]}）"
+        title = f"{shown_title}（{names[segment]}）"
     else:
-        columns, headers, title = (TOTAL,), (SINGLE_HEADER,), layout.title
+        columns, headers, title = (
+            (TOTAL,),
+            (SINGLE_HEADER,),
+            shown_title,
+        )
     frame = statements.figures[statement]
     figures = scale_frame(frame[list(columns)], unit)
     rows = []
@@ -58,7 +65,8 @@ def statement_table(
         statement=statement,
         organisation=organisation,
         title=title,
-        period=period_line(statements, statement, true_era=true_era),
+        period=period_line(statements, statement, true_era=true_era)
+        + (f"　{version}" if version else ""),
         unit=unit,
         label_header=layout.label_header,
         columns=columns,

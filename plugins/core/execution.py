@@ -1,0 +1,118 @@
+"""予算執行状況: the actual journal's statements through a day, against its budget.
+
+For each statement line: 予算現額 (the budget as last revised by the day, unless a
+version is chosen), 執行額 (the actual flow from the year's first day through the
+day; for a balance line, the balance at the day), 残額 (予算 − 執行) and 執行率.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+import numpy as np
+import pandas as pd
+from beancount.core import data
+
+from yosan_ledger.plugins.core import actuals, results, revisions
+from yosan_ledger.plugins.core.engine import Statements, compute_statements
+from yosan_ledger.plugins.core.memo import of_entries
+
+COLUMNS = ("budget", "actual", "remaining")
+
+
+@of_entries
+def _actual_as_of(entries: list[data.Directive]) -> dict[datetime.date, Statements | None]:
+    return {}
+
+
+def statements_through(entries: list[data.Directive], day: datetime.date) -> Statements | None:
+    """The actual journal's statements from the year's start through ``day``: flows
+    of those days, balances at its end."""
+    budget, actual = actuals.period(entries)
+    layouts = results.layouts(entries)
+    if budget is None or layouts is None:
+        return None
+    day = min(max(day, budget.start - datetime.timedelta(days=1)), budget.end)
+    if day == budget.end:
+        return results.statements(entries)
+    known = _actual_as_of(entries)
+    if day not in known:
+        known[day] = compute_statements(
+            entries, layouts, dataclasses.replace(budget, end=day), actual=actual
+        )
+    return known[day]
+
+
+def budget_version(entries: list[data.Directive], day: datetime.date, chosen: str | None) -> str:
+    """The budget's version execution is measured against: ``chosen``, else the
+    last revision adopted on or before ``day`` (予算現額), else 当初."""
+    found = actuals.actuals_of(entries)
+    if chosen is not None or found is None:
+        return chosen or revisions.ORIGINAL
+    adopted = [r.name for r in revisions.revisions(found.budget_entries) if r.adopted <= day]
+    return adopted[-1] if adopted else revisions.ORIGINAL
+
+
+def budget_statements(entries: list[data.Directive], version: str) -> Statements | None:
+    found = actuals.actuals_of(entries)
+    if found is None or found.budget is None:
+        return None
+    return revisions.statements_as_of(found.budget_entries, version)
+
+
+def rate(actual: int, budget: int) -> str:
+    """執行率: actual ÷ budget in %, one decimal, half-up; blank when the budget is 0."""
+    if budget == 0:
+        return ""
+    value = Decimal(actual) * 100 / Decimal(budget)
+    return str(value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def execution_figures(budget: Statements, actual: Statements, statement: str) -> pd.DataFrame:
+    """One statement's rows × (budget|actual|remaining, segment), in yen."""
+    columns = actual.columns
+    planned = budget.figures[statement].reindex(columns=columns, fill_value=0)
+    done = actual.figures[statement].reindex(index=planned.index, fill_value=0)[columns]
+    frame = pd.concat({"budget": planned, "actual": done, "remaining": planned - done}, axis=1)
+    return frame.astype(np.int64)
+
+
+SETTLEMENT_NOTE = "yosan-settlement-note"
+NOTE_FORM = 'custom "yosan-settlement-note" "statement" "row" "segment|total" "text"'
+
+
+def settlement_statement(statements: Statements) -> str:
+    """The statement the 決算報告書 is made of: the first cash plan, else the first flow."""
+    for kind in ("cash", "flow"):
+        found = statements.layouts.of_kind(kind)
+        if found:
+            return found[0].statement
+    return next(iter(statements.layouts.by_statement))
+
+
+def settlement_notes(
+    entries: list[data.Directive], statements: Statements
+) -> tuple[list[tuple[str, str, str]], list[tuple[data.Custom, str]]]:
+    """The accountant's notes on the 決算報告書 ((row key, segment, text), in the
+    ledger's order) and what is wrong with the others ((directive, why))."""
+    found, wrong = [], []
+    segments = {s.key for s in statements.segments} | {"total"}
+    for entry in sorted(
+        (e for e in entries if type(e) is data.Custom and e.type == SETTLEMENT_NOTE),
+        key=lambda e: (e.meta.get("filename", ""), e.meta.get("lineno", 0)),
+    ):
+        args = [v.value for v in entry.values or ()]
+        if len(args) != 4 or not all(isinstance(a, str) for a in args):
+            wrong.append((entry, f"Malformed settlement note: {NOTE_FORM}"))
+            continue
+        statement, key, segment, text = args
+        row = statements.layouts.find(statement, key)
+        if row is None:
+            wrong.append((entry, f"No row {key!r} in statement {statement!r}"))
+        elif segment not in segments:
+            wrong.append((entry, f"Unknown segment {segment!r}: one of {', '.join(segments)}"))
+        else:
+            found.append((row.key, segment, text))
+    return found, wrong

@@ -1,0 +1,111 @@
+"""補正予算の表: per statement line, 補正前の額 / 補正額 / 補正後の額.
+
+A revision's table sets the budget as it stood before the revision (the previous
+version: 当初予算, or the budget as revised through the revision before) beside
+the budget as revised, and the difference.  Every figure is the engine's for its
+version, in yen; in the unit, each is rounded half-up on its own, so 補正前の額 +
+補正額 may differ from 補正後の額 by a unit, as the note under the table says.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from yosan_ledger.plugins.core.budget import TOTAL
+from yosan_ledger.plugins.core.engine import Statements
+from yosan_ledger.plugins.core.units import Unit, scale_frame
+from yosan_ledger.reports.tables.statements import TOTAL_HEADER, period_line
+from yosan_ledger.reports.tables.table import Table, TableRow
+
+COLUMNS = ("before", "change", "after")
+HEADERS = ("補正前の額", "補正額", "補正後の額")
+TIDY_COLUMNS = ["statement", "section", "line", "segment", *COLUMNS]
+NOTE = (
+    "（注）各数値は単位未満を四捨五入しているため、補正前の額と補正額の和が"
+    "補正後の額と一致しない場合がある。"
+)
+
+
+def revision_figures(before: Statements, after: Statements, statement: str) -> pd.DataFrame:
+    """One statement's rows × (segment, before/change/after), in yen."""
+    columns = after.columns
+    old = before.figures[statement].reindex(columns=columns, fill_value=0)
+    new = after.figures[statement][columns]
+    return pd.concat({"before": old, "change": new - old, "after": new}, axis=1).astype(np.int64)
+
+
+def _in_unit(figures: pd.DataFrame, segment: str, unit: Unit) -> pd.DataFrame:
+    """One segment's before, change and after, each rounded on its own in the unit."""
+    return scale_frame(pd.DataFrame({c: figures[(c, segment)] for c in COLUMNS}), unit)
+
+
+def revision_frame(before: Statements, after: Statements, unit: Unit) -> pd.DataFrame:
+    """Every line of every statement, for every segment and the total: before,
+    change and after, each rounded on its own in the unit (the CSV export)."""
+    parts = []
+    for layout in after.layouts:
+        figures = revision_figures(before, after, layout.statement)
+        rows = layout.value_rows()
+        for segment in after.columns:
+            block = _in_unit(figures, segment, unit)
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "statement": layout.statement,
+                        "section": [r.section for r in rows],
+                        "line": [r.label for r in rows],
+                        "segment": segment,
+                        **{c: block.loc[[r.key for r in rows], c].to_numpy() for c in COLUMNS},
+                    }
+                )
+            )
+    return pd.concat(parts, ignore_index=True)[TIDY_COLUMNS]
+
+
+def revision_tables(
+    before: Statements,
+    after: Statements,
+    revision: str,
+    unit: Unit,
+    *,
+    segment: str | None = None,
+    by_segment: bool = False,
+    organisation: str = "",
+    true_era: bool = False,
+) -> list[Table]:
+    """The revision's table of each statement: the whole body (or one segment), or
+    with ``by_segment`` one table per segment and the total (each fits A4)."""
+    names = {s.key: s.name for s in after.segments}
+    shown = [TOTAL, *names] if by_segment else [segment or TOTAL]
+    tables = []
+    for layout in after.layouts:
+        figures = revision_figures(before, after, layout.statement)
+        for column in shown:
+            block = _in_unit(figures, column, unit)
+            rows = []
+            for row in layout.rows:
+                if row.has_value and row.hide_zero and not figures.loc[row.key].any():
+                    continue
+                values = tuple(int(v) for v in block.loc[row.key]) if row.has_value else None
+                rows.append(TableRow(row.kind, row.label, row.depth, row.section, row.ref, values))
+            where = (
+                ""
+                if column == TOTAL and not by_segment
+                else f"（{names.get(column, TOTAL_HEADER)}）"
+            )
+            tables.append(
+                Table(
+                    statement=layout.statement,
+                    organisation=organisation,
+                    title=f"{layout.title}　{revision}{where}",
+                    period=period_line(after, layout.statement, true_era=true_era),
+                    unit=unit,
+                    label_header=layout.label_header,
+                    columns=COLUMNS,
+                    headers=HEADERS,
+                    rows=tuple(rows),
+                    notes=(NOTE,),
+                )
+            )
+    return tables

@@ -1,0 +1,216 @@
+"""予算執行: the example actual journal (examples/kumiai/actuals, made-up figures)
+against its budget; every 執行額 checked against sums taken straight from the
+journal's postings (Beancount's parse and the accounts' `line`), not the engine's."""
+
+from __future__ import annotations
+
+import datetime
+import html
+import re
+import shutil
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+
+import pytest
+from beancount import loader
+from beancount.core import data
+from fava.application import create_app
+
+from tests.conftest import ROOT, yosan
+
+ACTUALS = ROOT / "examples" / "kumiai" / "actuals" / "main.beancount"
+BUDGET = ROOT / "examples" / "kumiai" / "main.beancount"
+START = datetime.date(2027, 4, 1)
+NEGATIVE = ("Liabilities", "Equity", "Income")
+
+
+def journal_sums(through: datetime.date, since: datetime.date = START) -> dict:
+    """(statement, line, segment) → the postings to the accounts feeding the line,
+    shown as the statement shows them: flows from ``since`` through ``through`` for
+    the income statement, balances at ``through`` for the balance sheet."""
+    entries, _, _ = loader.load_file(str(ACTUALS))
+    line_of = {e.account: e.meta["line"] for e in entries if isinstance(e, data.Open)}
+    sums: dict = defaultdict(int)
+    for entry in entries:
+        if not isinstance(entry, data.Transaction) or entry.date > through:
+            continue
+        (segment,) = entry.tags
+        for posting in entry.postings:
+            flow = posting.account.startswith(("Income", "Expenses"))
+            if flow and entry.date < since:
+                continue
+            sign = -1 if posting.account.startswith(NEGATIVE) else 1
+            amount = sign * int(posting.units.number)
+            for column in (segment, "total"):
+                sums["pl" if flow else "bs", line_of[posting.account], column] += amount
+    return sums
+
+
+def execution_rows(*args: str) -> list[dict[str, str]]:
+    result = yosan(
+        "report", "execution", "--format", "csv", "--unit", "yen", "--ledger", ACTUALS, *args
+    )
+    assert result.exit_code == 0, result.stderr
+    return result.rows()
+
+
+def budget_figures() -> dict[tuple[str, str, str, str], int]:
+    result = yosan("export", "--unit", "yen", "--ledger", BUDGET)
+    assert result.exit_code == 0, result.stderr
+    return {
+        (r["statement"], r["section"], r["line"], r["segment"]): int(r["amount"])
+        for r in result.rows()
+    }
+
+
+@pytest.mark.parametrize("day", ["2027-04-30", "2027-06-30", "2028-03-31"])
+def test_every_execution_figure_is_the_journals_own(day):
+    through = datetime.date.fromisoformat(day)
+    sums = journal_sums(through)
+    budget = budget_figures()
+    rows = execution_rows("--as-of", day)
+    checked = 0
+    for row in rows:
+        planned, done = int(row["budget"]), int(row["actual"])
+        key = (row["statement"], row["section"], row["line"], row["segment"])
+        assert planned == budget[key], key
+        assert int(row["remaining"]) == planned - done
+        expected_rate = (
+            ""
+            if planned == 0
+            else str((Decimal(done) * 100 / planned).quantize(Decimal("0.1"), ROUND_HALF_UP))
+        )
+        assert row["rate"] == expected_rate, key
+        if row["statement"] in ("bs", "pl") and ("合計" not in row["line"]):
+            if row["line"] in ("当期純利益", "剰余金"):
+                continue  # totals of other rows, checked through the balance below
+            assert done == sums.get((row["statement"], row["line"], row["segment"]), 0), key
+            checked += done != 0
+    assert checked > 10
+
+
+def test_a_transaction_after_the_day_or_in_another_segment_never_counts():
+    def actual(day: str, line: str, segment: str) -> int:
+        rows = execution_rows("--as-of", day)
+        return next(
+            int(r["actual"])
+            for r in rows
+            if r["statement"] == "pl" and r["line"] == line and r["segment"] == segment
+        )
+
+    assert actual("2027-06-30", "物件費", "water") == 210_000  # the 7月 purchase is not in
+    assert actual("2028-03-31", "物件費", "water") == 300_000
+    assert actual("2027-06-30", "物件費", "hall") == 320_000  # water's never counts here
+    assert actual("2027-06-30", "物件費", "total") == 530_000
+
+
+def test_by_month_each_month_is_its_own_flow():
+    result = yosan(
+        "report",
+        "execution",
+        "--by-month",
+        "--as-of",
+        "2027-06-30",
+        "--unit",
+        "yen",
+        "--segment",
+        "hall",
+        "--ledger",
+        ACTUALS,
+    )
+    assert result.exit_code == 0, result.stderr
+    months = {
+        line.split()[0].strip("　"): line.split()[1:]
+        for line in result.stdout.splitlines()
+        if line.startswith("　") and len(line.split()) == 6
+    }
+    april = journal_sums(datetime.date(2027, 4, 30))
+    may = journal_sums(datetime.date(2027, 5, 31), datetime.date(2027, 5, 1))
+    june = journal_sums(datetime.date(2027, 6, 30), datetime.date(2027, 6, 1))
+    for line in ("人件費", "使用料収入", "物件費"):
+        expected = [april["pl", line, "hall"], may["pl", line, "hall"], june["pl", line, "hall"]]
+        shown = [int(v.replace(",", "")) for v in months[line][1:4]]
+        assert shown == expected, line
+    assert "4月" in result.stdout and "累計" in result.stdout and "7月" not in result.stdout
+
+
+def test_the_actual_statements_are_titled_as_actuals():
+    result = yosan("report", "--ledger", ACTUALS, "--as-of", "2027-06-30", "--unit", "yen")
+    assert result.exit_code == 0, result.stderr
+    assert "貸借対照表" in result.stdout and "予定貸借対照表" not in result.stdout
+    assert "（令和9年6月30日現在）" in result.stdout
+
+
+def test_the_settlement_report_with_the_accountants_note():
+    result = yosan(
+        "report", "settlement", "--segment", "hall", "--unit", "yen", "--ledger", ACTUALS
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "決算報告書（会館運営事業）" in result.stdout
+    table = yosan(
+        "report", "settlement", "--format", "csv", "--segment", "hall", "--ledger", ACTUALS
+    )
+    assert table.stdout.splitlines()[0] == "section,区分,予算額,決算額,差額（決算－予算）,備考"
+    assert "(注1) 夏季賞与の支給による。" in result.stdout
+    line = next(x for x in result.stdout.splitlines() if x.strip().startswith("人件費支出"))
+    assert line.split()[-1] == "(注1)"
+
+
+def test_a_budget_ledger_is_no_actual_journal():
+    result = yosan("report", "execution", "--ledger", BUDGET)
+    assert result.exit_code == 2 and "for an actual journal" in result.stderr
+
+
+def test_both_directives_or_a_broken_budget_are_errors_at_the_directive(tmp_path):
+    folder = tmp_path / "kumiai"
+    shutil.copytree(BUDGET.parent, folder)
+    main = folder / "actuals" / "main.beancount"
+    text = main.read_text("utf-8")
+    main.write_text(
+        text + '2027-02-20 custom "yosan-budget" "二重" 2027-04-01 2028-03-31\n', "utf-8"
+    )
+    result = yosan("check", "--ledger", main, "--no-cache")
+    assert result.exit_code == 1
+    lineno = next(n for n, line in enumerate(text.splitlines(), 1) if "yosan-actuals" in line)
+    assert f"{main}:{lineno}: A ledger is a budget or the actual journal of one" in result.stderr
+
+    main.write_text(text, "utf-8")
+
+    segment = folder / "segments" / "hall.beancount"
+    segment.write_text(
+        segment.read_text("utf-8").replace("pushtag #hall", "pushtag #nosuch"), "utf-8"
+    )
+    result = yosan("check", "--ledger", main, "--no-cache")
+    assert result.exit_code == 1
+    assert f"{main}:{lineno}: The budget ../main.beancount has " in result.stderr
+
+
+def fava_page(client, slug: str, page: str) -> str:
+    response = client.get(f"/{slug}/extension/{page}")
+    assert response.status_code == 200, page
+    return response.get_data(as_text=True)
+
+
+def test_fava_execution_follows_the_time_and_segment_filters_and_opens_postings():
+    client = create_app([str(ACTUALS)], load=True).test_client()
+    slug = client.get("/").headers["Location"].split("/")[1]
+    june = fava_page(client, slug, "YosanExecution/?statement=pl&time=2027-06&filter=%23hall")
+    assert "令和9年6月30日現在" in june and "予算執行状況" in june
+    salaries = re.search(r'<tr class="line" data-ref="pl:費用/人件費">(.*?)</tr>', june, re.S)[1]
+    assert ">10,200<" in salaries and ">2,250<" in salaries and "22.1" in salaries
+    link = html.unescape(re.search(r'href="([^"]+/line\?[^"]+)"', salaries)[1])
+    postings = client.get(link).get_data(as_text=True)
+    assert (
+        postings.count("4月分給与") + postings.count("5月分給与") + postings.count("6月分給与") == 3
+    )
+    april = fava_page(client, slug, "YosanExecution/?statement=pl&time=2027-04&filter=%23hall")
+    salaries = re.search(r'<tr class="line" data-ref="pl:費用/人件費">(.*?)</tr>', april, re.S)[1]
+    assert ">750<" in salaries
+    statement = fava_page(client, slug, "YosanStatements/?statement=pl&time=2027-05")
+    assert "令和9年4月1日から令和9年5月31日まで" in statement and "損益計算書" in statement
+
+
+def test_fava_execution_on_a_budget_says_what_it_is_for():
+    client = create_app([str(BUDGET)], load=True).test_client()
+    slug = client.get("/").headers["Location"].split("/")[1]
+    assert "実績の帳簿" in fava_page(client, slug, "YosanExecution/")
