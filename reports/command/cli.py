@@ -114,8 +114,10 @@ def _output(ctx: click.Context, param: click.Parameter, value: str | None) -> Pa
 def revision_option(command: Callable) -> Callable:
     return click.option(
         "--revision",
-        help="The budget as revised through this revision (補正予算), or 当初 for the original "
-        "[default: the budget in force, the last revision].",
+        help=localized(
+            "The budget as revised through this revision (補正予算), or 当初 for the original "
+            "[default: the budget in force, the last revision]."
+        ),
     )(command)
 
 
@@ -296,13 +298,17 @@ def main() -> None:
 @click.option(
     "--as-of",
     type=click.DateTime(formats=["%Y-%m-%d"]),
-    help="An actual journal: its statements and execution through this day "
-    "[default: the year's end].",
+    help=localized(
+        "An actual journal: its statements and execution through this day "
+        "[default: the year's end]."
+    ),
 )
-@click.option("--by-month", is_flag=True, help="execution: a column per month, 4月 to 3月.")
+@click.option(
+    "--by-month", is_flag=True, help=localized("execution: a column per month, 4月 to 3月.")
+)
 @click.option(
     "--against-revision",
-    help="overview: compare with this version of the same ledger (当初 or a revision).",
+    help=localized("overview: compare with this version of the same ledger (当初 or a revision)."),
 )
 @click.option(
     "--true-era",
@@ -713,13 +719,21 @@ def segments(ctx: click.Context, ledger_path: Path, no_cache: bool) -> None:
         click.echo(f"{segment.key}\t{segment.name}\t{','.join(segment.areas)}")
 
 
-@main.command("new")
+@main.command(
+    "new",
+    help=localized(
+        "Write a small working ledger into the new FOLDER: main, accounts, segments, "
+        "one segment file and layouts, with comments saying what to change."
+    ),
+)
 @click.argument("folder", type=click.Path(path_type=Path))
 @click.option(
     "--year",
     type=int,
-    help="The fiscal year, by the calendar year it starts in (2027 for 令和9年度) "
-    "[default: the year after the current one].",
+    help=localized(
+        "The fiscal year, by the calendar year it starts in (2027 for 令和9年度) "
+        "[default: the year after the current one]."
+    ),
 )
 def new_ledger(folder: Path, year: int | None) -> None:
     """Write a small working ledger into the new FOLDER: main, accounts, segments,
@@ -735,14 +749,21 @@ def new_ledger(folder: Path, year: int | None) -> None:
     click.echo(f"yosan check --ledger {folder / 'main.beancount'}", err=True)
 
 
-@main.command()
+@main.command(
+    help=localized(
+        "Write next year's ledger from this one: the same accounts, segments and layouts, "
+        "the budget of the next fiscal year, and this year's closing balances, segment by "
+        "segment, as its opening balances (the year's result carried into the line the "
+        "balance sheet's layout names)."
+    )
+)
 @ledger_option
 @click.option(
     "--output",
     "-o",
     type=click.Path(path_type=Path),
     required=True,
-    help="The new folder for next year's ledger (refused if it exists).",
+    help=localized("The new folder for next year's ledger (refused if it exists)."),
 )
 def rollover(ledger_path: Path, output: Path) -> None:
     """Write next year's ledger from this one: the same accounts, segments and layouts,
