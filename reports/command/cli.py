@@ -204,9 +204,12 @@ def load(ledger_path: Path, foreign_plugins: bool = True, no_cache: bool = False
     if _kept_until_exit is not None:
         _kept_until_exit.append(ledger)
     if ledger.problems:
-        from yosan_ledger.reports.loading.ledger import RULE
+        from yosan_ledger.reports.loading.ledger import CHECK, RULE
 
-        causes = sum(1 for p in ledger.problems if p.rank < RULE)
+        # Beancount's errors before everything the rules find; else the rules' errors
+        # at the lines that make the totals before the checks of those totals.
+        ranks = [p.rank for p in ledger.problems]
+        causes = sum(1 for r in ranks if r < RULE) or sum(1 for r in ranks if r < CHECK)
         raise failure([str(p) for p in ledger.problems], ledger_path, causes=causes)
     if ledger.statements is None:
         raise LedgerFailed(localized("{ledger}: the ledger declares no budget", ledger=ledger_path))

@@ -51,16 +51,19 @@ class LedgerError(Exception):
 # own errors (a syntax error, an unbalanced transaction) leave entries out or
 # wrong, and the budget's rules then report what follows from that downstream
 # (a segment that does not balance, a published figure the ledger no longer gives).
-SOURCE, SYNTAX, BEANCOUNT, RULE = range(4)
+SOURCE, SYNTAX, BEANCOUNT, RULE, CHECK = range(5)
 
 
 def error_rank(error: object) -> int:
     """SYNTAX for Beancount's parser, BEANCOUNT for its other steps (booking,
-    validation, loading plugins), RULE for this project's plugins."""
+    validation, loading plugins), RULE for this project's plugins, CHECK for their
+    checks of totals (``problem.Consequence``), which follow from the errors before."""
     module = type(error).__module__
     if module.startswith("beancount.parser"):
         return SYNTAX
-    return BEANCOUNT if module.startswith("beancount.") else RULE
+    if module.startswith("beancount."):
+        return BEANCOUNT
+    return CHECK if getattr(error, "follows", False) else RULE
 
 
 @dataclass(frozen=True)
@@ -70,7 +73,7 @@ class Problem:
     filename: str | None
     lineno: int | None
     message: str
-    rank: int = RULE  # SOURCE, SYNTAX, BEANCOUNT or RULE: what may follow from what
+    rank: int = RULE  # SOURCE, SYNTAX, BEANCOUNT, RULE or CHECK: what may follow from what
 
     def __str__(self) -> str:
         if self.filename and self.lineno:
