@@ -461,12 +461,14 @@ TIDY_COLUMNS = ["statement", "section", "line", "segment", "amount"]
 
 def tidy(statements: Statements, unit: Unit) -> pd.DataFrame:
     """Every row of every statement for every segment and the total, one figure a
-    row (statement, section, line, segment, amount in the unit, signed as shown)."""
+    row (statement, section, line, segment, amount in the unit, signed as shown);
+    a row the layout hides when zero is left out when it is zero throughout."""
     columns = statements.columns
     parts = []
     for layout in statements.layouts:
-        rows = layout.value_rows()
-        figures = scale_frame(statements.figures[layout.statement], unit).to_numpy()
+        frame = statements.figures[layout.statement]
+        rows = tuple(r for r in layout.value_rows() if not r.hide_zero or frame.loc[r.key].any())
+        figures = scale_frame(frame.loc[[r.key for r in rows]], unit).to_numpy()
         parts.append(
             pd.DataFrame(
                 {
