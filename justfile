@@ -47,7 +47,14 @@ docs-picture:
     yosan report pl --by-segment -o out/pl-by-segment.pdf --ledger {{ledger}}
     pdftoppm -r 110 -png -singlefile out/pl-by-segment.pdf docs/report-pl-by-segment
 
-# Time yosan against bean-check and hledger on generated ledgers of 10k and 100k
-# transactions and print the table (`just bench --million` adds 1M; see README).
+# `just --list` shows the one comment line above a recipe: keep each to one line.
+
+# Time yosan, bean-check and hledger at 10k and 100k transactions (--million adds 1M)
 bench *args:
     python3 benchmarks/bench.py {{args}}
+
+# Messages: extract them into the template, merge it into the Japanese catalog, compile it.
+translations:
+    python3 -m babel.messages.frontend extract --no-location --sort-output --omit-header -k _ -k localized -o plugins/core/locale/yosan.pot plugins reports
+    python3 -m babel.messages.frontend update --width 100 -i plugins/core/locale/yosan.pot -d plugins/core/locale -D yosan
+    python3 -m babel.messages.frontend compile -d plugins/core/locale -D yosan

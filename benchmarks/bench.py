@@ -23,6 +23,10 @@ child's maximum resident set, from ``wait4``), each also as a ratio to bean-chec
 
 The engine's own part is measured in-process on one cold load: the time inside
 ``compute_statements`` and the rendering of the export, against the whole command.
+
+A second table times ``yosan report execution`` on an actual journal of the same
+size (``benchmarks/actuals.py``, kept against ``ledger/``) against bean-check on
+the same files: cold (``--no-cache``), and a repeat on unchanged files.
 """
 
 from __future__ import annotations
@@ -44,6 +48,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 GENERATOR = ROOT / "benchmarks" / "generate.py"
+ACTUALS = ROOT / "benchmarks" / "actuals.py"
 README = ROOT / "README.md"
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 
@@ -101,15 +106,15 @@ def measure(command: list[str], env: dict[str, str], runs: int, prime: bool = Fa
     return timing
 
 
-def ledger_for(count: int, workdir: Path) -> Path:
+def ledger_for(count: int, workdir: Path, generator: Path = GENERATOR) -> Path:
     """The generated ledger of that size, made anew only when the generator changed."""
-    folder = workdir / str(count)
+    folder = workdir / f"{generator.stem}-{count}"
     stamp = folder / ".generator"
-    digest = hashlib.sha256(GENERATOR.read_bytes()).hexdigest()
+    digest = hashlib.sha256(generator.read_bytes()).hexdigest()
     if not (stamp.exists() and stamp.read_text() == digest):
         shutil.rmtree(folder, ignore_errors=True)
         print(f"  generating {count:,} transactions …", file=sys.stderr, flush=True)
-        subprocess.run([sys.executable, str(GENERATOR), str(count), str(folder)], check=True)
+        subprocess.run([sys.executable, str(generator), str(count), str(folder)], check=True)
         stamp.write_text(digest)
     return folder
 
@@ -161,7 +166,9 @@ def ratio(value: float, reference: float) -> str:
     return f"{value / reference:.2f}" if reference else "—"
 
 
-def table(results: dict[int, dict[str, dict[str, Timing | None]]]) -> str:
+def table(
+    results: dict[int, dict[str, dict[str, Timing | None]]], *, peak_of_cold: bool = False
+) -> str:
     lines = [
         "| Transactions | Command | cold s | × | warm s | × | CPU cold × | CPU warm × "
         "| peak MiB | × |",
@@ -174,6 +181,8 @@ def table(results: dict[int, dict[str, dict[str, Timing | None]]]) -> str:
         for name, modes in rows.items():
             cold, warm = modes["cold"], modes["warm"]
             peak = max(t.max_peak for t in (cold, warm) if t)
+            # Against bean-check's cold run alone, where it has no warm one.
+            ref_warm = ref_warm if ref_warm is not None or not peak_of_cold else ref_cold
             cells = [f"{count:,}", f"`{name}`"]
             for mode, ref in ((cold, ref_cold), (warm, ref_warm)):
                 if mode is None:
@@ -250,6 +259,28 @@ def bench(
     return rows, note
 
 
+def bench_execution(count: int, workdir: Path, runs: int) -> dict[str, dict[str, Timing | None]]:
+    """``yosan report execution`` on an actual journal against bean-check on it."""
+    journal = str(ledger_for(count, workdir, ACTUALS) / "main.beancount")
+    cache_dir = workdir / "statement-cache-actuals"
+    path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
+    base = {**os.environ, "YOSAN_CACHE_DIR": str(cache_dir), "PYTHONPATH": path}
+    cold = {**base, "BEANCOUNT_DISABLE_LOAD_CACHE": "1"}
+    execution = [sys.executable, "-m", "yosan_ledger.reports", "report", "execution"]
+    rows: dict[str, dict[str, Timing | None]] = {}
+    print(f"  {count:,}: actual journal", file=sys.stderr, flush=True)
+    bean_check = [shutil.which("bean-check") or "bean-check", journal]
+    rows["bean-check"] = {"cold": measure(bean_check, cold, runs), "warm": None}
+    rows["yosan report execution --no-cache"] = {
+        "cold": measure([*execution, "--no-cache", "--ledger", journal], cold, runs),
+        "warm": None,
+    }
+    shutil.rmtree(cache_dir, ignore_errors=True)
+    repeat = measure([*execution, "--ledger", journal], base, runs, prime=True)
+    rows["yosan report execution (statement cache)"] = {"cold": None, "warm": repeat}
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
@@ -261,21 +292,30 @@ def main(argv: list[str] | None = None) -> int:
         "--skip",
         nargs="+",
         default=[],
-        choices=["report", "hledger", "engine"],
-        help="leave out the report rows, hledger, or the engine's share (to save time at 1M)",
+        choices=["statements", "report", "hledger", "engine", "execution"],
+        help="leave out the budget ledger's rows, the report rows, hledger, the engine's share "
+        "or the actual journal's table (to save time at 1M)",
     )
     args = parser.parse_args(argv)
     sizes = args.sizes + ([1_000_000] if args.million else [])
     args.workdir.mkdir(parents=True, exist_ok=True)
-    results, notes = {}, []
+    results, notes, executions = {}, [], {}
+    skip = frozenset(args.skip)
     for count in sizes:
-        results[count], note = bench(count, args.workdir, args.runs, frozenset(args.skip))
-        notes.append(note)
+        if "statements" not in skip:
+            results[count], note = bench(count, args.workdir, args.runs, skip)
+            notes.append(note)
+        if "execution" not in skip:
+            executions[count] = bench_execution(count, args.workdir, args.runs)
     when = datetime.date.today().isoformat()
     report = io.StringIO()
     report.write(f"Measured {when} on {machine()}; median of {args.runs} runs.\n\n")
-    report.write(table(results) + "\n\n")
-    report.write("".join(f"- {note}\n" for note in notes if note))
+    if results:
+        report.write(table(results) + "\n\n")
+        report.write("".join(f"- {note}\n" for note in notes if note))
+    if executions:
+        report.write("\nAn actual journal (`benchmarks/actuals.py`) of the same size:\n\n")
+        report.write(table(executions, peak_of_cold=True) + "\n")
     text = report.getvalue()
     print(text)
     if args.write_readme:

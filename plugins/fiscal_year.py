@@ -15,6 +15,7 @@ from beancount.core import account_types, data
 
 from yosan_ledger.plugins.core import actuals
 from yosan_ledger.plugins.core.budget import BUDGET, Budget, find_budget
+from yosan_ledger.plugins.core.messages import _
 from yosan_ledger.plugins.core.walk import customs
 
 __plugins__ = ("validate_fiscal_year",)
@@ -30,13 +31,14 @@ def validate_fiscal_year(
     budget, directive = find_budget(entries)
     if directive is None and actuals.declared(entries):
         # An actual journal: its year is its budget's (yosan_ledger.plugins.actuals).
-        budget, _ = actuals.period(entries)
+        budget, _declaration = actuals.period(entries)
         if budget is None:
             return entries, []
         return entries, _outside(entries, budget)
     if directive is None:
         meta = data.new_metadata(options_map.get("filename", "<ledger>"), 0)
-        return entries, [FiscalYearError(meta, f"The ledger declares no budget: {FORM}", None)]
+        message = _("The ledger declares no budget: {form}", form=FORM)
+        return entries, [FiscalYearError(meta, message, None)]
     declared = customs(entries, BUDGET)
     if len(declared) > 1:
         # The ledger's budget is the one its main file declares: a stray one in an
@@ -46,18 +48,23 @@ def validate_fiscal_year(
         in_main = [e for e in declared if e.meta.get("filename") == main]
         kept = in_main[0] if len(in_main) == 1 else directive
         return entries, [
-            FiscalYearError(e.meta, "A second budget in one ledger; declare one", e)
+            FiscalYearError(e.meta, _("A second budget in one ledger; declare one"), e)
             for e in declared
             if e is not kept
         ]
     if budget is None:
-        return entries, [FiscalYearError(directive.meta, f"Malformed budget: {FORM}", directive)]
+        message = _("Malformed budget: {form}", form=FORM)
+        return entries, [FiscalYearError(directive.meta, message, directive)]
     errors = []
     if budget.end < budget.start:
         errors.append(
             FiscalYearError(
                 directive.meta,
-                f"The budget ends ({budget.end}) before it starts ({budget.start})",
+                _(
+                    "The budget ends ({end}) before it starts ({start})",
+                    end=budget.end,
+                    start=budget.start,
+                ),
                 directive,
             )
         )
@@ -82,8 +89,12 @@ def _outside(entries: list[data.Directive], budget: Budget) -> list[FiscalYearEr
                 errors.append(
                     FiscalYearError(
                         entry.meta,
-                        f"An opening balance ({opening}) may post to balance-sheet accounts "
-                        f"only, not {flows[0]}",
+                        _(
+                            "An opening balance ({opening}) may post to balance-sheet accounts "
+                            "only, not {account}",
+                            opening=opening,
+                            account=flows[0],
+                        ),
                         entry,
                     )
                 )
@@ -91,8 +102,14 @@ def _outside(entries: list[data.Directive], budget: Budget) -> list[FiscalYearEr
             errors.append(
                 FiscalYearError(
                     entry.meta,
-                    f"Transaction dated {entry.date} lies outside the fiscal year "
-                    f"{budget.start} .. {budget.end} (opening balances are dated {opening})",
+                    _(
+                        "Transaction dated {date} lies outside the fiscal year "
+                        "{start} .. {end} (opening balances are dated {opening})",
+                        date=entry.date,
+                        start=budget.start,
+                        end=budget.end,
+                        opening=opening,
+                    ),
                     entry,
                 )
             )

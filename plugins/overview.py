@@ -1,13 +1,19 @@
 """The published 予算の概要 matches the two budgets it compares.
 
     2016-02-25 custom "yosan-comparison" "27年度6月補正" "fy2015/main.beancount"
-    2017-03-31 custom "yosan-overview-published" "営業収益" 51815 75060 (-23245) "百万円"
+    2017-03-31 custom "yosan-overview-published" "営業収益" "百万円"
+      this: 51815
+      that: 75060
+      change: -23245
 
 An overview-published directive states one item of the published overview: this
 budget's figure, the other budget's (``yosan-comparison``), and 増減 (this − that),
-each rounded half-up on its own to the unit.  A figure the two ledgers no longer
-give is an error at the directive's line; the other ledger's own errors are
-reported at the comparison directive, and a second comparison is an error.
+each rounded half-up on its own to the unit.  The figures are metadata, since two
+numbers side by side do not survive Beancount's own printer: ``75060 (-23245)``
+comes back as ``75060 -23245``, which Beancount reads as one subtraction.  A figure
+the two ledgers no longer give is an error at the directive's line; the other
+ledger's own errors are reported at the comparison directive, and a second
+comparison is an error.
 """
 
 from __future__ import annotations
@@ -41,9 +47,9 @@ OverviewError = namedtuple("OverviewError", "source message entry")
 
 OVERVIEW_PUBLISHED = "yosan-overview-published"
 PUBLISHED_FORM = (
-    'custom "yosan-overview-published" "item" THIS-YEAR OTHER-BUDGET CHANGE "百万円", '
-    "a negative figure after another in parentheses: 51815 75060 (-23245) "
-    "(Beancount reads 75060 -23245 as a subtraction)"
+    'custom "yosan-overview-published" "item" "百万円" with the whole figures as metadata '
+    "this: (this budget), that: (the other budget) and change: (増減), one a line "
+    "(not as values after the item: Beancount reads 75060 -23245 as a subtraction)"
 )
 
 
@@ -128,18 +134,18 @@ def _check_item(
     entry: data.Custom, frame: pd.DataFrame, layout: OverviewLayout, headers: tuple[str, ...]
 ) -> list[OverviewError]:
     args = values(entry)
+    figures = [entry.meta.get(column) for column in COLUMNS]
     if (
-        len(args) != 5
-        or not isinstance(args[0], str)
-        or not isinstance(args[4], str)
-        or not all(isinstance(a, Decimal) and a == a.to_integral_value() for a in args[1:4])
+        len(args) != 2
+        or not all(isinstance(a, str) for a in args)
+        or not all(isinstance(f, Decimal) and f == f.to_integral_value() for f in figures)
     ):
         return [
             OverviewError(
                 entry.meta, f"Malformed published overview figure: {PUBLISHED_FORM}", entry
             )
         ]
-    label, *figures, unit_label = args
+    label, unit_label = args
     if layout.item(label) is None:
         known = ", ".join(i.label for i in layout.items)
         return [

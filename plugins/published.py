@@ -19,12 +19,18 @@ from beancount.core import data
 
 from yosan_ledger.plugins.core import results, revisions
 from yosan_ledger.plugins.core.budget import TOTAL
+from yosan_ledger.plugins.core.messages import _
+from yosan_ledger.plugins.core.problem import Consequence
 from yosan_ledger.plugins.core.published import published_by_version
 from yosan_ledger.plugins.core.units import discrepancy
 
 __plugins__ = ("check_published",)
 
 PublishedError = namedtuple("PublishedError", "source message entry")
+
+
+class PublishedMismatch(namedtuple("PublishedMismatch", "source message entry"), Consequence):
+    """A published figure the ledger no longer gives."""
 
 
 def check_published(
@@ -42,10 +48,16 @@ def check_published(
             title = statements.layouts[figure.statement].title
             version = f"{revisions.title(figure.version)}: " if revised else ""
             errors.append(
-                PublishedError(
+                PublishedMismatch(
                     figure.entry.meta,
-                    f"{version}{title} {figure.row_key} ({names[figure.segment]}): "
-                    + discrepancy(figure.published, figure.computed, figure.unit),
+                    _(
+                        "{version}{statement} {row} ({segment}): {discrepancy}",
+                        version=version,
+                        statement=title,
+                        row=figure.row_key,
+                        segment=names[figure.segment],
+                        discrepancy=discrepancy(figure.published, figure.computed, figure.unit),
+                    ),
                     figure.entry,
                 )
             )

@@ -18,6 +18,7 @@ from beancount.core import data
 
 from yosan_ledger.plugins.core import walk
 from yosan_ledger.plugins.core.budget import SEGMENT, TOTAL, declared_segments, values
+from yosan_ledger.plugins.core.messages import _
 
 __plugins__ = ("validate_segments",)
 
@@ -36,8 +37,10 @@ def _declaration_errors(entries: list[data.Directive]) -> list[SegmentError]:
             errors.append(
                 SegmentError(
                     entry.meta,
-                    'A segment is declared as custom "yosan-segment" "key" "名称" "areas", '
-                    "three strings",
+                    _(
+                        'A segment is declared as custom "yosan-segment" "key" "名称" "areas", '
+                        "three strings"
+                    ),
                     entry,
                 )
             )
@@ -47,12 +50,18 @@ def _declaration_errors(entries: list[data.Directive]) -> list[SegmentError]:
             errors.append(
                 SegmentError(
                     entry.meta,
-                    f"Segment key {key!r} must be lower-case ASCII (a-z, 0-9, _) and not {TOTAL!r}",
+                    _(
+                        "Segment key {key!r} must be lower-case ASCII (a-z, 0-9, _) "
+                        "and not {total!r}",
+                        key=key,
+                        total=TOTAL,
+                    ),
                     entry,
                 )
             )
         elif key in seen:
-            errors.append(SegmentError(entry.meta, f"Segment {key!r} is declared twice", entry))
+            message = _("Segment {key!r} is declared twice", key=key)
+            errors.append(SegmentError(entry.meta, message, entry))
         seen.add(key)
     return errors
 
@@ -66,7 +75,7 @@ def validate_segments(
         errors.append(
             SegmentError(
                 data.new_metadata(options_map.get("filename", "<ledger>"), 0),
-                'The ledger declares no segment (custom "yosan-segment" …)',
+                _('The ledger declares no segment (custom "yosan-segment" …)'),
                 None,
             )
         )
@@ -77,16 +86,18 @@ def validate_segments(
         tags = sorted(tag_set or ())
         unknown = [t for t in tags if t not in segments]
         if unknown:
-            return (
-                f"Unknown segment tag {', '.join('#' + t for t in unknown)}; "
-                f"the declared segments are {known}"
+            return _(
+                "Unknown segment tag {tags}; the declared segments are {known}",
+                tags=", ".join("#" + t for t in unknown),
+                known=known,
             )
         if not tags:
-            return f"Transaction has no segment tag; tag it with one of {known}"
+            return _("Transaction has no segment tag; tag it with one of {known}", known=known)
         if len(tags) > 1:
-            return (
-                f"Transaction has {len(tags)} segment tags "
-                f"({', '.join('#' + t for t in tags)}); it belongs to exactly one segment"
+            return _(
+                "Transaction has {count} segment tags ({tags}); it belongs to exactly one segment",
+                count=len(tags),
+                tags=", ".join("#" + t for t in tags),
             )
         return None
 

@@ -25,10 +25,16 @@ from beancount.core import data
 from yosan_ledger.plugins.core import results, walk
 from yosan_ledger.plugins.core.budget import TOTAL, declared_segments, find_budget
 from yosan_ledger.plugins.core.engine import Statements, failure_message
+from yosan_ledger.plugins.core.messages import _
+from yosan_ledger.plugins.core.problem import Consequence
 
 __plugins__ = ("check_statements",)
 
 StatementError = namedtuple("StatementError", "source message entry")
+
+
+class StatementCheckError(namedtuple("StatementCheckError", "source message entry"), Consequence):
+    """A statement's totals disagree (資産合計 and 負債純資産合計, the plan's closing cash)."""
 
 
 def check_statements(
@@ -38,21 +44,23 @@ def check_statements(
     if statements is None:
         return entries, []  # yosan_ledger.plugins.fiscal_year reports the missing budget
     customs = walk.of_type(entries, data.Custom)
-    _, directive = find_budget(customs)
+    _budget, directive = find_budget(customs)
     segments = declared_segments(customs)
     errors = []
     layouts = statements.layouts
     for failure in statements.failures:
         meta = directive.meta if failure.segment == TOTAL else segments[failure.segment].meta
-        hint = ""
+        hint: str = ""
         if layouts[failure.row.statement].kind == "cash" and statements.cash_leaks:
-            hint = "; see the transactions that move cash through accounts the plan does not take"
+            hint = _(
+                "; see the transactions that move cash through accounts the plan does not take"
+            )
         elif statements.unplaced:
-            hint = "; see the postings left out of every statement"
+            hint = _("; see the postings left out of every statement")
         errors.append(
-            StatementError(
+            StatementCheckError(
                 meta,
-                failure_message(failure, statements) + hint,
+                _("{failure}{hint}", failure=failure_message(failure, statements), hint=hint),
                 directive if failure.segment == TOTAL else None,
             )
         )
@@ -98,16 +106,22 @@ def _lost_postings(entries: list[data.Directive], statements: Statements) -> lis
         posting = entry.postings[position]
         meta = opened.get(posting.account)
         why = (
-            f"its Open ({os.path.basename(meta['filename'])}:{meta['lineno']}) names no "
-            "statement line"
+            _(
+                "its Open ({where}) names no statement line",
+                where=f"{os.path.basename(meta['filename'])}:{meta['lineno']}",
+            )
             if meta
-            else "it is never opened"
+            else _("it is never opened")
         )
         errors.append(
             StatementError(
                 posting.meta or entry.meta,
-                f"Posting of {posting.units.number:,} yen to {posting.account} is left out of "
-                f"every statement: {why}",
+                _(
+                    "Posting of {number:,} yen to {account} is left out of every statement: {why}",
+                    number=posting.units.number,
+                    account=posting.account,
+                    why=why,
+                ),
                 entry,
             )
         )

@@ -19,6 +19,7 @@ from beancount.core import data
 
 from yosan_ledger.plugins.core import walk
 from yosan_ledger.plugins.core.engine import CURRENCY, LARGEST
+from yosan_ledger.plugins.core.messages import _
 
 LARGEST_TOTAL = 10**17  # yen: Σ|amount| of the whole ledger; int64 holds 9.2 × 10**18
 
@@ -74,8 +75,12 @@ def _posting_errors(entry: data.Transaction, posting: data.Posting) -> list[YenE
         errors.append(
             YenError(
                 meta,
-                f"Amount in {units.currency} on {posting.account}; "
-                f"the budget is kept in {CURRENCY}",
+                _(
+                    "Amount in {currency} on {account}; the budget is kept in {yen}",
+                    currency=units.currency,
+                    account=posting.account,
+                    yen=CURRENCY,
+                ),
                 entry,
             )
         )
@@ -83,7 +88,11 @@ def _posting_errors(entry: data.Transaction, posting: data.Posting) -> list[YenE
         errors.append(
             YenError(
                 meta,
-                f"Fractional yen {units.number} on {posting.account}; amounts are whole yen",
+                _(
+                    "Fractional yen {number} on {account}; amounts are whole yen",
+                    number=units.number,
+                    account=posting.account,
+                ),
                 entry,
             )
         )
@@ -91,8 +100,13 @@ def _posting_errors(entry: data.Transaction, posting: data.Posting) -> list[YenE
         errors.append(
             YenError(
                 meta,
-                f"Amount {units.number:,} yen on {posting.account} is beyond "
-                f"{LARGEST:,} yen (1,000兆円), the largest a posting may be",
+                _(
+                    "Amount {number:,} yen on {account} is beyond "
+                    "{largest:,} yen (1,000兆円), the largest a posting may be",
+                    number=units.number,
+                    account=posting.account,
+                    largest=LARGEST,
+                ),
                 entry,
             )
         )
@@ -100,9 +114,15 @@ def _posting_errors(entry: data.Transaction, posting: data.Posting) -> list[YenE
         errors.append(
             YenError(
                 meta,
-                f"Posting to {posting.account} carries a "
-                f"{'cost' if posting.cost is not None else 'price'}; a budget posting "
-                "is a plain yen amount",
+                _(
+                    "Posting to {account} carries a cost; a budget posting is a plain yen amount",
+                    account=posting.account,
+                )
+                if posting.cost is not None
+                else _(
+                    "Posting to {account} carries a price; a budget posting is a plain yen amount",
+                    account=posting.account,
+                ),
                 entry,
             )
         )
@@ -122,8 +142,11 @@ def _where_the_total_overflows(entries: list[data.Directive]) -> YenError:
             if total > LARGEST_TOTAL:
                 return YenError(
                     posting.meta or entry.meta,
-                    f"The amounts of the ledger add up to more than {LARGEST_TOTAL:,} "
-                    "yen (10京円) at this posting; the statements are exact only below that",
+                    _(
+                        "The amounts of the ledger add up to more than {largest:,} "
+                        "yen (10京円) at this posting; the statements are exact only below that",
+                        largest=LARGEST_TOTAL,
+                    ),
                     entry,
                 )
     raise AssertionError("the total passes the limit somewhere")

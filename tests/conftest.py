@@ -9,8 +9,13 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from yosan_ledger.plugins.core.layout import read_layouts
-from yosan_ledger.reports.command.cli import main
+# The tests read the messages in English whatever the machine's locale (the command
+# follows LANG; test_japanese.py runs it under ja_JP.UTF-8 and C).  Set before the
+# command is imported: its help is read then.
+os.environ["LANGUAGE"] = "en"
+
+from yosan_ledger.plugins.core.layout import read_layouts  # noqa: E402
+from yosan_ledger.reports.command.cli import main  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 FY2016_LAYOUTS = read_layouts(ROOT / "ledger" / "layouts")
@@ -32,6 +37,17 @@ RECEIVABLE = "Assets:11-流動資産:112-未収金"
 REVENUE = "Income:41-営業収益:415-事業収入"
 CAPITAL = "Equity:31-地方公共団体出資金"
 BONUS_PROVISION = "Liabilities:21-流動負債:216-賞与引当金"
+
+
+@pytest.fixture(autouse=True)
+def no_beancount_cache_beside_the_project_ledgers():
+    """Beancount's loader, which some tests call, leaves its pickle cache beside a
+    ledger whenever a load takes over a second (a busy machine), and
+    `yosan check --no-foreign-plugins` rightly refuses the ledger then."""
+    yield
+    for folder in ("ledger", "examples"):
+        for cache in (ROOT / folder).rglob(".*.picklecache"):
+            cache.unlink(missing_ok=True)
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -59,18 +75,6 @@ def statement_cache_dir(tmp_path_factory):
         del os.environ["YOSAN_CACHE_DIR"]
     else:
         os.environ["YOSAN_CACHE_DIR"] = saved
-
-
-@pytest.fixture(autouse=True)
-def no_stray_beancount_cache():
-    """Beancount's loader (``loader.load_file`` in some tests) leaves a pickle cache
-    beside a project ledger that took over a second to load, as on a busy machine;
-    `yosan check --no-foreign-plugins` then rightly refuses that ledger.  Remove
-    what a test left, so that no test depends on the machine's speed."""
-    yield
-    for folder in ("ledger", "ledger/*", "examples/*"):
-        for cache in ROOT.glob(f"{folder}/.*.picklecache"):
-            cache.unlink(missing_ok=True)
 
 
 @pytest.fixture

@@ -77,14 +77,14 @@ def errors(copy):
 
 
 def test_an_advance_received_outside_its_purpose_breaks_the_this_year_tie(copy):
-    # lgwan receives the 137,500 千円 into 預り金 instead: 資金計画 その他 still shows it,
+    # lgwan receives the 137,500 千円 into 仮受金 instead: 資金計画 その他 still shows it,
     # but no advance is received.
     lgwan = copy / "segments" / "lgwan.beancount"
     replace(
         lgwan,
         "  Liabilities:22-固定負債:221-長期前受金:2212-次期LGWANシステム開発及び更改"
         "  -137500000 JPY",
-        "  Liabilities:21-流動負債:213-預り金  -137500000 JPY",
+        "  Liabilities:21-流動負債:215-仮受金  -137500000 JPY",
     )
     where = f"{lgwan}:{line_of(lgwan, '前受金の受入（次期LGWANシステム開発及び更改）')}: "
     ties = [e for e in errors(copy) if e.startswith(where)]

@@ -43,7 +43,9 @@ def test_bad_input_is_reported_at_its_line(case, command, tmp_path, monkeypatch)
     assert result.exit_code == 1, result.stderr
     assert result.exception is None
     assert "Traceback" not in result.stderr
-    summary = f"{len(expected)} error{'s' if len(expected) != 1 else ''} in main.beancount"
+    # Beancount's own errors come first, then "and N errors … that may follow from it:".
+    count = len([line for line in expected if not line.startswith("and ")])
+    summary = f"{count} error{'s' if count != 1 else ''} in main.beancount"
     assert result.stderr.splitlines() == [*expected, summary]
     assert result.stdout == ""
     assert not output.exists()

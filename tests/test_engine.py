@@ -145,7 +145,7 @@ def test_export_csv_carries_every_figure_signed(statements):
     result = yosan("export", "--unit", "yen", "--ledger", SMALL)
     assert result.exit_code == 0, result.stderr
     rows = result.rows()
-    assert list(rows[0]) == ["statement", "section", "line", "segment", "amount"]
+    assert list(rows[0]) == ["statement", "section", "line", "segment", "amount", "unit"]
     found = {
         (r["statement"], r["section"], r["line"], r["segment"]): int(r["amount"]) for r in rows
     }

@@ -16,7 +16,7 @@ from beancount import loader
 from beancount.core import data
 from fava.application import create_app
 
-from tests.conftest import ROOT, yosan
+from tests.conftest import FY2016_LAYOUTS, ROOT, yosan
 
 ACTUALS = ROOT / "examples" / "kumiai" / "actuals" / "main.beancount"
 BUDGET = ROOT / "examples" / "kumiai" / "main.beancount"
@@ -63,7 +63,13 @@ def budget_figures() -> dict[tuple[str, str, str, str], int]:
     }
 
 
-@pytest.mark.parametrize("day", ["2027-04-30", "2027-06-30", "2028-03-31"])
+MONTH_ENDS = [
+    (datetime.date(2027 + (m > 12), (m - 1) % 12 + 1, 1) - datetime.timedelta(days=1)).isoformat()
+    for m in range(5, 17)
+]  # 2027-04-30 … 2028-03-31
+
+
+@pytest.mark.parametrize("day", ["2027-04-15", *MONTH_ENDS])
 def test_every_execution_figure_is_the_journals_own(day):
     through = datetime.date.fromisoformat(day)
     sums = journal_sums(through)
@@ -214,3 +220,81 @@ def test_fava_execution_on_a_budget_says_what_it_is_for():
     client = create_app([str(BUDGET)], load=True).test_client()
     slug = client.get("/").headers["Location"].split("/")[1]
     assert "実績の帳簿" in fava_page(client, slug, "YosanExecution/")
+
+
+def test_the_synthetic_fy2016_journal_executes_the_budget(tmp_path):
+    """benchmarks/actuals.py: a made-up FY2016 actual journal of every segment, with
+    withholdings paid over, bonuses out of 賞与引当金 and monthly depreciation, whose
+    year-end totals are the budget's line by line (within ±10 %: here exactly)."""
+    from benchmarks import actuals
+
+    actuals.main(["1500", str(tmp_path / "a")])
+    actuals.main(["1500", str(tmp_path / "b")])
+    journal = tmp_path / "a" / "main.beancount"
+    assert journal.read_text("utf-8").startswith("; A SYNTHETIC ACTUAL JOURNAL WITH MADE-UP")
+    texts = {p.name: p.read_text("utf-8") for p in (tmp_path / "a" / "journal").iterdir()}
+    again = {p.name: p.read_text("utf-8") for p in (tmp_path / "b" / "journal").iterdir()}
+    assert texts == again and len(texts) == 7  # deterministic, every segment
+    everything = "".join(texts.values())
+    assert 1400 <= everything.count(" * ") <= 1800
+    for kind in ("給与の支給", "預り金の納付", "賞与の支給", "減価償却", "未払金の支払"):
+        assert kind in everything, kind
+    assert yosan("check", "--ledger", journal, "--no-cache").exit_code == 0
+    rows = yosan(
+        "report", "execution", "--format", "csv", "--unit", "yen", "--ledger", journal
+    ).rows()
+    shown = [r for layout in FY2016_LAYOUTS for r in layout.value_rows() if not r.hide_zero]
+    assert len(rows) == 8 * len(shown)  # 預り金の増減 nets to nothing by the year's end
+    for row in rows:
+        planned, done = int(row["budget"]), int(row["actual"])
+        assert abs(done - planned) <= abs(planned) // 10, row
+    half = yosan(
+        "report", "execution", "--as-of", "2016-09-30", "--format", "csv", "--ledger", journal
+    ).rows()
+    assert any(r["actual"] != r["budget"] for r in half)  # mid-year, the year is not done
+
+
+EXECUTION_SQL = """
+SELECT statement, section, line, segment,
+       coalesce(b.amount, 0) AS budget,
+       coalesce(a.amount, 0) AS actual,
+       coalesce(b.amount, 0) - coalesce(a.amount, 0) AS remaining,
+       CASE WHEN coalesce(b.amount, 0) = 0 THEN NULL
+            ELSE round(coalesce(a.amount, 0)::DECIMAL(38, 6) * 100 / b.amount, 1) END AS rate
+FROM read_parquet('{budget}/statements.parquet') AS b
+FULL JOIN read_parquet('{actuals}/statements.parquet') AS a
+USING (statement, section, line, line_ref, segment)
+"""
+
+
+def test_the_execution_table_from_the_parquet_exports_in_duckdb(tmp_path):
+    """The README's query: a body that consolidates many ledgers runs it on DuckDB."""
+    duckdb = pytest.importorskip("duckdb")
+    for ledger, folder in ((BUDGET, "budget"), (ACTUALS, "actuals")):
+        result = yosan(
+            "export",
+            "--format",
+            "parquet",
+            "--unit",
+            "yen",
+            "--ledger",
+            ledger,
+            "-o",
+            tmp_path / folder,
+        )
+        assert result.exit_code == 0, result.stderr
+    query = EXECUTION_SQL.format(budget=tmp_path / "budget", actuals=tmp_path / "actuals")
+    found = {
+        (s, sec, line, seg): (int(b), int(a), int(r), "" if rate is None else f"{rate:.1f}")
+        for s, sec, line, seg, b, a, r, rate in duckdb.sql(query).fetchall()
+    }
+    expected = {
+        (r["statement"], r["section"], r["line"], r["segment"]): (
+            int(r["budget"]),
+            int(r["actual"]),
+            int(r["remaining"]),
+            r["rate"],
+        )
+        for r in execution_rows()
+    }
+    assert found == expected

@@ -29,7 +29,7 @@ from yosan_ledger.reports.output import write_atomically
 from yosan_ledger.reports.rendering import parquet
 from yosan_ledger.reports.rendering.html import render_html
 from yosan_ledger.reports.rendering.text import width
-from yosan_ledger.reports.rendering.xlsx import FIGURE_FORMAT
+from yosan_ledger.reports.rendering.xlsx import FIGURE_FORMAT, FONT_NAME
 from yosan_ledger.reports.tables.statements import statement_table
 
 TEMPLATES = ROOT / "reports" / "rendering" / "templates"
@@ -131,7 +131,8 @@ def test_each_sheet_holds_the_engine_figures_as_numbers(ledger, export_workbook,
         for offset, row in enumerate(table.rows, start=1):
             label = sheet.cell(top + offset, 1)
             assert label.value == row.label
-            assert label.alignment.indent == row.depth
+            # The file format applies an indent only to left, right or distributed text.
+            assert (label.alignment.horizontal, label.alignment.indent) == ("left", row.depth)
             assert bool(label.font.bold) == row.is_total, row.label
             cells = [sheet.cell(top + offset, c + 2) for c in range(len(table.columns))]
             if row.values is None:
@@ -180,6 +181,14 @@ def test_sheets_are_set_up_for_reading_and_printing(ledger, export_workbook):
             assert setup.orientation == ("landscape" if by_segment else "portrait")
             assert setup.fitToWidth == 1 and setup.fitToHeight == 0
             assert sheet.sheet_properties.pageSetUpPr.fitToPage
+            assert sheet.oddFooter.center.text == "&P / &N"  # page numbers
+            fonts = {
+                (cell.font.name, cell.font.sz)
+                for cells in sheet.iter_rows()
+                for cell in cells
+                if cell.value is not None and cell.row != 2  # the title
+            }
+            assert fonts == {(FONT_NAME, 11)}, fonts
             # Japanese labels count double: the label column fits the widest, indented.
             label_width = max(width(r.label) + 2 * r.depth for r in table.rows)
             assert sheet.column_dimensions["A"].width >= label_width
@@ -197,10 +206,15 @@ def test_the_data_sheet_is_the_csv_export(export_workbook):
     sheet = export_workbook["数値"]
     values = [list(r) for r in sheet.iter_rows(values_only=True)]
     assert values[0] == rows[0]
+    assert values[0][-1] == "unit"
     assert len(values) == len(rows) == 1 + 89 * 8
     for got, expected in zip(values[1:], rows[1:], strict=True):
         assert [v if v is not None else "" for v in got[:4]] == expected[:4]
         assert isinstance(got[4], int) and got[4] == int(expected[4])
+        assert got[5] == expected[5] == "千円"
+    assert sheet.print_title_rows == "$1:$1" and sheet.oddFooter.center.text == "&P / &N"
+    assert int(sheet.page_setup.paperSize) == 9 and sheet.page_setup.fitToWidth == 1
+    assert {cell.font.name for cells in sheet.iter_rows() for cell in cells} == {FONT_NAME}
 
 
 def test_report_writes_the_statements_it_prints(tmp_path):

@@ -199,3 +199,19 @@ def test_yosan_fava_options():
     text = yosan("fava", "--help").stdout
     for option in ("--host", "127.0.0.1", "--port", "5000", "--read-only", "--ledger"):
         assert option in text
+
+
+def test_by_segment_drops_the_segment_filter_and_a_segment_says_it_narrows_fava(tmp_path):
+    ledger = markup_ledger(tmp_path / "markup")
+    client = create_app([str(ledger)], load=True).test_client()
+    slug = client.get("/").headers["Location"].split("/")[1]
+    base = f"/{slug}/extension/YosanStatements/"
+    page = client.get(f"{base}?statement=bs&filter=%23alpha").get_data(as_text=True)
+    # The 事業別 switch shows every segment: it leaves no segment tag in Fava's filter.
+    switch = next(line for line in page.splitlines() if "事業別</a>" in line)
+    assert "by_segment=1" in switch and "filter=" not in switch
+    assert "Fava のほかのページ（仕訳帳、残高、損益など）もこの事業に絞り込まれています" in page
+    whole = client.get(f"{base}?statement=bs").get_data(as_text=True)
+    assert "絞り込まれています" not in whole
+    by_segment = client.get(f"{base}?statement=bs&by_segment=1&filter=%23alpha")
+    assert "にかかわらず全事業を表示しています" in by_segment.get_data(as_text=True)

@@ -163,7 +163,11 @@ def test_an_error_in_the_comparison_budget_is_reported_at_its_directive(copy):
 
 def test_a_published_overview_figure_must_match(copy):
     published = copy / "published" / "overview.beancount"
-    edit(published, '"純資産"      3268  3050    219', '"純資産"      3268  3050    218')
+    edit(
+        published,
+        '"純資産" "百万円"\n  this: 3268\n  that: 3050\n  change: 219',
+        '"純資産" "百万円"\n  this: 3268\n  that: 3050\n  change: 218',
+    )
     result = yosan("check", "--ledger", copy / "main.beancount")
     assert result.exit_code == 1
     needle = '"純資産"'
@@ -173,13 +177,42 @@ def test_a_published_overview_figure_must_match(copy):
     )
 
 
-def test_a_negative_figure_written_without_parentheses_is_explained(copy):
+def test_figures_written_as_values_are_explained(copy):
     published = copy / "published" / "overview.beancount"
-    edit(published, "75060 (-23245)", "75060 -23245")
+    edit(
+        published,
+        '"営業収益" "百万円"\n  this: 51815\n  that: 75060\n  change: -23245',
+        '"営業収益" 51815 75060 (-23245) "百万円"',
+    )
     result = yosan("check", "--ledger", copy / "main.beancount")
     assert result.exit_code == 1
     assert "Malformed published overview figure" in result.stderr
     assert "reads 75060 -23245 as a subtraction" in result.stderr
+
+
+def test_the_published_overview_survives_beancounts_own_round_trip():
+    """What bean-doctor roundtrip does: print each directive with Beancount's printer
+    and parse the text again; every figure comes back as it was."""
+    from beancount.parser import parser, printer
+
+    path = FY2016.parent / "published" / "overview.beancount"
+    entries, errors, _ = parser.parse_file(str(path))
+    assert not errors and len(entries) == 15
+    text = "".join(printer.format_entry(entry) for entry in entries)
+    again, errors, _ = parser.parse_string(text)
+    assert not errors
+
+    def figures(directives):
+        return [
+            (
+                [v.value for v in d.values],
+                [d.meta[column] for column in ("this", "that", "change")],
+            )
+            for d in directives
+        ]
+
+    assert figures(again) == figures(entries)
+    assert figures(entries)[0] == (["営業収益", "百万円"], [51815, 75060, -23245])
 
 
 def test_half_up_rounding_of_items_and_changes(make_ledger):

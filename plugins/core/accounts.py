@@ -14,6 +14,7 @@ from beancount.core import account_types, data
 
 from yosan_ledger.plugins.core import walk
 from yosan_ledger.plugins.core.layout import ROOTS_OF_KIND, Layouts
+from yosan_ledger.plugins.core.messages import _
 from yosan_ledger.plugins.core.problem import Problem
 
 LINE = "line"  # Open metadata: the row an account feeds
@@ -99,8 +100,12 @@ def map_accounts(
             errors.append(
                 Problem(
                     entry.meta,
-                    f"Account {entry.account} feeds no statement line: "
-                    f'give its Open a `line: "…"` naming a row of {layouts[statement].title}',
+                    _(
+                        "Account {account} feeds no statement line: "
+                        'give its Open a `line: "…"` naming a row of {statement}',
+                        account=entry.account,
+                        statement=layouts[statement].title,
+                    ),
                     entry,
                 )
             )
@@ -110,8 +115,13 @@ def map_accounts(
             errors.append(
                 Problem(
                     entry.meta,
-                    f"Account {entry.account} feeds {len(names)} statement lines "
-                    f"({', '.join(names) or 'none'}); an account feeds exactly one",
+                    _(
+                        "Account {account} feeds {count} statement lines ({lines}); "
+                        "an account feeds exactly one",
+                        account=entry.account,
+                        count=len(names),
+                        lines=", ".join(names) or "none",
+                    ),
                     entry,
                 )
             )
@@ -135,8 +145,13 @@ def map_accounts(
             errors.append(
                 Problem(
                     entry.meta,
-                    f"Account {entry.account} names line {name!r}, but "
-                    f"{layouts[statement].title} has no line of that name fed by accounts",
+                    _(
+                        "Account {account} names line {line!r}, but "
+                        "{statement} has no line of that name fed by accounts",
+                        account=entry.account,
+                        line=name,
+                        statement=layouts[statement].title,
+                    ),
                     entry,
                 )
             )

@@ -28,6 +28,7 @@ from yosan_ledger.plugins.core import walk
 from yosan_ledger.plugins.core.accounts import map_accounts
 from yosan_ledger.plugins.core.budget import TOTAL, Budget, Segment, declared_segments, find_budget
 from yosan_ledger.plugins.core.layout import Layouts, Row
+from yosan_ledger.plugins.core.messages import Message, _
 from yosan_ledger.plugins.core.units import Unit, scale_frame
 from yosan_ledger.plugins.core.walk import Memo
 
@@ -47,17 +48,25 @@ class CheckFailure:
     expected: int
 
 
-def failure_message(failure: CheckFailure, statements: Statements) -> str:
+def failure_message(failure: CheckFailure, statements: Statements) -> Message:
     """``予定貸借対照表 (甲事業): 資産合計 is 1,000 yen but 負債純資産合計 is 900 yen …``"""
     layouts = statements.layouts
     names = {s.key: s.name for s in statements.segments}
-    other = failure.other.label
+    other: str = failure.other.label
     if failure.other.statement != failure.row.statement:
-        other = f"{other} in {layouts[failure.other.statement].title}"
-    return (
-        f"{layouts[failure.row.statement].title} ({names.get(failure.segment, '合計')}): "
-        f"{failure.row.label} is {failure.value:,} yen but {other} is {failure.expected:,} yen "
-        f"(difference {failure.value - failure.expected:+,})"
+        other = _(
+            "{row} in {statement}", row=other, statement=layouts[failure.other.statement].title
+        )
+    return _(
+        "{statement} ({segment}): {row} is {value:,} yen but {other} is "
+        "{expected:,} yen (difference {difference:+,})",
+        statement=layouts[failure.row.statement].title,
+        segment=names.get(failure.segment, "合計"),
+        row=failure.row.label,
+        value=failure.value,
+        other=other,
+        expected=failure.expected,
+        difference=failure.value - failure.expected,
     )
 
 
@@ -465,13 +474,13 @@ def compute_statements(
     without a budget."""
     customs = walk.of_type(entries, data.Custom)
     if budget is None:
-        budget, _ = find_budget(customs)
+        budget, _directive = find_budget(customs)
     if budget is None:
         return None
     segments = tuple(declared_segments(customs).values())
     keys = [s.key for s in segments]
     opens = walk.of_type(entries, data.Open)
-    row_of_account, _ = map_accounts(opens, layouts)
+    row_of_account, _problems = map_accounts(opens, layouts)
     postings = collect_postings(entries, budget, keys)
 
     names = list(postings.account.categories)
@@ -576,12 +585,14 @@ TIDY_COLUMNS = ["statement", "section", "line", "segment", "amount"]
 
 def tidy(statements: Statements, unit: Unit) -> pd.DataFrame:
     """Every row of every statement for every segment and the total, one figure a
-    row (statement, section, line, segment, amount in the unit, signed as shown)."""
+    row (statement, section, line, segment, amount in the unit, signed as shown);
+    a row the layout hides when zero is left out when it is zero throughout."""
     columns = statements.columns
     parts = []
     for layout in statements.layouts:
-        rows = layout.value_rows()
-        figures = scale_frame(statements.figures[layout.statement], unit).to_numpy()
+        frame = statements.figures[layout.statement]
+        rows = tuple(r for r in layout.value_rows() if not r.hide_zero or frame.loc[r.key].any())
+        figures = scale_frame(frame.loc[[r.key for r in rows]], unit).to_numpy()
         parts.append(
             pd.DataFrame(
                 {

@@ -10,3 +10,11 @@ from __future__ import annotations
 from collections import namedtuple
 
 Problem = namedtuple("Problem", "source message entry")
+
+
+class Consequence:
+    """Mixed into a rule's error type whose errors check totals (a statement that does
+    not balance, a published figure the ledger no longer gives): they follow from
+    errors at the lines that make those totals, which are shown before them."""
+
+    follows = True

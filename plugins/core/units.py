@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from yosan_ledger.plugins.core.messages import Message, _
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -55,10 +57,20 @@ def unknown_unit(label: str) -> str:
 
 def discrepancy(
     published: int, computed: int, unit: Unit, *, gives: str = "the ledger gives"
-) -> str:
+) -> Message:
     """How a published figure and the computed one differ, as every check says it:
     ``published 2,000 千円, the ledger gives 1,000 千円 (difference -1,000)``."""
-    return (
-        f"published {published:,} {unit.label}, {gives} {computed:,} {unit.label} "
-        f"(difference {computed - published:+,})"
+    values = dict(published=published, computed=computed, unit=unit.label)
+    if gives == "the ledgers give":
+        return _(
+            "published {published:,} {unit}, the ledgers give {computed:,} {unit} "
+            "(difference {difference:+,})",
+            difference=computed - published,
+            **values,
+        )
+    return _(
+        "published {published:,} {unit}, the ledger gives {computed:,} {unit} "
+        "(difference {difference:+,})",
+        difference=computed - published,
+        **values,
     )

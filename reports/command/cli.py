@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from yosan_ledger.plugins.core.messages import localized
 from yosan_ledger.plugins.core.units import UNITS
 from yosan_ledger.reports.command import replay
 from yosan_ledger.reports.rendering import formats
@@ -38,18 +39,20 @@ if TYPE_CHECKING:
     from yosan_ledger.reports.tables.table import Table
 
 DEFAULT_LEDGER = Path("ledger") / "main.beancount"
+LEDGER_HERE = Path("main.beancount")  # run inside the ledger's folder
 LEDGER_ENV = "YOSAN_LEDGER"
 SCHEDULE_NAMES = ("overview", "advances", "commitments")  # checked against the registry in tests
-EXPORT_HELP = f"""Every figure of every statement and segment.
-
-\b
-csv      statement,section,line,segment,amount (to standard output, or -o FILE)
-xlsx     a sheet per statement, whole body and by segment, and the figures as rows
-parquet  -o FOLDER: two files, written together or not at all
-
-\b
-{SCHEMA_HELP}
-"""
+EXPORT_HELP = (
+    localized(
+        "Every figure of every statement and segment.\n\n"
+        "\b\n"
+        "csv      statement,section,line,segment,amount,unit (to standard output, or -o FILE)\n"
+        "xlsx     a sheet per statement, whole body and by segment, and the figures as rows\n"
+        "parquet  -o FOLDER: two files, written together or not at all\n\n"
+        "\b\n"
+    )
+    + SCHEMA_HELP
+)
 
 
 class LedgerFailed(click.ClickException):
@@ -61,16 +64,25 @@ class LedgerFailed(click.ClickException):
         click.echo(self.message, err=True)
 
 
+def default_ledger() -> Path:
+    """ledger/main.beancount, or main.beancount when the command runs in the ledger's folder."""
+    if not DEFAULT_LEDGER.is_file() and LEDGER_HERE.is_file():
+        return LEDGER_HERE
+    return DEFAULT_LEDGER
+
+
 def ledger_option(command: Callable) -> Callable:
     return click.option(
         "--ledger",
         "-l",
         "ledger_path",
         type=click.Path(path_type=Path, dir_okay=False),
-        default=DEFAULT_LEDGER,
+        default=default_ledger,
         envvar=LEDGER_ENV,
-        show_default=True,
-        help="The ledger's main file.",
+        show_default=localized(
+            "{default}, or {here} in the ledger's folder", default=DEFAULT_LEDGER, here=LEDGER_HERE
+        ),
+        help=localized("The ledger's main file."),
     )(command)
 
 
@@ -79,7 +91,7 @@ def cache_option(command: Callable) -> Callable:
         "--no-cache",
         "no_cache",
         is_flag=True,
-        help="Load the ledger in full, not from the statement cache (see README).",
+        help=localized("Load the ledger in full, not from the statement cache (see README)."),
     )(command)
 
 
@@ -89,15 +101,25 @@ def unit_option(command: Callable) -> Callable:
         type=click.Choice(list(UNITS)),
         default="thousand",
         show_default=True,
-        help="円, 千円 or 百万円; each figure rounded half-up on its own.",
+        help=localized("円, 千円 or 百万円; each figure rounded half-up on its own."),
     )(command)
+
+
+def _output(ctx: click.Context, param: click.Parameter, value: str | None) -> Path | None:
+    """The ``-o`` path; one ending in a slash (``export/``) names a folder."""
+    if value is None:
+        return None
+    ctx.meta["output_is_folder"] = value.endswith(("/", os.sep))
+    return Path(value)
 
 
 def revision_option(command: Callable) -> Callable:
     return click.option(
         "--revision",
-        help="The budget as revised through this revision (補正予算), or 当初 for the original "
-        "[default: the budget in force, the last revision].",
+        help=localized(
+            "The budget as revised through this revision (補正予算), or 当初 for the original "
+            "[default: the budget in force, the last revision]."
+        ),
     )(command)
 
 
@@ -105,9 +127,12 @@ def output_option(command: Callable) -> Callable:
     return click.option(
         "--output",
         "-o",
-        type=click.Path(path_type=Path),
-        help="Write to this file (whole, or not at all) instead of standard output; "
-        "required for binary formats.",
+        type=click.Path(),
+        callback=_output,
+        help=localized(
+            "Write to this file (whole, or not at all) instead of standard output; "
+            "required for binary formats."
+        ),
     )(command)
 
 
@@ -117,17 +142,51 @@ def foreign_plugins_option(command: Callable) -> Callable:
         "foreign_plugins",
         flag_value=False,
         default=True,
-        help="Refuse a ledger naming a plugin from outside yosan-ledger and Beancount "
-        "(for a ledger from an untrusted source: plugins are Python code).",
+        help=localized(
+            "Refuse a ledger naming a plugin from outside yosan-ledger and Beancount "
+            "(for a ledger from an untrusted source: plugins are Python code)."
+        ),
     )(command)
 
 
-def failure(lines: list[str], ledger_path: Path) -> LedgerFailed:
-    """Every error, one a line, and how many there are."""
+def failure(lines: list[str], ledger_path: Path, *, causes: int | None = None) -> LedgerFailed:
+    """Every error, one a line, and how many there are.  When the first ``causes``
+    lines are Beancount's own errors, the budget's rules' errors after them are
+    announced as what may follow from them: the first line is the one to fix."""
     count = len(lines)
-    return LedgerFailed(
-        "\n".join([*lines, f"{count} error{'s' if count != 1 else ''} in {ledger_path}"])
+    shown = lines
+    if causes and count > causes:
+        follow = count - causes
+        announcements = {
+            (True, True): localized(
+                "and {count} error of the budget's rules that may follow from it "
+                "(fix the above first):",
+                count=follow,
+            ),
+            (True, False): localized(
+                "and {count} errors of the budget's rules that may follow from it "
+                "(fix the above first):",
+                count=follow,
+            ),
+            (False, True): localized(
+                "and {count} error of the budget's rules that may follow from them "
+                "(fix the above first):",
+                count=follow,
+            ),
+            (False, False): localized(
+                "and {count} errors of the budget's rules that may follow from them "
+                "(fix the above first):",
+                count=follow,
+            ),
+        }
+        announcement = announcements[causes == 1, follow == 1]
+        shown = [*lines[:causes], announcement, *lines[causes:]]
+    summary = (
+        localized("{count} error in {ledger}", count=count, ledger=ledger_path)
+        if count == 1
+        else localized("{count} errors in {ledger}", count=count, ledger=ledger_path)
     )
+    return LedgerFailed("\n".join([*shown, summary]))
 
 
 # Under ``run``, every ledger a command loaded stays alive until ``leave`` ends the
@@ -147,9 +206,15 @@ def load(ledger_path: Path, foreign_plugins: bool = True, no_cache: bool = False
     if _kept_until_exit is not None:
         _kept_until_exit.append(ledger)
     if ledger.problems:
-        raise failure([str(p) for p in ledger.problems], ledger_path)
+        from yosan_ledger.reports.loading.ledger import CHECK, RULE
+
+        # Beancount's errors before everything the rules find; else the rules' errors
+        # at the lines that make the totals before the checks of those totals.
+        ranks = [p.rank for p in ledger.problems]
+        causes = sum(1 for r in ranks if r < RULE) or sum(1 for r in ranks if r < CHECK)
+        raise failure([str(p) for p in ledger.problems], ledger_path, causes=causes)
     if ledger.statements is None:
-        raise LedgerFailed(f"{ledger_path}: the ledger declares no budget")
+        raise LedgerFailed(localized("{ledger}: the ledger declares no budget", ledger=ledger_path))
     return ledger
 
 
@@ -162,7 +227,9 @@ def emit(write: Callable[[], str | None]) -> None:
     except formats.Unavailable as error:
         raise click.ClickException(str(error)) from None
     except OSError as error:
-        raise click.ClickException(f"cannot write the output: {error}") from None
+        raise click.ClickException(
+            localized("cannot write the output: {error}", error=error)
+        ) from None
     if text is not None:
         try:
             click.echo(text, nl=False)
@@ -174,7 +241,8 @@ def emit(write: Callable[[], str | None]) -> None:
 
 def chosen_format(fmt: str | None, output: Path | None, default: str, known: tuple) -> str:
     """The format, and a refusal before the ledger loads if it cannot go to ``output``."""
-    fmt = formats.chosen_format(fmt, output, default, known)
+    folder = click.get_current_context().meta.get("output_is_folder", False)
+    fmt = formats.chosen_format(fmt, output, default, known, folder=folder)
     try:
         formats.check_output(fmt, output)
     except formats.OutputError as error:
@@ -182,56 +250,82 @@ def chosen_format(fmt: str | None, output: Path | None, default: str, known: tup
     return fmt
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"]},
+    help=localized(
+        "Statements of a Beancount budget ledger (予定貸借対照表, 予定損益計算書, 資金計画)."
+    ),
+)
 @click.version_option(package_name="yosan-ledger")
 def main() -> None:
     """Statements of a Beancount budget ledger (予定貸借対照表, 予定損益計算書, 資金計画)."""
 
 
-@main.command()
+@main.command(
+    help=localized(
+        "Print one statement (by its key in the ledger's layouts: bs, pl, cf for FY2016), "
+        "or all of them; or the budget's other tables: overview (予算の概要, against the "
+        "previous budget), advances (前受金), commitments (債務負担行為), revision (補正予算: "
+        "補正前の額, 補正額, 補正後の額); of an actual journal, execution (予算執行状況: 予算現額, "
+        "執行額, 残額, 執行率) and settlement (決算報告書).  Or write them as a CSV, an Excel "
+        "workbook (a sheet per table), a print-ready HTML page or a PDF."
+    )
+)
 @click.argument("statement", required=False)
-@click.option("--segment", help="One segment's statement, by key (see `yosan segments`).")
+@click.option(
+    "--segment", help=localized("One segment's statement, by key (see `yosan segments`).")
+)
 @click.option(
     "--by-segment",
     is_flag=True,
-    help="A column per segment, and 合計 (advances, commitments: grouped by segment).",
+    help=localized("A column per segment, and 合計 (advances, commitments: grouped by segment)."),
 )
 @click.option(
     "--unit",
     type=click.Choice(list(UNITS)),
-    help="円, 千円 or 百万円, each figure rounded half-up on its own "
-    "[default: as published: 百万円 for overview, else 千円].",
+    help=localized(
+        "円, 千円 or 百万円, each figure rounded half-up on its own "
+        "[default: as published: 百万円 for overview, else 千円]."
+    ),
 )
 @click.option(
     "--against",
     type=click.Path(path_type=Path, dir_okay=False, exists=True),
-    help="overview: the budget ledger to compare with "
-    '[default: the ledger\'s custom "yosan-comparison"].',
+    help=localized(
+        "overview: the budget ledger to compare with "
+        '[default: the ledger\'s custom "yosan-comparison"].'
+    ),
 )
 @click.option(
     "--format",
     "fmt",
     type=click.Choice(formats.REPORT_FORMATS),
-    help="Default: text, or what the -o file's suffix says (.csv .xlsx .html .pdf).",
+    help=localized("Default: text, or what the -o file's suffix says (.csv .xlsx .html .pdf)."),
 )
-@click.option("--excel-compatible", is_flag=True, help="CSV with a BOM, for Excel.")
+@click.option("--excel-compatible", is_flag=True, help=localized("CSV with a BOM, for Excel."))
 @revision_option
 @click.option(
     "--as-of",
     type=click.DateTime(formats=["%Y-%m-%d"]),
-    help="An actual journal: its statements and execution through this day "
-    "[default: the year's end].",
+    help=localized(
+        "An actual journal: its statements and execution through this day "
+        "[default: the year's end]."
+    ),
 )
-@click.option("--by-month", is_flag=True, help="execution: a column per month, 4月 to 3月.")
+@click.option(
+    "--by-month", is_flag=True, help=localized("execution: a column per month, 4月 to 3月.")
+)
 @click.option(
     "--against-revision",
-    help="overview: compare with this version of the same ledger (当初 or a revision).",
+    help=localized("overview: compare with this version of the same ledger (当初 or a revision)."),
 )
 @click.option(
     "--true-era",
     is_flag=True,
-    help="Dates and fiscal years in the era of the day (令和), not the era the budget "
-    "was adopted in.",
+    help=localized(
+        "Dates and fiscal years in the era of the day (令和), not the era the budget "
+        "was adopted in."
+    ),
 )
 @output_option
 @ledger_option
@@ -265,7 +359,7 @@ def report(
     (決算報告書).  Or write them as a CSV, an Excel workbook (a sheet per table), a
     print-ready HTML page or a PDF."""
     if segment and by_segment:
-        raise click.UsageError("--segment and --by-segment exclude each other")
+        raise click.UsageError(localized("--segment and --by-segment exclude each other"))
     if (against is not None or against_revision is not None) and statement != "overview":
         raise click.UsageError("--against and --against-revision are for `yosan report overview`")
     if against is not None and against_revision is not None:
@@ -301,14 +395,21 @@ def report(
     tables_known = [*SCHEDULES, REVISION_TABLE, EXECUTION, SETTLEMENT]
     if statement is not None and statement not in names and statement not in tables_known:
         raise click.BadParameter(
-            f"{statement!r} is neither a statement nor a table of this ledger: "
-            f"{', '.join([*names, *tables_known])}",
+            localized(
+                "{statement!r} is neither a statement nor a table of this ledger: {known}",
+                statement=statement,
+                known=", ".join([*names, *tables_known]),
+            ),
             param_hint="STATEMENT",
         )
     keys = [s.key for s in statements.segments]
     if segment is not None and segment not in keys:
         raise click.BadParameter(
-            f"{segment!r} is not a segment of this ledger: {', '.join(keys)}",
+            localized(
+                "{segment!r} is not a segment of this ledger: {known}",
+                segment=segment,
+                known=", ".join(keys),
+            ),
             param_hint="--segment",
         )
     organisation = ledger.options.get("title", "")
@@ -389,7 +490,7 @@ def actual_report(
     excel_compatible: bool,
 ) -> str | None:
     """An actual journal's statements through a day, its 予算執行状況 or 決算報告書."""
-    from yosan_ledger.plugins.core import actuals, execution
+    from yosan_ledger.plugins.core import execution
     from yosan_ledger.reports.tables.execution import (
         execution_frame,
         execution_tables,
@@ -402,22 +503,27 @@ def actual_report(
             f"{statement} is for an actual journal: a ledger that declares "
             'custom "yosan-actuals" "path/to/budget/main.beancount"'
         )
-    entries = ledger.entries
     budget = ledger.statements.budget
     day = min(max(day or budget.end, budget.start), budget.end)
-    actual = execution.statements_through(entries, day)
     organisation = ledger.options.get("title", "")
     options = formats.Options(title=budget.title, excel_compatible=excel_compatible)
     scale = UNITS[unit or "thousand"]
-    found = actuals.actuals_of(entries)
-    budget_versions = [v for v in ("当初", *(r.name for r in _revisions(found)))]
+    budget_versions = ledger.results["budget_versions"]
     if revision is not None and revision not in budget_versions:
         raise click.BadParameter(
             f"{revision!r} is no version of the budget: {', '.join(budget_versions)}",
             param_hint="--revision",
         )
-    version = execution.budget_version(entries, day, revision)
-    planned = execution.budget_statements(entries, version)
+    if day == budget.end and not by_month:  # the year: all in the statement cache
+        actual = ledger.statements
+        version = revision or ledger.results["budget_in_force"]
+        notes = ledger.results["settlement_notes"]
+    else:  # a day of the year: from the journal's entries
+        entries = ledger.entries
+        actual = execution.statements_through(entries, day)
+        version = execution.budget_version(entries, day, revision)
+        notes = execution.settlement_notes(entries, actual)[0]
+    planned = budget_versions[version]
     if statement == EXECUTION:
         if fmt == "csv":
             frame = execution_frame(planned, actual, scale)
@@ -430,7 +536,7 @@ def actual_report(
                 month_end = _month_end(budget.start, number)
                 if month_end > day:
                     break
-                monthly.append((label, execution.statements_through(entries, month_end)))
+                monthly.append((label, execution.statements_through(ledger.entries, month_end)))
         tables = execution_tables(
             planned,
             actual,
@@ -443,7 +549,6 @@ def actual_report(
             monthly=monthly,
         )
     elif statement == SETTLEMENT:
-        notes, _ = execution.settlement_notes(entries, actual)
         tables = settlement_tables(
             planned,
             actual,
@@ -474,13 +579,6 @@ def actual_report(
             for name in ([statement] if statement else names)
         ]
     return formats.write_report(tables, fmt, output, options)
-
-
-def _revisions(found: object) -> list:
-    from yosan_ledger.plugins.core import revisions
-
-    entries = getattr(found, "budget_entries", None)
-    return list(revisions.revisions(entries)) if entries else []
 
 
 def _month_end(start: datetime.date, months: int) -> datetime.date:
@@ -561,10 +659,12 @@ def revision_report(
     "--format",
     "fmt",
     type=click.Choice(formats.EXPORT_FORMATS),
-    help="Default: csv, or what the -o file's suffix says (.xlsx).",
+    help=localized(
+        "Default: csv, or what the -o file's suffix says (.xlsx), or parquet for a folder."
+    ),
 )
 @unit_option
-@click.option("--excel-compatible", is_flag=True, help="UTF-8 with a BOM, for Excel.")
+@click.option("--excel-compatible", is_flag=True, help=localized("UTF-8 with a BOM, for Excel."))
 @revision_option
 @output_option
 @ledger_option
@@ -595,7 +695,9 @@ def export(
     emit(lambda: formats.write_export(ledger, fmt, UNITS[unit], output, options))
 
 
-@main.command()
+@main.command(
+    help=localized("Load the ledger, run every plugin, and list each error as file:line: message.")
+)
 @ledger_option
 @foreign_plugins_option
 @cache_option
@@ -605,10 +707,13 @@ def check(ctx: click.Context, ledger_path: Path, foreign_plugins: bool, no_cache
     replay.start(ctx, replayable=False)
     ledger = load(ledger_path, foreign_plugins, no_cache)
     segments = len(ledger.statements.segments)
-    click.echo(f"{ledger_path}: no errors ({segments} segments)", err=True)
+    click.echo(
+        localized("{ledger}: no errors ({count} segments)", ledger=ledger_path, count=segments),
+        err=True,
+    )
 
 
-@main.command()
+@main.command(help=localized("List the ledger's segments: key, name, business-plan areas."))
 @ledger_option
 @cache_option
 @click.pass_context
@@ -620,13 +725,21 @@ def segments(ctx: click.Context, ledger_path: Path, no_cache: bool) -> None:
         click.echo(f"{segment.key}\t{segment.name}\t{','.join(segment.areas)}")
 
 
-@main.command("new")
+@main.command(
+    "new",
+    help=localized(
+        "Write a small working ledger into the new FOLDER: main, accounts, segments, "
+        "one segment file and layouts, with comments saying what to change."
+    ),
+)
 @click.argument("folder", type=click.Path(path_type=Path))
 @click.option(
     "--year",
     type=int,
-    help="The fiscal year, by the calendar year it starts in (2027 for 令和9年度) "
-    "[default: the year after the current one].",
+    help=localized(
+        "The fiscal year, by the calendar year it starts in (2027 for 令和9年度) "
+        "[default: the year after the current one]."
+    ),
 )
 def new_ledger(folder: Path, year: int | None) -> None:
     """Write a small working ledger into the new FOLDER: main, accounts, segments,
@@ -642,14 +755,21 @@ def new_ledger(folder: Path, year: int | None) -> None:
     click.echo(f"yosan check --ledger {folder / 'main.beancount'}", err=True)
 
 
-@main.command()
+@main.command(
+    help=localized(
+        "Write next year's ledger from this one: the same accounts, segments and layouts, "
+        "the budget of the next fiscal year, and this year's closing balances, segment by "
+        "segment, as its opening balances (the year's result carried into the line the "
+        "balance sheet's layout names)."
+    )
+)
 @ledger_option
 @click.option(
     "--output",
     "-o",
     type=click.Path(path_type=Path),
     required=True,
-    help="The new folder for next year's ledger (refused if it exists).",
+    help=localized("The new folder for next year's ledger (refused if it exists)."),
 )
 def rollover(ledger_path: Path, output: Path) -> None:
     """Write next year's ledger from this one: the same accounts, segments and layouts,
@@ -666,17 +786,25 @@ def rollover(ledger_path: Path, output: Path) -> None:
     click.echo(f"{output / 'main.beancount'}: edit the budget's title and date", err=True)
 
 
-@main.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@main.command(
+    help=localized(
+        "Browse the ledger in Fava, with the statements as published (reports.fava_ext)."
+    )
+)
+@click.option(
+    "--host", default="127.0.0.1", show_default=True, help=localized("Address to listen on.")
+)
 @click.option(
     "--port",
     "-p",
     type=click.IntRange(1, 65535),
     default=5000,
     show_default=True,
-    help="Port to listen on.",
+    help=localized("Port to listen on."),
 )
-@click.option("--read-only", is_flag=True, help="Fava's read-only mode: no edits through Fava.")
+@click.option(
+    "--read-only", is_flag=True, help=localized("Fava's read-only mode: no edits through Fava.")
+)
 @ledger_option
 @foreign_plugins_option
 def fava(host: str, port: int, read_only: bool, ledger_path: Path, foreign_plugins: bool) -> None:
@@ -690,7 +818,9 @@ def fava(host: str, port: int, read_only: bool, ledger_path: Path, foreign_plugi
     )
 
     if not ledger_path.is_file():
-        raise LedgerFailed(f"{ledger_path}: no such ledger (give another with --ledger)")
+        raise LedgerFailed(
+            localized("{ledger}: no such ledger (give another with --ledger)", ledger=ledger_path)
+        )
     try:
         socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as error:

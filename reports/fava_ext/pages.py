@@ -22,6 +22,7 @@ from fava.core.filters import LEXER, FilterError
 from yosan_ledger.plugins.core import revisions
 from yosan_ledger.plugins.core.budget import TOTAL
 from yosan_ledger.plugins.core.engine import Statements
+from yosan_ledger.plugins.core.messages import translated
 from yosan_ledger.plugins.core.problem import Problem
 from yosan_ledger.plugins.core.published import PublishedFigure
 from yosan_ledger.plugins.core.units import UNITS
@@ -94,6 +95,12 @@ class Selection:
     ignored: bool
     filter_text: str
     follows_time: bool = False  # an actual journal's page: to the end of Fava's period
+
+    @property
+    def narrows_fava(self) -> bool:
+        """One segment is shown because Fava's filter names it: Fava's own pages
+        (journal, balances) are narrowed to it as well."""
+        return self.segment != TOTAL and not self.by_segment
 
 
 def select_segment(place: Place, keys: Sequence[str], *, follows_time: bool = False) -> Selection:
@@ -351,13 +358,17 @@ def source_of(source: Any, place: Place, folder: str) -> tuple[str, str | None]:
     return (f"{shown}:{lineno}" if lineno else shown), place.report("editor", params)
 
 
-def error_lines(errors: Sequence[Any], place: Place, ledger_file: str) -> Errors:
-    """Fava's errors for the ledger (load, plugins, Fava's own), the first ones in full."""
+def error_lines(
+    errors: Sequence[Any], place: Place, ledger_file: str, language: str | None = None
+) -> Errors:
+    """Fava's errors for the ledger (load, plugins, Fava's own), the first ones in full,
+    the rules' messages in ``language`` (Fava's option) where the catalog has them."""
     folder = os.path.dirname(os.path.abspath(ledger_file))
     shown = []
     for error in errors[:SHOWN_ERRORS]:
         where, url = source_of(getattr(error, "source", None), place, folder)
-        shown.append(ErrorLine(where, url, str(getattr(error, "message", error)).strip()))
+        message = translated(getattr(error, "message", error), language).strip()
+        shown.append(ErrorLine(where, url, message))
     return Errors(len(errors), tuple(shown), place.report("errors"))
 
 
@@ -377,7 +388,9 @@ def segment_choices(
         url = place.here(filter=f"#{segment.key}", by_segment=None)
         choices.append(Choice(segment.name, url, current))
     if with_table:
-        choices.append(Choice(BY_SEGMENT, place.here(by_segment="1"), selection.by_segment))
+        # Every segment at once: a segment tag left in Fava's filter would say otherwise.
+        by_segment = place.here(by_segment="1", filter=None)
+        choices.append(Choice(BY_SEGMENT, by_segment, selection.by_segment))
     names = {s.key: s.name for s in statements.segments}
     return SegmentChoices(selection, names.get(selection.segment, ""), tuple(choices))
 

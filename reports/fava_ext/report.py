@@ -52,7 +52,12 @@ class BudgetReport(FavaExtensionBase):
         return results.statements(self.ledger.all_entries)
 
     def errors(self, place: Place) -> Errors:
-        return error_lines(list(self.ledger.errors), place, self.ledger.beancount_file_path)
+        return error_lines(
+            list(self.ledger.errors),
+            place,
+            self.ledger.beancount_file_path,
+            language=self.ledger.fava_options.language,
+        )
 
     def organisation(self) -> str:
         return str(self.ledger.options.get("title") or "")

@@ -165,11 +165,15 @@ def fingerprint(plugins: Iterable[str]) -> str:
     """What, besides the ledger's files, the cached result depends on."""
     from beancount import __version__ as beancount_version
 
+    from yosan_ledger.plugins.core import messages
+
     parts = [
         f"yosan-ledger {project_version()}",
         f"code {_code_digest()}",
         f"beancount {beancount_version}",
         f"python {sys.version_info[:3]}",
+        # The errors kept are in the reader's language.
+        f"language {messages.locale_language()}",
     ]
     for name in sorted(set(plugins)):
         if name.startswith(("beancount.", "yosan_ledger.")):

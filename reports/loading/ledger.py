@@ -54,6 +54,25 @@ class LedgerError(Exception):
     """A ledger that cannot be read at all (missing, not a file)."""
 
 
+# What an error is, in the order they are printed: the cause first.  Beancount's
+# own errors (a syntax error, an unbalanced transaction) leave entries out or
+# wrong, and the budget's rules then report what follows from that downstream
+# (a segment that does not balance, a published figure the ledger no longer gives).
+SOURCE, SYNTAX, BEANCOUNT, RULE, CHECK = range(5)
+
+
+def error_rank(error: object) -> int:
+    """SYNTAX for Beancount's parser, BEANCOUNT for its other steps (booking,
+    validation, loading plugins), RULE for this project's plugins, CHECK for their
+    checks of totals (``problem.Consequence``), which follow from the errors before."""
+    module = type(error).__module__
+    if module.startswith("beancount.parser"):
+        return SYNTAX
+    if module.startswith("beancount."):
+        return BEANCOUNT
+    return CHECK if getattr(error, "follows", False) else RULE
+
+
 @dataclass(frozen=True)
 class Problem:
     """One error as an accountant reads it: where, and what."""
@@ -61,6 +80,7 @@ class Problem:
     filename: str | None
     lineno: int | None
     message: str
+    rank: int = RULE  # SOURCE, SYNTAX, BEANCOUNT, RULE or CHECK: what may follow from what
 
     def __str__(self) -> str:
         if self.filename and self.lineno:
@@ -156,8 +176,8 @@ def visible(message: str) -> str:
     )
 
 
-# A problem as stored in the cache: (absolute file, line, message).
-RawProblem = tuple[str | None, int | None, str]
+# A problem as stored in the cache: (absolute file, line, message, rank).
+RawProblem = tuple[str | None, int | None, str, int]
 
 
 def raw_problem(error: object, ledger: Path, sources: Sources | None = None) -> RawProblem:
@@ -167,8 +187,10 @@ def raw_problem(error: object, ledger: Path, sources: Sources | None = None) -> 
     filename = source.get("filename") if isinstance(source, dict) else None
     lineno = source.get("lineno") if isinstance(source, dict) else None
     from yosan_ledger.plugins.core import loading
+    from yosan_ledger.plugins.core.messages import locale_language, translated
 
-    message = str(getattr(error, "message", error))
+    message = translated(getattr(error, "message", error), locale_language())
+    rank = error_rank(error)
     tag = loading.unpopped_tag(message)
     if tag and filename and sources and not lineno:
         where = sources.unpopped_tags.get((_shown_path(filename), tag))
@@ -177,24 +199,25 @@ def raw_problem(error: object, ledger: Path, sources: Sources | None = None) -> 
                 os.path.abspath(where.filename),
                 where.lineno,
                 f"pushtag #{tag} is never popped",
+                SYNTAX,
             )
     if not filename or filename.startswith("<"):
         failure = loading.plugin_failure(message)
         where = sources.plugin_location(failure[0]) if failure and sources else None
         if where is not None:
-            return os.path.abspath(where.filename), where.lineno, _message(message)
+            return os.path.abspath(where.filename), where.lineno, _message(message), rank
         filename, lineno = str(ledger), None
-    return os.path.abspath(filename), lineno or None, _message(message)
+    return os.path.abspath(filename), lineno or None, _message(message), rank
 
 
 def shown_problems(raw: list[RawProblem], ledger: Path) -> list[Problem]:
-    """Problems as printed: paths relative to the working directory, each once, in
-    file and line order."""
+    """Problems as printed: paths relative to the working directory, each once, the
+    causes first (``error_rank``), each kind in file and line order."""
     problems = {
-        Problem(_shown_path(filename or str(ledger)), lineno, visible(message))
-        for filename, lineno, message in raw
+        Problem(_shown_path(filename or str(ledger)), lineno, visible(message), rank)
+        for filename, lineno, message, rank in raw
     }
-    return sorted(problems, key=lambda p: (p.filename or "", p.lineno or 0, p.message))
+    return sorted(problems, key=lambda p: (p.rank, p.filename or "", p.lineno or 0, p.message))
 
 
 @contextlib.contextmanager
@@ -216,12 +239,23 @@ def collector_paused(paused: bool = True) -> Iterator[None]:
 def _results(entries: list[data.Directive]) -> dict[str, Any]:
     """The statements and every schedule's result, by name (the rules computed
     them during the load): what the statement cache keeps."""
-    from yosan_ledger.plugins.core import results, revisions
+    from yosan_ledger.plugins.core import actuals, execution, results, revisions
     from yosan_ledger.reports.tables.schedules import SCHEDULES
 
     found = {name: schedule.result(entries) for name, schedule in SCHEDULES.items()}
     versions = {v: revisions.statements_as_of(entries, v) for v in revisions.names(entries)}
-    return {"statements": results.statements(entries), "versions": versions, **found}
+    statements = results.statements(entries)
+    kept = {"statements": statements, "versions": versions, **found}
+    budget = actuals.actuals_of(entries)
+    if statements is not None and statements.actual and budget is not None:
+        # The year's execution and settlement, answered from the cache too.
+        kept["budget_versions"] = {
+            v: revisions.statements_as_of(budget.budget_entries, v)
+            for v in revisions.names(budget.budget_entries)
+        }
+        kept["settlement_notes"] = execution.settlement_notes(entries, statements)[0]
+        kept["budget_in_force"] = execution.budget_version(entries, statements.budget.end, None)
+    return kept
 
 
 def load_ledger(
@@ -265,7 +299,12 @@ def load_ledger(
                 refused += foreign_plugin_problems(parsed)
             if refused:
                 raw = [
-                    (os.path.abspath(p.where.filename), p.where.lineno, _shorten(p.message))
+                    (
+                        os.path.abspath(p.where.filename),
+                        p.where.lineno,
+                        _shorten(p.message),
+                        SOURCE,
+                    )
                     for p in refused
                 ]
                 return LoadedLedger(path, {}, shown_problems(raw, path), {}, _entries=[])
@@ -289,7 +328,12 @@ def load_ledger(
         except Exception as error:  # noqa: BLE001 - Beancount's loader failed: say so, plainly
             if os.environ.get("YOSAN_DEBUG"):
                 raise
-            failure = (filename, None, _shorten(f"Beancount cannot load the ledger: {error!r}"))
+            failure = (
+                filename,
+                None,
+                _shorten(f"Beancount cannot load the ledger: {error!r}"),
+                BEANCOUNT,
+            )
             return LoadedLedger(path, {}, shown_problems([failure], path), {}, _entries=[])
         raw = [raw_problem(e, path, sources) for e in errors]
         if options.get("plugin_processing_mode") == "raw":
@@ -301,6 +345,7 @@ def load_ledger(
                     'option "plugin_processing_mode" "raw" turns off Beancount\'s own checks '
                     "(its balance assertions, pad and documents steps); "
                     "a budget ledger is always checked in full: remove the option",
+                    SOURCE,
                 )
             )
         if cache:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 
 import pandas as pd
 
@@ -33,11 +34,26 @@ def tidy_csv(frame: pd.DataFrame, *, excel_compatible: bool = False) -> str:
 
 
 def table_csv(table: Table, *, excel_compatible: bool = False) -> str:
+    return tables_csv([table], excel_compatible=excel_compatible)
+
+
+def tables_csv(tables: Sequence[Table], *, excel_compatible: bool = False) -> str:
+    """One header row.  With more than one table (all the statements), a first column
+    ``statement`` says which table each row belongs to and the label column is ``line``,
+    as in the export, since the tables name it differently (科目, 区分)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     shown = as_text if excel_compatible else (lambda value: value)
-    writer.writerow([shown(v) for v in ("section", table.label_header, *table.headers)])
-    for row in table.rows:
-        if row.values is not None:
-            writer.writerow([shown(v) for v in (row.section, row.label, *row.values)])
+    first = tables[0]
+    if any(t.headers != first.headers for t in tables):
+        raise ValueError("tables with different columns make no one CSV")
+    if len(tables) == 1:
+        writer.writerow([shown(v) for v in ("section", first.label_header, *first.headers)])
+    else:
+        writer.writerow([shown(v) for v in ("statement", "section", "line", *first.headers)])
+    for table in tables:
+        key = [table.statement] if len(tables) > 1 else []
+        for row in table.rows:
+            if row.values is not None:
+                writer.writerow([shown(v) for v in (*key, row.section, row.label, *row.values)])
     return (BOM if excel_compatible else "") + buffer.getvalue()

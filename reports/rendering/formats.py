@@ -13,6 +13,7 @@ command starts fast.
 from __future__ import annotations
 
 import io
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,9 +72,9 @@ def _text_report(tables: Sequence[Table], options: Options) -> str:
 
 
 def _csv_report(tables: Sequence[Table], options: Options) -> str:
-    from yosan_ledger.reports.rendering.csv_export import table_csv
+    from yosan_ledger.reports.rendering.csv_export import tables_csv
 
-    return "".join(table_csv(t, excel_compatible=options.excel_compatible) for t in tables)
+    return tables_csv(tables, excel_compatible=options.excel_compatible)
 
 
 def _html_report(tables: Sequence[Table], options: Options) -> str:
@@ -97,16 +98,23 @@ def _pdf_report(tables: Sequence[Table], stream: BinaryIO, options: Options) -> 
         raise Unavailable(str(error)) from None
 
 
-def _csv_export(ledger: LoadedLedger, unit: Unit, stream: BinaryIO, options: Options) -> None:
+def _figures(ledger: LoadedLedger, unit: Unit) -> pd.DataFrame:
+    """The tidy rows of every figure, each naming its unit (千円 …), as the Parquet does."""
     from yosan_ledger.plugins.core.engine import tidy
+
+    frame = tidy(ledger.statements, unit)
+    frame["unit"] = unit.label
+    return frame
+
+
+def _csv_export(ledger: LoadedLedger, unit: Unit, stream: BinaryIO, options: Options) -> None:
     from yosan_ledger.reports.rendering.csv_export import tidy_csv
 
-    text = tidy_csv(tidy(ledger.statements, unit), excel_compatible=options.excel_compatible)
+    text = tidy_csv(_figures(ledger, unit), excel_compatible=options.excel_compatible)
     stream.write(text.encode("utf-8"))
 
 
 def _xlsx_export(ledger: LoadedLedger, unit: Unit, stream: BinaryIO, options: Options) -> None:
-    from yosan_ledger.plugins.core.engine import tidy
     from yosan_ledger.reports.rendering.xlsx import add_data_sheet, workbook
     from yosan_ledger.reports.tables.schedules import workbook_tables
 
@@ -114,7 +122,7 @@ def _xlsx_export(ledger: LoadedLedger, unit: Unit, stream: BinaryIO, options: Op
     book = workbook(
         workbook_tables(ledger.results, unit, organisation=organisation), title=options.title
     )
-    add_data_sheet(book, DATA_SHEET, tidy(ledger.statements, unit))
+    add_data_sheet(book, DATA_SHEET, _figures(ledger, unit))
     book.save(stream)
 
 
@@ -143,10 +151,23 @@ REPORT_FORMATS = tuple(name for name, f in FORMATS.items() if f.report)
 EXPORT_FORMATS = tuple(name for name, f in FORMATS.items() if f.export or f.folder)
 
 
-def chosen_format(fmt: str | None, output: Path | None, default: str, known: Sequence[str]) -> str:
-    """``--format`` if given, else the one the ``-o`` file's suffix names, else the default."""
+def chosen_format(
+    fmt: str | None,
+    output: Path | None,
+    default: str,
+    known: Sequence[str],
+    *,
+    folder: bool = False,
+) -> str:
+    """``--format`` if given, else the one the ``-o`` file's suffix names, else the default.
+    An ``-o`` that names a folder (``export/``, or one that exists) asks for a format
+    written as a folder, where there is one."""
     if fmt is not None:
         return fmt
+    if output is not None and (folder or os.path.isdir(output)):  # False on a name too long
+        for name in known:
+            if FORMATS[name].folder is not None:
+                return name
     if output is not None:
         suffix = output.suffix.lower()
         for name in known:

@@ -3,14 +3,17 @@
 ``templates/statements.html`` lays out one page per table (A4; landscape for the
 tables with a column per segment) and draws each with the ``statement_table``
 macro of ``templates/statement_table.html``, which the Fava extension can import
-as it is.  The PDF is that same HTML typeset by WeasyPrint; Japanese needs a CJK
-font installed (Debian: ``fonts-noto-cjk``), which the stylesheet asks for first.
+as it is.  The PDF is that same HTML typeset by WeasyPrint, in the system's Noto Sans
+CJK JP (Debian: ``fonts-noto-cjk``) where it is installed, else in the one the package
+``noto-cjk-sans-jp-regular`` carries, embedded as a subset.  A PDF whose text some
+character of no font could draw (a box in place of each kanji) is refused, not written.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cache
+from pathlib import Path
 from typing import BinaryIO
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -19,6 +22,12 @@ from yosan_ledger.reports.tables.table import Table
 
 TEMPLATES = "templates"
 PAGE = "statements.html"
+# The family the stylesheet names after the system's own Japanese fonts.
+BUNDLED_FAMILY = "Yosan Noto Sans CJK JP"
+FONT_HINT = (
+    "pip install noto-cjk-sans-jp-regular (the font yosan-ledger depends on), "
+    "or on Debian apt-get install fonts-noto-cjk"
+)
 
 
 class PdfUnavailable(RuntimeError):
@@ -41,12 +50,40 @@ def render_html(tables: Sequence[Table], *, title: str = "") -> str:
     return page.render(tables=tables, title=title or (tables[0].title if tables else ""))
 
 
+def bundled_font() -> Path | None:
+    """The Japanese font carried by a Python package, if that package is installed."""
+    try:
+        from noto_cjk_sans_jp_regular import FONT_PATH
+    except ImportError:
+        return None
+    path = Path(str(FONT_PATH))
+    return path if path.is_file() else None
+
+
 def write_pdf(tables: Sequence[Table], stream: BinaryIO, *, title: str = "") -> None:
     try:
         import weasyprint
+        from weasyprint.text.fonts import FontConfiguration
     except (ImportError, OSError) as error:
         raise PdfUnavailable(
             "PDF output needs WeasyPrint and its libraries (Debian: apt-get install "
             f"libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk): {error}"
         ) from None
-    weasyprint.HTML(string=render_html(tables, title=title)).write_pdf(stream)
+    fonts = FontConfiguration()
+    stylesheets = []
+    if (font := bundled_font()) is not None:
+        face = f'@font-face {{ font-family: "{BUNDLED_FAMILY}"; src: url("{font.as_uri()}"); }}'
+        stylesheets.append(weasyprint.CSS(string=face, font_config=fonts))
+    document = weasyprint.HTML(string=render_html(tables, title=title)).render(
+        stylesheets=stylesheets, font_config=fonts
+    )
+    pdf = document.write_pdf()
+    # WeasyPrint records each character a font had no glyph for: drawn as a box.
+    missing = sorted({chr(code) for used in document.fonts.values() for code in used.missing})
+    if missing:
+        raise PdfUnavailable(
+            f"no installed font can draw {''.join(missing[:10])}"
+            f"{'…' if len(missing) > 10 else ''} ({len(missing)} characters); "
+            f"the PDF would show boxes. Install a Japanese font: {FONT_HINT}"
+        )
+    stream.write(pdf)

@@ -1,11 +1,14 @@
 """Excel workbooks in the published layout: one sheet per ``Table``.
 
 Each sheet carries the title, the period line and the unit above a header row,
-labels indented by depth, totals in bold and one column per segment.  Figures
-are stored as numbers (never text) with a number format that prints thousands
-separators and ▲ for negatives, as the published tables do; the header rows are
-frozen, and the print setup is A4, fit to the page width, landscape for the
-tables with a column per segment.
+labels left-aligned and indented by depth (the file format applies an indent only
+to left, right or distributed alignment), totals in bold and one column per
+segment, every cell in one font family and size.  Figures are stored as numbers
+(never text) with a number format that prints thousands separators and ▲ for
+negatives, as the published tables do; the header rows are frozen, and every
+sheet, the flat one of figures too, prints on A4 fit to the page width
+(landscape for the tables with a column per segment) with its header rows
+repeated and page numbers in the footer.
 """
 
 from __future__ import annotations
@@ -30,8 +33,14 @@ FORBIDDEN_IN_SHEET_NAMES = re.compile(r"[\[\]:*?/\\]")
 POINTS_PER_LINE = 16  # row height of one line of 11 pt text, Japanese glyphs included
 INDENT_WIDTH = 2  # columns one indent level takes, in Excel's character widths
 
-TITLE_FONT = Font(bold=True, size=14)
-BOLD = Font(bold=True)
+# One family for every cell: a cell without a name takes the spreadsheet's own
+# default (a serif face in LibreOffice), unlike its neighbours.
+FONT_NAME = "Noto Sans CJK JP"
+FONT_SIZE = 11
+PLAIN = Font(name=FONT_NAME, size=FONT_SIZE)
+BOLD = Font(name=FONT_NAME, size=FONT_SIZE, bold=True)
+TITLE_FONT = Font(name=FONT_NAME, size=14, bold=True)
+PAGE_NUMBER = "&P / &N"  # this page / pages of the sheet
 HEADER_FILL = PatternFill("solid", start_color="F2F2F2")
 THIN = Side(style="thin")
 HEADER_BORDER = Border(top=THIN, bottom=THIN, left=THIN, right=THIN)
@@ -65,17 +74,17 @@ def add_sheet(workbook: Workbook, table: Table) -> Worksheet:
     last = len(table.columns) + 1
     row = 1
     if table.organisation:
-        sheet.cell(row, 1, table.organisation)
+        sheet.cell(row, 1, table.organisation).font = PLAIN
         row += 1
-    for text, font in ((table.title, TITLE_FONT), (table.period, None)):
+    for text, font in ((table.title, TITLE_FONT), (table.period, PLAIN)):
         cell = sheet.cell(row, 1, text)
         cell.alignment = Alignment(horizontal="center")
-        if font:
-            cell.font = font
+        cell.font = font
         sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=last)
         row += 1
     unit = sheet.cell(row, last, f"（単位：{table.unit.label}）")
     unit.alignment = Alignment(horizontal="right")
+    unit.font = PLAIN
     row += 1
 
     header_row = row
@@ -92,18 +101,18 @@ def add_sheet(workbook: Workbook, table: Table) -> Worksheet:
     for line in table.rows:
         row += 1
         label = sheet.cell(row, 1, line.label)
-        label.alignment = Alignment(indent=line.depth)
-        if line.is_total:
-            label.font = BOLD
+        label.alignment = Alignment(horizontal="left", indent=line.depth)
+        label.font = BOLD if line.is_total else PLAIN
         for column, value in enumerate(line.values or (), start=2):
             cell = sheet.cell(row, column, value)
+            cell.font = BOLD if line.is_total else PLAIN
             if isinstance(value, int):
                 cell.number_format = FIGURE_FORMAT
             if line.is_total:
-                cell.font, cell.border = BOLD, TOTAL_BORDER
+                cell.border = TOTAL_BORDER
     for note in table.notes:
         row += 2 if note is table.notes[0] else 1
-        sheet.cell(row, 1, note)
+        sheet.cell(row, 1, note).font = PLAIN
 
     label_width = max(
         [width(table.label_header), *(width(r.label) + INDENT_WIDTH * r.depth for r in table.rows)]
@@ -115,14 +124,22 @@ def add_sheet(workbook: Workbook, table: Table) -> Worksheet:
         sheet.column_dimensions[get_column_letter(index + 2)].width = size + 2
 
     sheet.freeze_panes = sheet.cell(header_row + 1, 2)
+    print_setup(sheet, header_row, landscape=is_wide(table))
+    return sheet
+
+
+def print_setup(sheet: Worksheet, header_row: int, *, landscape: bool) -> None:
+    """A4 fit to the page width, the header row on every page, page numbers below."""
     sheet.print_title_rows = f"{header_row}:{header_row}"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
-    sheet.page_setup.orientation = "landscape" if is_wide(table) else "portrait"
+    sheet.page_setup.orientation = "landscape" if landscape else "portrait"
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0  # as many pages down as it takes
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
     sheet.print_options.horizontalCentered = True
-    return sheet
+    sheet.oddFooter.center.text = PAGE_NUMBER
+    sheet.oddFooter.center.font = FONT_NAME
+    sheet.oddFooter.center.size = FONT_SIZE
 
 
 def as_text(sheet: Worksheet) -> None:
@@ -157,6 +174,9 @@ def add_data_sheet(book: Workbook, name: str, frame: pd.DataFrame) -> Worksheet:
     integer_columns = [c for c in frame.columns if pd.api.types.is_integer_dtype(frame[c])]
     for record in frame.itertuples(index=False):
         sheet.append([int(v) if isinstance(v, np.integer) else v for v in record])
+    for cells in sheet.iter_rows(min_row=2):
+        for cell in cells:
+            cell.font = PLAIN
     for index, column in enumerate(frame.columns, start=1):
         letter = get_column_letter(index)
         texts = [str(column), *(str(v) for v in frame[column])]
@@ -166,5 +186,6 @@ def add_data_sheet(book: Workbook, name: str, frame: pd.DataFrame) -> Worksheet:
                 cell.number_format = FIGURE_FORMAT
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions
+    print_setup(sheet, 1, landscape=False)
     as_text(sheet)
     return sheet

@@ -51,7 +51,7 @@ def execution_frame(budget: Statements, actual: Statements, unit: Unit) -> pd.Da
     parts = []
     for layout in actual.layouts:
         figures = execution_figures(budget, actual, layout.statement)
-        rows = layout.value_rows()
+        rows = [r for r in layout.value_rows() if not r.hide_zero or figures.loc[r.key].any()]
         for column in actual.columns:
             planned = [int(figures.at[r.key, ("budget", column)]) for r in rows]
             done = [int(figures.at[r.key, ("actual", column)]) for r in rows]

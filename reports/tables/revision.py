@@ -46,7 +46,7 @@ def revision_frame(before: Statements, after: Statements, unit: Unit) -> pd.Data
     parts = []
     for layout in after.layouts:
         figures = revision_figures(before, after, layout.statement)
-        rows = layout.value_rows()
+        rows = [r for r in layout.value_rows() if not r.hide_zero or figures.loc[r.key].any()]
         for segment in after.columns:
             block = _in_unit(figures, segment, unit)
             parts.append(

@@ -1,0 +1,115 @@
+"""The messages of the rules and of the command, in the reader's language.
+
+A message is built in English with ``_("Segment {key!r} is declared twice", key=key)``:
+a ``Message``, a ``str`` (the English text, as bean-check prints it) that keeps its
+template and values, so that whoever shows it translates it into the language of its
+reader — the command into the language of the locale (``LANG=ja_JP.UTF-8``), the
+Fava extension into Fava's ``language`` option.  The catalogs are gettext's, made with
+Babel (``just translations``): ``locale/<language>/LC_MESSAGES/yosan.po``, compiled
+beside it to ``yosan.mo``.
+"""
+
+from __future__ import annotations
+
+import gettext
+import os
+import re
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+DOMAIN = "yosan"
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+
+
+class Message(str):
+    """English text that remembers its template and values, to be translated."""
+
+    template: str
+    values: dict[str, Any]
+
+    def __new__(cls, template: str, **values: Any) -> Message:
+        text = super().__new__(cls, template.format(**values) if values else template)
+        text.template, text.values = template, values
+        return text
+
+    def __reduce__(self) -> tuple:
+        return (_rebuild, (self.template, self.values))
+
+    def in_language(self, language: str | None) -> str:
+        translated = catalog(language).gettext(self.template)
+        if not self.values:
+            return translated
+        values = {k: translated_value(v, language) for k, v in self.values.items()}
+        return translated.format(**values)
+
+
+def translated_value(value: object, language: str | None) -> object:
+    return value.in_language(language) if isinstance(value, Message) else value
+
+
+def _rebuild(template: str, values: dict[str, Any]) -> Message:
+    return Message(template, **values)
+
+
+def _(template: str, **values: Any) -> Message:
+    """A message to show in its reader's language (the keyword Babel extracts)."""
+    return Message(template, **values)
+
+
+def locale_language() -> str | None:
+    """The language of the process's locale, as gettext reads it (LANGUAGE, LC_ALL,
+    LC_MESSAGES, LANG): "ja" for ja_JP.UTF-8, None for C or POSIX."""
+    for variable in ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(variable)
+        if value:
+            language = value.split(":")[0].split(".")[0].split("@")[0].split("_")[0]
+            return None if language in ("C", "POSIX", "") else language
+    return None
+
+
+@cache
+def catalog(language: str | None) -> gettext.NullTranslations:
+    if not language:
+        return gettext.NullTranslations()
+    return gettext.translation(DOMAIN, LOCALE_DIR, languages=[language], fallback=True)
+
+
+# Beancount's own messages, as its parser and checks word them: read back into a
+# template and values so that they too are shown in the reader's language.
+BEANCOUNT_MESSAGES = (
+    (
+        re.compile(r"Transaction does not balance: (?P<residual>.+)\Z"),
+        _("Transaction does not balance: {residual}"),
+    ),
+    (
+        re.compile(r"Invalid reference to unknown account '(?P<account>[^']+)'\Z"),
+        _("Invalid reference to unknown account '{account}'"),
+    ),
+    (
+        re.compile(r"Invalid reference to inactive account '(?P<account>[^']+)'\Z"),
+        _("Invalid reference to inactive account '{account}'"),
+    ),
+    (
+        re.compile(r"Invalid currency (?P<currency>\S+) for account '(?P<account>[^']+)'\Z"),
+        _("Invalid currency {currency} for account '{account}'"),
+    ),
+    (re.compile(r"syntax error, (?P<detail>.+)\Z"), _("syntax error, {detail}")),
+)
+
+
+def translated(text: object, language: str | None) -> str:
+    """``text`` in ``language`` where the catalog has it; any other text as it is."""
+    if isinstance(text, Message):
+        return text.in_language(language)
+    text = str(text)
+    if language and catalog(language) is not catalog(None):
+        for pattern, template in BEANCOUNT_MESSAGES:
+            if found := pattern.match(text):
+                return Message(template, **found.groupdict()).in_language(language)
+    return text
+
+
+def localized(text: str, **values: Any) -> str:
+    """A message for this process's reader: in the locale's language."""
+    return Message(text, **values).in_language(locale_language())

@@ -1,0 +1,123 @@
+"""The PDF shows Japanese on a machine without Japanese fonts, or is refused.
+
+Each run is a separate process whose fontconfig sees only the DejaVu fonts (no CJK):
+Pango reads its configuration once per process. The page is checked as rendered by
+poppler, beside the same page typeset with the system's Noto Sans CJK JP."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FY2016, require
+
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
+# The command with the font package hidden, as on an install made with --no-deps.
+WITHOUT_BUNDLED_FONT = (
+    "import sys; sys.modules['noto_cjk_sans_jp_regular'] = None; "
+    "from yosan_ledger.reports.command.cli import run; run()"
+)
+
+
+def tool(name: str) -> str:
+    found = shutil.which(name)
+    require(None if found else f"{name} is missing: apt-get install poppler-utils")
+    return found
+
+
+@pytest.fixture(scope="module")
+def no_cjk(tmp_path_factory) -> dict[str, str]:
+    """An environment whose fontconfig knows no Japanese font."""
+    try:
+        import weasyprint  # noqa: F401
+    except (ImportError, OSError) as error:
+        require(f"WeasyPrint cannot run here ({error}): apt-get install libpango-1.0-0 …")
+    if shutil.which("fc-list") is None:
+        require("fontconfig is missing: apt-get install fontconfig")
+    folder = tmp_path_factory.mktemp("fontconfig")
+    dirs = f"<dir>{DEJAVU}</dir>" if DEJAVU.is_dir() else ""
+    (folder / "fonts.conf").write_text(
+        '<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd">'
+        f"<fontconfig>{dirs}<cachedir>{folder / 'cache'}</cachedir></fontconfig>",
+        encoding="utf-8",
+    )
+    env = dict(os.environ, FONTCONFIG_FILE=str(folder / "fonts.conf"))
+    listing = subprocess.run(
+        ["fc-list", ":lang=ja"], capture_output=True, text=True, env=env, check=False
+    )
+    assert listing.stdout.strip() == "", "the configuration still shows Japanese fonts"
+    return env
+
+
+def report_pdf(path: Path, env: dict[str, str] | None, *, bundled: bool = True):
+    command = ["-m", "yosan_ledger.reports"] if bundled else ["-c", WITHOUT_BUNDLED_FONT]
+    return subprocess.run(
+        [sys.executable, *command, "report", "bs", "--by-segment", "-o", path, "--ledger", FY2016],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+
+
+def first_page(pdf: Path, folder: Path):
+    from PIL import Image
+
+    subprocess.run(
+        [tool("pdftoppm"), "-r", "70", "-png", "-f", "1", "-l", "1", pdf, folder / pdf.stem],
+        check=True,
+    )
+    (png,) = folder.glob(f"{pdf.stem}*.png")
+    return Image.open(png).convert("L").point(lambda value: 255 if value > 128 else 0)
+
+
+def test_without_japanese_fonts_the_pdf_carries_the_bundled_one(no_cjk, tmp_path):
+    path = tmp_path / "bundled.pdf"
+    result = report_pdf(path, no_cjk)
+    assert result.returncode == 0, result.stderr
+    fonts = subprocess.run(
+        [tool("pdffonts"), path], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
+    assert fonts
+    for line in fonts:
+        name, *_, embedded, subset, _unicode, _object, _generation = line.split()
+        assert "Noto-Sans-CJK-JP" in name and (embedded, subset) == ("yes", "yes"), line
+    text = subprocess.run(
+        [tool("pdftotext"), "-layout", path, "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "予定貸借対照表（事業別）" in text and "48,809,401" in text
+
+
+def test_the_bundled_font_draws_the_page_as_the_system_font_does(no_cjk, tmp_path):
+    """Boxes in place of the kanji would change about 8% of the page's pixels; the two
+    typesettings of the same Noto design differ only where the bold totals are
+    (the system's Bold weight), about 1%."""
+    fonts = subprocess.run(["fc-list", ":lang=ja"], capture_output=True, text=True, check=False)
+    if "Noto" not in fonts.stdout:
+        require("no Japanese Noto font: apt-get install fonts-noto-cjk")
+    from PIL import ImageChops
+
+    bundled, system = tmp_path / "bundled.pdf", tmp_path / "system.pdf"
+    assert report_pdf(bundled, no_cjk).returncode == 0
+    assert report_pdf(system, None).returncode == 0
+    a, b = first_page(bundled, tmp_path), first_page(system, tmp_path)
+    assert a.size == b.size
+    differing = ImageChops.difference(a, b).histogram()[255] / (a.width * a.height)
+    ink = a.histogram()[0] / (a.width * a.height)
+    assert ink > 0.02, "an empty page"
+    assert differing < 0.03, f"{differing:.1%} of the page differs from the system font's"
+
+
+def test_with_no_font_for_japanese_the_pdf_is_refused(no_cjk, tmp_path):
+    path = tmp_path / "boxes.pdf"
+    result = report_pdf(path, no_cjk, bundled=False)
+    assert result.returncode == 1
+    assert "no installed font can draw" in result.stderr, result.stderr
+    assert "pip install noto-cjk-sans-jp-regular" in result.stderr
+    assert "fonts-noto-cjk" in result.stderr and "Traceback" not in result.stderr
+    assert not path.exists() and list(tmp_path.iterdir()) == []
