@@ -298,3 +298,19 @@ def test_the_execution_table_from_the_parquet_exports_in_duckdb(tmp_path):
         for r in execution_rows()
     }
     assert found == expected
+
+
+def test_a_ledger_naming_itself_is_one_error_not_a_recursion(tmp_path):
+    folder = tmp_path / "kumiai"
+    shutil.copytree(BUDGET.parent, folder)
+    main = folder / "actuals" / "main.beancount"
+    main.write_text(
+        main.read_text("utf-8").replace(
+            '"yosan-actuals" "../main.beancount"', '"yosan-actuals" "main.beancount"'
+        ),
+        "utf-8",
+    )
+    result = yosan("check", "--ledger", main, "--no-cache")
+    assert result.exit_code == 1
+    assert "names itself, through the ledgers it names" in result.stderr
+    assert "Traceback" not in result.stderr and "RecursionError" not in result.stderr

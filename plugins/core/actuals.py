@@ -26,8 +26,6 @@ from yosan_ledger.plugins.core.memo import of_entries
 ACTUALS = "yosan-actuals"
 FORM = 'custom "yosan-actuals" "path/to/budget/main.beancount"'
 
-_loading: set[Path] = set()  # budget ledgers being loaded (a ledger naming itself)
-
 
 @dataclass(frozen=True)
 class Actuals:
@@ -51,14 +49,6 @@ def well_formed(entry: data.Custom) -> bool:
     return len(args) == 1 and isinstance(args[0], str) and bool(args[0].strip())
 
 
-def _where(error: object) -> str:
-    source = getattr(error, "source", None) or {}
-    message = str(getattr(error, "message", error)).strip().splitlines()[0]
-    if isinstance(source, dict) and source.get("filename") and source.get("lineno"):
-        return f"{source['filename']}:{source['lineno']}: {message}"
-    return message
-
-
 @of_entries
 def actuals_of(entries: list[data.Directive]) -> Actuals | None:
     """The budget the first well-formed ``yosan-actuals`` directive names, loaded."""
@@ -70,17 +60,8 @@ def actuals_of(entries: list[data.Directive]) -> Actuals | None:
     entry = found[0]
     relative = values(entry)[0].strip()
     path = (Path(entry.meta.get("filename", ".")).parent / relative).resolve()
-    if path in _loading:
-        return Actuals(entry, relative, path, None, problems=(f"{path}: names itself",))
-    if not path.is_file():
-        return Actuals(entry, relative, path, None, problems=(f"{path}: no such ledger",))
-    _loading.add(path)
-    try:
-        budget_entries, errors, options = loading.load(str(path))
-    finally:
-        _loading.discard(path)
+    budget_entries, problems, files = loading.load_named(path)
     budget, _ = find_budget(budget_entries)
-    problems = [_where(e) for e in errors]
     if budget is None and not problems:
         problems.append(f"{path}: the ledger declares no budget")
     return Actuals(
@@ -90,7 +71,7 @@ def actuals_of(entries: list[data.Directive]) -> Actuals | None:
         budget if not problems else None,
         budget_entries,
         tuple(problems),
-        tuple(options.get("include", ())),
+        tuple(files),
     )
 
 

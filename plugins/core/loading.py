@@ -45,6 +45,7 @@ import re
 import sys
 import traceback
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 from beancount import loader
 from beancount.core import data
@@ -219,3 +220,32 @@ def _load_error(what: str) -> loader.LoadError:
     """Beancount's error for a plugin that cannot be imported or fails."""
     formatted = traceback.format_exc().replace("\n", "\n  ")
     return loader.LoadError(data.new_metadata("<load>", 0), f"{what}: {formatted}", None)
+
+
+_other_ledgers: set[Path] = set()  # ledgers being loaded by a ledger that names them
+
+
+def where(error: object) -> str:
+    """An error as ``file:line: message`` (its first line)."""
+    source = getattr(error, "source", None) or {}
+    message = str(getattr(error, "message", error)).strip().splitlines()[0]
+    if isinstance(source, dict) and source.get("filename") and source.get("lineno"):
+        return f"{source['filename']}:{source['lineno']}: {message}"
+    return message
+
+
+def load_named(path: Path) -> tuple[list, list[str], list[str]]:
+    """Another ledger a ledger names (the budget it compares with, or executes):
+    its entries, its errors as ``file:line: message``, and the files it is made
+    of; a ledger that names itself, through any chain, or is missing, is one error."""
+    path = path.resolve()
+    if path in _other_ledgers:
+        return [], [f"{path}: names itself, through the ledgers it names"], []
+    if not path.is_file():
+        return [], [f"{path}: no such ledger"], []
+    _other_ledgers.add(path)
+    try:
+        entries, errors, options = load(str(path))
+    finally:
+        _other_ledgers.discard(path)
+    return entries, [where(e) for e in errors], list(options.get("include", ()))

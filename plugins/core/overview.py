@@ -31,8 +31,6 @@ COMPARISON = "yosan-comparison"
 COMPARISON_FORM = 'custom "yosan-comparison" "label" "path/to/other/main.beancount"'
 COLUMNS = ("this", "that", "change")  # the frame's columns: yen, change = this − that
 
-_loading: set[Path] = set()  # comparison ledgers being loaded (a cycle would recurse)
-
 
 @dataclass(frozen=True)
 class Item:
@@ -138,34 +136,16 @@ def well_formed(entry: data.Custom) -> bool:
     return len(args) == 2 and all(isinstance(a, str) for a in args)
 
 
-def _where(error: object) -> str:
-    source = getattr(error, "source", None) or {}
-    message = str(getattr(error, "message", error)).strip().splitlines()[0]
-    if isinstance(source, dict) and source.get("filename") and source.get("lineno"):
-        return f"{source['filename']}:{source['lineno']}: {message}"
-    return message
-
-
 def load_budget(path: Path) -> tuple[Statements | None, list[str], list[str]]:
     """The statements of another budget ledger, its errors as file:line: message,
     and the files it is made of."""
     from yosan_ledger.plugins.core import loading  # it runs the rules, which use this module
 
-    path = path.resolve()
-    if path in _loading:
-        return None, [f"{path}: compares with itself through its comparison budgets"], []
-    if not path.is_file():
-        return None, [f"{path}: no such ledger"], []
-    _loading.add(path)
-    try:
-        entries, errors, options = loading.load(str(path))
-    finally:
-        _loading.discard(path)
-    statements = results.statements(entries)
-    problems = [_where(e) for e in errors]
+    entries, problems, files = loading.load_named(path)
+    statements = results.statements(entries) if entries else None
     if statements is None and not problems:
-        problems.append(f"{path}: the ledger declares no budget")
-    return statements, problems, list(options.get("include", ()))
+        problems.append(f"{path.resolve()}: the ledger declares no budget")
+    return statements, problems, files
 
 
 @of_entries
