@@ -19,7 +19,7 @@ from yosan_ledger.plugins.core.era import format_date
 from yosan_ledger.plugins.core.execution import execution_figures, rate
 from yosan_ledger.plugins.core.units import Unit, round_half_up
 from yosan_ledger.reports.tables.statements import TOTAL_HEADER
-from yosan_ledger.reports.tables.table import Table, TableRow
+from yosan_ledger.reports.tables.table import Table, TableRow, rows_by_segment
 
 HEADERS = ("予算現額", "執行額", "残額", "執行率（%）")
 COLUMNS = ("budget", "actual", "remaining", "rate")
@@ -48,30 +48,22 @@ def _as_of_line(actual: Statements, day: datetime.date, version: str) -> str:
 def execution_frame(budget: Statements, actual: Statements, unit: Unit) -> pd.DataFrame:
     """Every line of every statement, segment and total: budget, actual and remaining
     in the unit (each rounded on its own), and the rate from the yen figures."""
-    parts = []
-    for layout in actual.layouts:
-        figures = execution_figures(budget, actual, layout.statement)
-        rows = [r for r in layout.value_rows() if not r.hide_zero or figures.loc[r.key].any()]
-        for column in actual.columns:
-            planned = [int(figures.at[r.key, ("budget", column)]) for r in rows]
-            done = [int(figures.at[r.key, ("actual", column)]) for r in rows]
-            parts.append(
-                pd.DataFrame(
-                    {
-                        "statement": layout.statement,
-                        "section": [r.section for r in rows],
-                        "line": [r.label for r in rows],
-                        "segment": column,
-                        "budget": [round_half_up(v, unit) for v in planned],
-                        "actual": [round_half_up(v, unit) for v in done],
-                        "remaining": [
-                            round_half_up(p - d, unit) for p, d in zip(planned, done, strict=True)
-                        ],
-                        "rate": [rate(d, p) for p, d in zip(planned, done, strict=True)],
-                    }
-                )
-            )
-    return pd.concat(parts, ignore_index=True)[TIDY_COLUMNS]
+
+    def values(figures: pd.DataFrame, keys: list[str], column: str) -> dict[str, list]:
+        planned = [int(figures.at[k, ("budget", column)]) for k in keys]
+        done = [int(figures.at[k, ("actual", column)]) for k in keys]
+        pairs = list(zip(planned, done, strict=True))
+        return {
+            "budget": [round_half_up(p, unit) for p in planned],
+            "actual": [round_half_up(d, unit) for d in done],
+            "remaining": [round_half_up(p - d, unit) for p, d in pairs],
+            "rate": [rate(d, p) for p, d in pairs],
+        }
+
+    frame = rows_by_segment(
+        actual, lambda statement: execution_figures(budget, actual, statement), values
+    )
+    return frame[TIDY_COLUMNS]
 
 
 def execution_tables(

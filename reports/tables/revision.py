@@ -16,7 +16,7 @@ from yosan_ledger.plugins.core.budget import TOTAL
 from yosan_ledger.plugins.core.engine import Statements
 from yosan_ledger.plugins.core.units import Unit, scale_frame
 from yosan_ledger.reports.tables.statements import TOTAL_HEADER, period_line
-from yosan_ledger.reports.tables.table import Table, TableRow
+from yosan_ledger.reports.tables.table import Table, TableRow, rows_by_segment
 
 COLUMNS = ("before", "change", "after")
 HEADERS = ("補正前の額", "補正額", "補正後の額")
@@ -43,24 +43,15 @@ def _in_unit(figures: pd.DataFrame, segment: str, unit: Unit) -> pd.DataFrame:
 def revision_frame(before: Statements, after: Statements, unit: Unit) -> pd.DataFrame:
     """Every line of every statement, for every segment and the total: before,
     change and after, each rounded on its own in the unit (the CSV export)."""
-    parts = []
-    for layout in after.layouts:
-        figures = revision_figures(before, after, layout.statement)
-        rows = [r for r in layout.value_rows() if not r.hide_zero or figures.loc[r.key].any()]
-        for segment in after.columns:
-            block = _in_unit(figures, segment, unit)
-            parts.append(
-                pd.DataFrame(
-                    {
-                        "statement": layout.statement,
-                        "section": [r.section for r in rows],
-                        "line": [r.label for r in rows],
-                        "segment": segment,
-                        **{c: block.loc[[r.key for r in rows], c].to_numpy() for c in COLUMNS},
-                    }
-                )
-            )
-    return pd.concat(parts, ignore_index=True)[TIDY_COLUMNS]
+
+    def values(figures: pd.DataFrame, keys: list[str], segment: str) -> dict[str, list]:
+        block = _in_unit(figures, segment, unit)
+        return {c: list(block.loc[keys, c]) for c in COLUMNS}
+
+    frame = rows_by_segment(
+        after, lambda statement: revision_figures(before, after, statement), values
+    )
+    return frame[TIDY_COLUMNS]
 
 
 def revision_tables(

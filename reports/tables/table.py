@@ -6,9 +6,16 @@ computes nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from yosan_ledger.plugins.core.units import Unit
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from yosan_ledger.plugins.core.engine import Statements
 
 
 @dataclass(frozen=True)
@@ -37,3 +44,34 @@ class Table:
     headers: tuple[str, ...]  # what each column is called
     rows: tuple[TableRow, ...]
     notes: tuple[str, ...] = ()  # printed below the table, as the source prints them
+
+
+def rows_by_segment(
+    statements: Statements,
+    figures_of: Callable[[str], pd.DataFrame],
+    values: Callable[[pd.DataFrame, list[str], str], dict[str, list]],
+) -> pd.DataFrame:
+    """One row per line of every statement and per segment and the total (statement,
+    section, line, segment, then the ``values`` of the line's figures), leaving out a
+    row the layout hides when zero where it is zero throughout: the CSV of a table
+    that sets two sets of figures side by side."""
+    import pandas as pd
+
+    parts = []
+    for layout in statements.layouts:
+        figures = figures_of(layout.statement)
+        rows = [r for r in layout.value_rows() if not r.hide_zero or figures.loc[r.key].any()]
+        keys = [r.key for r in rows]
+        for segment in statements.columns:
+            parts.append(
+                pd.DataFrame(
+                    {
+                        "statement": layout.statement,
+                        "section": [r.section for r in rows],
+                        "line": [r.label for r in rows],
+                        "segment": segment,
+                        **values(figures, keys, segment),
+                    }
+                )
+            )
+    return pd.concat(parts, ignore_index=True)
