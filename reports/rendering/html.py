@@ -18,6 +18,7 @@ from typing import BinaryIO
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from yosan_ledger.reports.rendering.phrases import breakable
 from yosan_ledger.reports.tables.table import Table
 
 TEMPLATES = "templates"
@@ -36,12 +37,14 @@ class PdfUnavailable(RuntimeError):
 
 @cache
 def environment() -> Environment:
-    return Environment(
+    templates = Environment(
         loader=PackageLoader(__package__, TEMPLATES),
         autoescape=select_autoescape(["html"]),
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    templates.filters["phrases"] = breakable
+    return templates
 
 
 def render_html(tables: Sequence[Table], *, title: str = "") -> str:
