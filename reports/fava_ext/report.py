@@ -45,7 +45,7 @@ class BudgetReport(FavaExtensionBase):
     @cached_property
     def jinja_env(self) -> jinja2.Environment:
         """Fava's environment for this extension, with the filter the printed tables use."""
-        templates = FavaExtensionBase.jinja_env.func(self)  # type: ignore[attr-defined]
+        templates = super().jinja_env
         templates.filters["phrases"] = breakable
         return templates
 
