@@ -236,4 +236,5 @@ class ChecksReport(BudgetReport):
             place,
             ledger_file=self.ledger.beancount_file_path,
             errors=self.errors(place),
+            language=self.ledger.fava_options.language,
         )
