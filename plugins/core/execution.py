@@ -99,7 +99,7 @@ def settlement_notes(
     """The accountant's notes on the 決算報告書 ((row key, segment, text), in the
     ledger's order) and what is wrong with the others ((directive, why))."""
     found, wrong = [], []
-    segments = {s.key for s in statements.segments} | {"total"}
+    segments = [*(s.key for s in statements.segments), "total"]  # in the order declared
     for entry in sorted(
         (e for e in entries if type(e) is data.Custom and e.type == SETTLEMENT_NOTE),
         key=lambda e: (e.meta.get("filename", ""), e.meta.get("lineno", 0)),
