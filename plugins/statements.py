@@ -136,8 +136,10 @@ def _lost_postings(entries: list[data.Directive], statements: Statements) -> lis
             errors.append(
                 StatementError(
                     entry.meta,
-                    "pad is not used in a budget: the transaction Beancount would add is in "
-                    "no statement; write the transaction, with its segment tag",
+                    _(
+                        "pad is not used in a budget: the transaction Beancount would add is "
+                        "in no statement; write the transaction, with its segment tag"
+                    ),
                     entry,
                 )
             )
