@@ -49,11 +49,12 @@ from pathlib import Path
 
 from beancount import loader
 from beancount.core import data
-from beancount.ops import validation
-from beancount.parser import booking, parser
+from beancount.parser import booking as beancount_booking
+from beancount.parser import parser
 from beancount.utils.misc_utils import log_time
 
 from yosan_ledger.plugins import RULES_PLUGIN
+from yosan_ledger.plugins.core import booking
 from yosan_ledger.plugins.core.messages import _
 
 Log = Callable[[str], None] | None
@@ -95,7 +96,10 @@ def _load(filename: str, log_timings: Log, rules: bool) -> tuple[list, list, dic
         )
         entries.sort(key=data.entry_sortkey)
     with log_time("booking", log_timings, indent=1):
-        entries, balance_errors = booking.book(entries, options)
+        if booking.fast(entries):
+            entries, balance_errors = booking.book(entries, options)
+        else:
+            entries, balance_errors = beancount_booking.book(entries, options)
         parse_errors.extend(balance_errors)
     with log_time("run_transformations", log_timings, indent=1):
         saved_path = list(sys.path)
@@ -105,7 +109,7 @@ def _load(filename: str, log_timings: Log, rules: bool) -> tuple[list, list, dic
         finally:
             sys.path[:] = saved_path
     with log_time("beancount.ops.validate", log_timings, indent=1):
-        errors.extend(validation.validate(entries, options, log_timings, None))
+        errors.extend(booking.validate(entries, options, log_timings))
     options["input_hash"] = loader.compute_input_hash(options["include"])
     return entries, errors, options
 

@@ -37,6 +37,7 @@ from yosan_ledger.plugins.core.messages import (
 )
 from yosan_ledger.plugins.core.units import UNITS
 from yosan_ledger.reports.command import replay
+from yosan_ledger.reports.interruption import Interrupted, interrupt
 from yosan_ledger.reports.rendering import formats
 from yosan_ledger.reports.rendering.parquet import SCHEMA_HELP
 
@@ -887,22 +888,13 @@ def fava(host: str, port: int, read_only: bool, ledger_path: Path, foreign_plugi
     fava_main.main(args=args + (["--read-only"] if read_only else []), prog_name="yosan fava")
 
 
-class Interrupted(BaseException):
-    """Ctrl-C: raised where the command stands, so that files being written are
-    cleaned up on the way out, and not caught by click (which would say "Aborted!")."""
-
-
-def _interrupt(signum: int, frame: object) -> None:
-    raise Interrupted
-
-
 def run() -> None:
     """Entry point that turns an unexpected failure into a message, not a traceback;
     Ctrl-C ends the command with exit status 130 and one line."""
     global _kept_until_exit
     _kept_until_exit = []
     with contextlib.suppress(ValueError):  # not the main thread: leave the handler be
-        signal.signal(signal.SIGINT, _interrupt)
+        signal.signal(signal.SIGINT, interrupt)
     try:
         main(standalone_mode=True)
     except SystemExit as done:
