@@ -4,6 +4,7 @@ extension's follow Fava's language option, through the gettext catalog made with
 
 from __future__ import annotations
 
+import html
 import io
 import os
 import pickle
@@ -358,3 +359,24 @@ def test_click_words_are_clicks_own_messages_and_translated():
     assert len(listed_plurals) == len(click_words.PLURALS)
     for plural in listed_plurals:
         assert all(catalog.get(plural)), plural
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("ja", "様式: 種類 'flows' は balance, flow, cash のいずれでもありません"),
+        ("en", "Layout: kind 'flows' is none of balance, flow, cash"),
+    ],
+)
+def test_fava_shows_a_layout_error_in_favas_language(tmp_path, language, expected):
+    ledger = small_ledger_with(
+        tmp_path / "small",
+        f'\n2016-04-01 custom "fava-option" "language" "{language}"\n'
+        '2016-04-01 custom "fava-extension" "yosan_ledger.reports.fava_ext"\n',
+    )
+    layout = ledger.parent / "layouts" / "pl.toml"
+    layout.write_text(layout.read_text("utf-8").replace('kind = "flow"', 'kind = "flows"'), "utf-8")
+    client = create_app([str(ledger)], load=True).test_client()
+    slug = client.get("/").headers["Location"].split("/")[1]
+    page = client.get(f"/{slug}/extension/YosanStatements/").get_data(as_text=True)
+    assert expected in html.unescape(page)
