@@ -39,7 +39,7 @@ from yosan_ledger.plugins.core.units import UNITS
 from yosan_ledger.reports.command import replay
 from yosan_ledger.reports.interruption import Interrupted, interrupt
 from yosan_ledger.reports.rendering import formats
-from yosan_ledger.reports.rendering.parquet import SCHEMA_HELP
+from yosan_ledger.reports.rendering.parquet import schema_help
 
 if TYPE_CHECKING:
     from yosan_ledger.reports.loading.ledger import LoadedLedger
@@ -53,17 +53,14 @@ DEFAULT_LEDGER = Path("ledger") / "main.beancount"
 LEDGER_HERE = Path("main.beancount")  # run inside the ledger's folder
 LEDGER_ENV = "YOSAN_LEDGER"
 SCHEDULE_NAMES = ("overview", "advances", "commitments")  # checked against the registry in tests
-EXPORT_HELP = (
-    localized(
-        "Every figure of every statement and segment.\n\n"
-        "\b\n"
-        "csv      statement,section,line,segment,amount,unit (to standard output, or -o FILE)\n"
-        "xlsx     a sheet per statement, whole body and by segment, and the figures as rows\n"
-        "parquet  -o FOLDER: two files, written together or not at all\n\n"
-        "\b\n"
-    )
-    + SCHEMA_HELP
-)
+EXPORT_HELP = localized(
+    "Every figure of every statement and segment.\n\n"
+    "\b\n"
+    "csv      statement,section,line,segment,amount,unit (to standard output, or -o FILE)\n"
+    "xlsx     a sheet per statement, whole body and by segment, and the figures as rows\n"
+    "parquet  -o FOLDER: two files, written together or not at all\n\n"
+    "\b\n"
+) + schema_help(locale_language())
 
 
 class LedgerFailed(click.ClickException):
