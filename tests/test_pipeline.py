@@ -222,3 +222,58 @@ def test_a_ledger_naming_no_rule_gets_them_all(make_ledger):
     assert [comparable_error(e) for e in unchecked] == [
         comparable_error(e) for e in beancount_errors
     ]
+
+
+def test_files_parsed_ahead_by_workers_load_as_beancount_loads(tmp_path, monkeypatch):
+    """The parses done by worker processes (here for any size) are the parses."""
+    from yosan_ledger.plugins.core import parsing
+
+    monkeypatch.setattr(parsing, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(parsing.os, "cpu_count", lambda: 2)
+    generate.main(["300", str(tmp_path)])
+    started = []
+    submit = parsing.ProcessPoolExecutor.submit
+
+    def counted(self, *args, **kwargs):
+        started.append(args[1])
+        return submit(self, *args, **kwargs)
+
+    monkeypatch.setattr(parsing.ProcessPoolExecutor, "submit", counted)
+    assert_same_load(tmp_path / "main.beancount")
+    assert started, "no file was parsed by a worker"
+
+
+class Kept:
+    """A store of parses in memory, counting what it hands back."""
+
+    def __init__(self) -> None:
+        self.payloads: dict[tuple[str, str], bytes] = {}
+        self.hits = 0
+
+    def get(self, filename: str, digest: str) -> bytes | None:
+        found = self.payloads.get((filename, digest))
+        self.hits += found is not None
+        return found
+
+    def put(self, filename: str, digest: str, payload: bytes) -> None:
+        self.payloads[filename, digest] = payload
+
+
+def test_kept_parses_load_as_beancount_loads_and_an_edit_is_parsed_again(tmp_path):
+    generate.main(["300", str(tmp_path)])
+    main = str((tmp_path / "main.beancount").resolve())
+    kept = Kept()
+    first = pipeline.load(main, rules=False, parsed=kept)
+    assert kept.payloads and kept.hits == 0
+    again = pipeline.load(main, rules=False, parsed=kept)
+    assert kept.hits == len(kept.payloads)
+    assert again[0] == first[0] and again[1] == first[1]
+    expected = loader._load([(main, True)], None, None, None)
+    assert again[0] == expected[0]
+    # One file edited: parsed again, the others taken back.
+    edited = sorted(tmp_path.rglob("*.beancount"), key=lambda p: p.stat().st_size)[-1]
+    edited.write_text(edited.read_text(encoding="utf-8").replace(" 1", " 2", 1), encoding="utf-8")
+    kept.hits, files = 0, len(kept.payloads)
+    third = pipeline.load(main, rules=False, parsed=kept)
+    assert kept.hits == files - 1
+    assert third[0] == loader._load([(main, True)], None, None, None)[0]

@@ -37,9 +37,7 @@ at that line before loading it (``yosan_ledger.reports.loading.sources``).
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import importlib
-import io
 import itertools
 import re
 import sys
@@ -54,7 +52,7 @@ from beancount.parser import parser
 from beancount.utils.misc_utils import log_time
 
 from yosan_ledger.plugins import RULES_PLUGIN
-from yosan_ledger.plugins.core import booking
+from yosan_ledger.plugins.core import booking, parsing
 from yosan_ledger.plugins.core.messages import _
 
 Log = Callable[[str], None] | None
@@ -80,12 +78,14 @@ def load(
     *,
     rules: bool = True,
     read: dict[str, str] | None = None,
+    parsed: parsing.ParsedFiles | None = None,
 ) -> tuple[list, list, dict]:
     """Entries, errors and options of the ledger at ``filename`` (absolute); with
     ``rules``, the project's rules run whether the ledger names them or not.  Given
     ``read``, it is filled with the SHA-256 of the bytes parsed, per file: what the
-    load actually read, whatever happens to the files during or after it."""
-    with _hashing(read):
+    load actually read, whatever happens to the files during or after it.  Given
+    ``parsed``, each file's parse is kept there and taken back for the same bytes."""
+    with _parsing(read, parsed):
         return _load(filename, log_timings, rules)
 
 
@@ -114,21 +114,19 @@ def _load(filename: str, log_timings: Log, rules: bool) -> tuple[list, list, dic
     return entries, errors, options
 
 
-class _HashingParser:
-    """Beancount's parser module as ``loader._parse_recursive`` calls it, but each
-    file read once into memory, hashed, and parsed from those bytes."""
+class _ParserInFront:
+    """Beancount's parser module as ``loader._parse_recursive`` calls it, with each
+    file's parse done by ``parsing.Files``: read once, hashed, kept and parsed
+    ahead."""
 
-    def __init__(self, read: dict[str, str]) -> None:
-        self.read = read
+    def __init__(self, files: parsing.Files) -> None:
+        self.files = files
 
     def __getattr__(self, name: str) -> object:
         return getattr(parser, name)
 
     def parse_file(self, filename: str, **kwargs: object) -> tuple[list, list, dict]:
-        with open(filename, "rb") as stream:
-            raw = stream.read()
-        self.read[filename] = hashlib.sha256(raw).hexdigest()
-        return parser.parse_file(io.BytesIO(raw), report_filename=filename, **kwargs)
+        return self.files.parse(filename, **kwargs)
 
 
 def parse(filename: str) -> tuple[list, list, dict]:
@@ -138,18 +136,21 @@ def parse(filename: str) -> tuple[list, list, dict]:
 
 
 @contextlib.contextmanager
-def _hashing(read: dict[str, str] | None) -> Iterator[None]:
+def _parsing(read: dict[str, str] | None, store: parsing.ParsedFiles | None) -> Iterator[None]:
     """Within the block, every file Beancount parses (the ledger's, and those of a
-    ledger a plugin loads, such as the comparison budget) is hashed into ``read``."""
-    if read is None or isinstance(loader.parser, _HashingParser):
+    ledger a plugin loads, such as the comparison budget) goes through one
+    ``parsing.Files``."""
+    if isinstance(loader.parser, _ParserInFront):
         yield
         return
     saved = loader.parser
-    loader.parser = _HashingParser(read)  # type: ignore[assignment]
+    files = parsing.Files(read, store)
+    loader.parser = _ParserInFront(files)  # type: ignore[assignment]
     try:
         yield
     finally:
         loader.parser = saved
+        files.close()
 
 
 PROJECT = "yosan_ledger.plugins."

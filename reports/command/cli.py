@@ -881,6 +881,9 @@ def fava(host: str, port: int, read_only: bool, ledger_path: Path, foreign_plugi
         raise failure(shown, ledger_path)
     # Beancount's pickle cache beside a ledger is unpickled, that is run, on load.
     os.environ["BEANCOUNT_DISABLE_LOAD_CACHE"] = "1"
+    from yosan_ledger.reports.fava_ext.load import serve_fava_from_yosans_load
+
+    serve_fava_from_yosans_load()
     args = [str(ledger_path.resolve()), "--host", host, "--port", str(port)]
     fava_main.main(args=args + (["--read-only"] if read_only else []), prog_name="yosan fava")
 

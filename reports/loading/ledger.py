@@ -333,7 +333,10 @@ def load_ledger(
 
             with collector_paused(pause_collector):
                 status.phase("parsing")
-                entries, errors, options = loading.load(filename, status.log_timings, read=read)
+                kept = statement_cache.ParsedFileCache() if cache else None
+                entries, errors, options = loading.load(
+                    filename, status.log_timings, read=read, parsed=kept
+                )
                 raise_if_interrupted()
                 results = _results(entries)
         except Exception as error:  # noqa: BLE001 - Beancount's loader failed: say so, plainly
