@@ -53,6 +53,7 @@ from beancount.utils.misc_utils import log_time
 
 from yosan_ledger.plugins import RULES_PLUGIN
 from yosan_ledger.plugins.core import booking, parsing
+from yosan_ledger.plugins.core.messages import _
 
 Log = Callable[[str], None] | None
 
@@ -245,9 +246,9 @@ def load_named(path: Path) -> tuple[list, list[str], list[str]]:
     of; a ledger that names itself, through any chain, or is missing, is one error."""
     path = path.resolve()
     if path in _other_ledgers:
-        return [], [f"{path}: names itself, through the ledgers it names"], []
+        return [], [_("{ledger}: names itself, through the ledgers it names", ledger=path)], []
     if not path.is_file():
-        return [], [f"{path}: no such ledger"], []
+        return [], [_("{ledger}: no such ledger", ledger=path)], []
     _other_ledgers.add(path)
     try:
         entries, errors, options = load(str(path))
