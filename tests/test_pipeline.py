@@ -122,6 +122,35 @@ BOOKED_OTHERWISE = {
 }
 
 
+# Ledgers on which the faster builder of core/parsing.py must do as Beancount's does.
+PARSED_OTHERWISE = {
+    "account types renamed midway": f"""{OPENING}
+option "name_assets" "Shisan"
+2016-04-02 * "改名後"
+  {CASH}  300 JPY
+  {CAPITAL}  -300 JPY
+""",
+    "the same invalid account twice": f"""{OPENING}
+2016-04-02 * "一"
+  Assets:bad  300 JPY
+  {CAPITAL}  -300 JPY
+2016-04-03 * "二"
+  Assets:bad  300 JPY
+  {CAPITAL}  -300 JPY
+""",
+    "numbers of every shape": f"""{OPENING}
+2016-04-02 * "形"
+  {CASH}  -0 JPY
+  {CASH}  0 JPY
+  {CASH}  1.50 JPY
+  {CASH}  -12345678901 JPY
+  {CASH}  0.00 USD
+  {CAPITAL}  12345678899.50 JPY
+2016-04-03 price USD 110.5 JPY
+""",
+}
+
+
 def comparable_error(error: object) -> tuple:
     """An error without the traceback lines a plugin failure quotes (their frames
     name the loader that ran the plugin)."""
@@ -181,6 +210,28 @@ def test_it_loads_a_synthetic_actual_journal_as_beancount_does(tmp_path):
 @pytest.mark.parametrize("case", sorted(BUSY))
 def test_it_runs_every_step_that_has_work(case, make_ledger):
     assert_same_load(make_ledger(BUSY[case]))
+
+
+@pytest.mark.parametrize("case", sorted(PARSED_OTHERWISE))
+def test_it_parses_as_beancount_parses(case, make_ledger):
+    assert_same_load(make_ledger(PARSED_OTHERWISE[case]))
+
+
+def test_the_display_context_is_beancounts(make_ledger):
+    """What the builder updates by hand: sign, integer digits, fractions, per currency."""
+    from beancount.parser import parser
+
+    from yosan_ledger.plugins.core import parsing
+
+    path = make_ledger(PARSED_OTHERWISE["numbers of every shape"])
+    raw = path.read_bytes()
+    ours = parsing.parse_bytes(raw, str(path))[2]["dcontext"]
+    theirs = parser.parse_file(str(path))[2]["dcontext"]
+    for currency, context in theirs.ccontexts.items():
+        mine = ours.ccontexts[currency]
+        assert (mine.has_sign, mine.integer_max) == (context.has_sign, context.integer_max)
+        assert dict(mine.fractional_dist.hist) == dict(context.fractional_dist.hist)
+    assert ours.ccontexts.keys() == theirs.ccontexts.keys()
 
 
 @pytest.mark.parametrize("case", sorted(BOOKED_OTHERWISE))

@@ -35,10 +35,11 @@ import pickle
 import sys
 import threading
 from concurrent.futures import Future, ProcessPoolExecutor
+from decimal import Decimal
 from typing import Any, Protocol
 
 from beancount.core import amount, data
-from beancount.parser import parser
+from beancount.parser import _parser, grammar, parser
 
 Parsed = tuple[list, list, dict]
 
@@ -50,6 +51,7 @@ _PLAIN = frozenset({amount.Amount, data.Posting, data.Cost, data.CostSpec, *data
 # What unpickling a parse costs, against parsing it: a worker's parse is not free here.
 _UNPICKLING = 0.3
 _tuple_new = tuple.__new__
+_ONE = Decimal(1)
 
 
 class ParsedFiles(Protocol):
@@ -83,8 +85,58 @@ def loads(payload: bytes) -> Parsed | None:
     return parsed if found == FORMAT else None
 
 
+class _Builder(grammar.Builder):
+    """Beancount's builder of a file's entries (``parser.parse_file`` makes one per
+    file), with less work per amount: an account name it has found valid is valid
+    until an ``option`` changes the account types; a whole number updates the
+    display context by the figures ``DisplayContext.update`` takes from its digits,
+    without building them; an amount of a number and a currency is made without
+    checking their types again.  The same entries, errors, options and display
+    context (``tests/test_pipeline.py``)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.valid_accounts: set[str] = set()
+        self.display_context_update = self._display_context_update
+
+    def account(self, filename: str, lineno: int, account: str) -> str:
+        if account in self.valid_accounts:
+            return self.accounts.setdefault(account, account)
+        if self.account_regexp.match(account):
+            self.valid_accounts.add(account)
+        return super().account(filename, lineno, account)
+
+    def amount(self, filename: str, lineno: int, number: object, currency: object) -> Any:
+        if type(number) is Decimal and type(currency) is str and currency:
+            self._display_context_update(number, currency)
+            return _tuple_new(amount.Amount, (number, currency))  # its checks just made
+        return super().amount(filename, lineno, number, currency)
+
+    def option(self, filename: str, lineno: int, key: str, value: str) -> None:
+        super().option(filename, lineno, key, value)
+        self.valid_accounts.clear()
+
+    def _display_context_update(self, number: Decimal, currency: str) -> None:
+        if not number.same_quantum(_ONE):
+            self.dcontext.update(number, currency)
+            return
+        # What _CurrencyContext.update records of a number without a fraction.
+        context = self.dcontext.ccontexts[currency]
+        if number.is_signed():
+            context.has_sign = True
+        digits = number.adjusted() + 1
+        if digits > context.integer_max:
+            context.integer_max = digits
+        context.fractional_dist.hist[0] += 1  # type: ignore[attr-defined]
+
+
 def parse_bytes(raw: bytes, filename: str, **kwargs: Any) -> Parsed:
-    return parser.parse_file(io.BytesIO(raw), report_filename=filename, **kwargs)
+    """``parser.parse_file`` of these bytes, reported as that file."""
+    if any(value is not None for value in kwargs.values()):  # an encoding: Beancount's way
+        return parser.parse_file(io.BytesIO(raw), report_filename=filename, **kwargs)
+    builder = _Builder()
+    _parser.Parser(builder).parse(io.BytesIO(raw), filename=filename, lineno=1)
+    return builder.finalize()
 
 
 def _parse_in_worker(filename: str) -> tuple[str, bytes]:
