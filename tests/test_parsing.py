@@ -1,0 +1,61 @@
+"""core/parsing.py: which files the workers take, and a program whose main module
+a worker cannot import again (an unguarded script) parses alone, quietly."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+from benchmarks import generate
+from tests.conftest import ROOT
+from yosan_ledger.plugins.core import parsing
+
+MB = 1_000_000
+
+
+def test_the_workers_take_the_last_files_in_include_order():
+    waiting = [(MB, "a"), (3 * MB, "b"), (MB, "c"), (MB, "d"), (2 * MB, "e")]
+    chosen = parsing._for_workers(waiting, 1)
+    assert chosen == ["c", "d", "e"]  # a suffix, in order
+    # This process parses a and b (4 MB) and unpickles c, d and e; the worker
+    # parses those 4 MB: the split nearest to even that keeps the order.
+    here, there = 4 * MB + parsing._UNPICKLING * 4 * MB, 4 * MB
+    assert here / there < 1.35
+    assert parsing._for_workers([(MB, "only")], 1) == []
+    assert len(parsing._for_workers(waiting, 3)) >= len(chosen)
+
+
+def run_script(tmp_path, guarded: bool) -> subprocess.CompletedProcess:
+    generate.main(["400", str(tmp_path / "ledger")])
+    body = f"""
+        from yosan_ledger.plugins.core import loading, parsing
+        parsing.PARALLEL_BYTES = 0
+        parsing.os.cpu_count = lambda: 2
+        entries, errors, _ = loading.load({str(tmp_path / "ledger" / "main.beancount")!r})
+        print(len(entries), len(errors), parsing._main_module_guarded())
+    """
+    body = textwrap.dedent(body)
+    if guarded:
+        body = 'if __name__ == "__main__":\n' + textwrap.indent(body, "    ")
+    script = tmp_path / "script.py"
+    script.write_text(body, encoding="utf-8")
+    return subprocess.run(
+        [sys.executable, str(script)], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+
+
+def test_an_unguarded_script_parses_alone_without_a_traceback(tmp_path):
+    done = run_script(tmp_path, guarded=False)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    entries, errors, workers = done.stdout.split()
+    assert int(entries) > 400 and int(errors) == 0 and workers == "False"
+
+
+def test_a_guarded_script_gets_the_same_entries(tmp_path):
+    done = run_script(tmp_path, guarded=True)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    entries, errors, workers = done.stdout.split()
+    assert int(entries) > 400 and int(errors) == 0 and workers == "True"
