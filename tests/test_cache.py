@@ -569,7 +569,11 @@ def test_the_cache_is_private(nested, tmp_path, monkeypatch):
     assert any(f.suffix == ".printed" for f in files) and any(
         f.suffix == ".statements" for f in files
     )
-    assert {stat.S_IMODE(f.stat().st_mode) for f in files} == {0o600}
+    assert {stat.S_IMODE(f.stat().st_mode) for f in files if f.is_file()} == {0o600}
+    parsed = list((folder / "parsed").iterdir())
+    assert parsed, "each file's parse is kept too"
+    assert stat.S_IMODE((folder / "parsed").stat().st_mode) == 0o700
+    assert {stat.S_IMODE(f.stat().st_mode) for f in parsed} == {0o600}
 
 
 @pytest.mark.parametrize("mode", [0o777, 0o1777, 0o775])

@@ -28,6 +28,7 @@ from yosan_ledger.reports.loading.ledger import load_ledger
 from yosan_ledger.reports.output import write_atomically
 from yosan_ledger.reports.rendering import parquet
 from yosan_ledger.reports.rendering.html import render_html
+from yosan_ledger.reports.rendering.phrases import breakable, phrases
 from yosan_ledger.reports.rendering.text import width
 from yosan_ledger.reports.rendering.xlsx import FIGURE_FORMAT, FONT_NAME
 from yosan_ledger.reports.tables.statements import statement_table
@@ -295,10 +296,11 @@ def test_html_goes_to_standard_output():
 
 
 def test_the_macro_imports_into_another_environment(ledger):
-    """The Fava extension's own Jinja environment can import the macro as it is."""
+    """Another Jinja environment (Fava's) imports the macro with the one filter it needs."""
     environment = Environment(
         loader=FileSystemLoader([TEMPLATES]), autoescape=select_autoescape(["html"])
     )
+    environment.filters["phrases"] = breakable
     template = environment.from_string(
         '{% from "statement_table.html" import statement_table %}{{ statement_table(t) }}'
     )
@@ -371,6 +373,31 @@ def test_the_pdf_reads_as_the_published_tables(pdf):
         "負債純資産合計",
     ):
         assert expected in text, expected
+
+
+def test_segment_headers_break_between_phrases_only(ledger, pdf):
+    """Each line of a segment's name in the PDF's header is whole phrases of it (no
+    総合行政ネット|ワーク), and the text is the name unchanged (no zero-width space)."""
+    names = [s.name for s in ledger.statements.segments]
+    assert "総合行政ネットワーク運営事業" in names
+    text = subprocess.run(
+        [tool("pdftotext"), "-layout", "-l", "1", pdf, "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "\u200b" not in text
+    header = text[text.index("（単位：千円）") : text.index("資産の部")].splitlines()[1:]
+    pieces = [piece for line in header for piece in line.split() if piece not in ("科目", "合計")]
+    whole = {
+        "".join(parts[start:end])
+        for parts in map(phrases, names)
+        for start in range(len(parts))
+        for end in range(start + 1, len(parts) + 1)
+    }
+    assert pieces and not [piece for piece in pieces if piece not in whole], pieces
+    # Every name is there, in as few lines as the column needs.
+    assert "ネットワーク" in pieces and "本人確認情報処理" in pieces
 
 
 def test_the_pdf_renders_to_landscape_pages(pdf, tmp_path):

@@ -388,3 +388,120 @@ def test_execution_follows_fava_filters_and_opens_postings(page, browser):
         page.wait_for_selector("table.yosan-postings")
         listed = page.locator("table.yosan-postings").inner_text()
         assert "4月分給与" in listed and "5月分給与" in listed and "6月分給与" not in listed
+
+
+# What a table may not do at 1400 and 1024 px: hide columns with no scroll bar in view.
+CUT = """() => {
+  const article = document.querySelector('article');
+  const problems = [];
+  for (const table of article.querySelectorAll('table')) {
+    for (let box = table.parentElement; box; box = box.parentElement) {
+      const style = getComputedStyle(box);
+      if (box.scrollWidth > box.clientWidth + 1 && style.overflowX !== 'visible') {
+        const bottom = box.getBoundingClientRect().bottom;
+        const name = `${box.tagName}.${box.className}`;
+        if (!['auto', 'scroll'].includes(style.overflowX)) problems.push(`${name} clips`);
+        else if (bottom > window.innerHeight + 1) problems.push(`${name}: scroll bar off screen`);
+      }
+      if (box === article) break;
+    }
+  }
+  if (document.documentElement.scrollWidth > window.innerWidth) problems.push('the window scrolls');
+  return problems;
+}"""
+# Scrolled to its far right and half down, a table keeps its header in view, a statement
+# its labels too (the published figures are a list: it has none to keep).
+FROZEN = """() => {
+  const article = document.querySelector('article');
+  const table = article.querySelector('table.yosan-table');
+  const body = table.querySelectorAll('tbody tr');
+  body[Math.floor(body.length / 2)].scrollIntoView({block: 'center'});
+  article.scrollLeft = article.scrollWidth;
+  const box = article.getBoundingClientRect();
+  const inside = r => r.left >= box.left - 1 && r.top >= box.top - 1 && r.bottom < box.bottom;
+  const head = table.querySelector('thead th:last-child').getBoundingClientRect();
+  const statement = table.matches('.yosan-statement');
+  const labels = [...table.querySelectorAll('tbody th')].map(th => th.getBoundingClientRect())
+    .filter(r => r.top > head.bottom && r.bottom < box.bottom);
+  return {
+    scrolls: article.scrollLeft > 0,
+    header: inside(head),
+    labels: !statement || (labels.length > 0 && labels.every(inside)
+      && inside(table.querySelector('thead th').getBoundingClientRect())),
+  };
+}"""
+
+
+def yosan_pages(fava: Fava, examples: dict[str, Fava]) -> list[str]:
+    """Every page of the extension that shows a table: each statement by segment and
+    in total, the published figures, 補正予算 by segment, 予算執行状況 by month."""
+    revision, actuals = examples["revision"], examples["actuals"]
+    return [
+        *(fava.statement(key, "by_segment=1") for key in PAGES),
+        fava.statement("bs"),
+        fava.extension(CHECKS),
+        *(revision.extension("YosanRevision", f"statement={key}&by_segment=1") for key in PAGES),
+        *(
+            actuals.extension("YosanExecution", f"statement={key}&time=2027-05")
+            for key in ("bs", "pl")
+        ),
+        actuals.extension("YosanExecution", "statement=pl&filter=%23hall"),
+    ]
+
+
+@pytest.fixture(scope="module")
+def examples(browser) -> Iterator[dict[str, Fava]]:
+    root = FY2016.parent.parent / "examples"
+    with (
+        fava_server(root / "revision" / "main.beancount") as revision,
+        fava_server(root / "kumiai" / "actuals" / "main.beancount") as actuals,
+    ):
+        yield {"revision": revision, "actuals": actuals}
+
+
+@pytest.mark.parametrize("width", [1400, 1024])
+def test_no_column_is_cut(browser, fy2016_fava, examples, width):
+    """At 1400 px every table fits; at 1024 px the segment tables scroll with Fava's
+    article, whose scroll bar is in the window, the labels and header frozen."""
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    tab = context.new_page()
+    tab.set_default_timeout(WAIT_MS)
+    try:
+        for url in yosan_pages(fy2016_fava, examples):
+            open_page(tab, url)
+            assert tab.evaluate(CUT) == [], url
+            scrolls = tab.evaluate(
+                "() => { const a = document.querySelector('article');"
+                " return a.scrollWidth > a.clientWidth; }"
+            )
+            if width >= 1400:
+                assert not scrolls, f"{url} is wider than the window"
+            elif scrolls:
+                assert tab.evaluate(FROZEN) == {"scrolls": True, "header": True, "labels": True}, (
+                    url
+                )
+        open_page(tab, fy2016_fava.statement("bs", "by_segment=1"))
+        assert width >= 1400 or tab.evaluate(FROZEN)["scrolls"]  # the case above happened
+    finally:
+        context.close()
+
+
+def test_segment_headers_break_between_phrases(page, fy2016_fava, fy2016):
+    """A segment's name in a column header wraps, but never inside a phrase, and its
+    text is the name as the ledger gives it."""
+    open_page(page, fy2016_fava.statement("bs", "by_segment=1"))
+    headers = page.evaluate(
+        """() => [...document.querySelectorAll('table.yosan-statement thead th[data-column]')]
+          .map(th => {
+            const phrases = [...th.querySelectorAll('.yosan-phrase')];
+            return {
+              text: th.textContent,
+              lines: new Set(phrases.map(s => Math.round(s.getBoundingClientRect().top))).size,
+              split: phrases.filter(s => s.getClientRects().length > 1).map(s => s.textContent),
+            };
+          })"""
+    )
+    names = {s.name for s in fy2016.statements.segments}
+    assert {h["text"] for h in headers} == names | {"合計"}
+    assert [h["split"] for h in headers] == [[] for _ in headers]
+    assert max(h["lines"] for h in headers) >= 2  # the check above had wrapped names to check

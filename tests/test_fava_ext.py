@@ -215,3 +215,33 @@ def test_by_segment_drops_the_segment_filter_and_a_segment_says_it_narrows_fava(
     assert "絞り込まれています" not in whole
     by_segment = client.get(f"{base}?statement=bs&by_segment=1&filter=%23alpha")
     assert "にかかわらず全事業を表示しています" in by_segment.get_data(as_text=True)
+
+
+def test_yosan_fava_serves_favas_entries_from_its_own_load_and_reloads_an_edit(
+    tmp_path, monkeypatch
+):
+    """`yosan fava` loads through yosan's load (kept parses, files parsed ahead):
+    Fava gets the entries and errors it gets from Beancount, and after a file is
+    edited, the edit."""
+    import fava.core
+    from beancount import loader
+
+    from benchmarks import generate
+    from yosan_ledger.reports.fava_ext import load
+
+    monkeypatch.setenv("YOSAN_CACHE_DIR", str(tmp_path / "cache"))
+    generate.main(["200", str(tmp_path / "ledger")])
+    main = tmp_path / "ledger" / "main.beancount"
+    monkeypatch.setattr(fava.core, "load_uncached", load.load_uncached)
+    ledger = fava.core.FavaLedger(str(main))
+    expected_entries, expected_errors, _ = loader._load([(str(main), True)], None, None, None)
+    assert ledger.all_entries == expected_entries
+    assert [e.message for e in ledger.load_errors] == [e.message for e in expected_errors]
+    assert list((tmp_path / "cache" / "parsed").iterdir()), "no parse was kept"
+    edited = max((tmp_path / "ledger").rglob("*.beancount"), key=lambda p: p.stat().st_size)
+    text = edited.read_text(encoding="utf-8")
+    edited.write_text(text + '\n2016-09-09 note Assets:Cash "編集"\n', encoding="utf-8")
+    ledger.load_file()
+    notes = [e for e in ledger.all_entries if type(e).__name__ == "Note"]
+    assert any(n.comment == "編集" for n in notes)
+    assert ledger.all_entries == loader._load([(str(main), True)], None, None, None)[0]

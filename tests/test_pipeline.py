@@ -60,6 +60,62 @@ option "plugin_processing_mode" "raw"
 """,
 }
 
+# Ledgers whose transactions Beancount books or checks otherwise than by adding up
+# whole numbers in one currency: each takes another way through core/booking.py.
+BOOKED_OTHERWISE = {
+    "amount left out": f"""{OPENING}
+2016-04-02 * "補填"
+  {CASH}  -300 JPY
+  {CAPITAL}
+""",
+    "two amounts left out": f"""{OPENING}
+2016-04-02 * "不足"
+  {CASH}
+  {CAPITAL}
+""",
+    "currency left out": f"""{OPENING}
+2016-04-02 * "通貨なし"
+  {CASH}  300
+  {CAPITAL}  -300 JPY
+""",
+    "two currencies": f"""{OPENING}
+2016-04-02 * "外貨"
+  {CASH}  300 JPY
+  {CASH}  3 USD
+  {CAPITAL}  -300 JPY
+  {CAPITAL}  -3 USD
+""",
+    "fractions": f"""{OPENING}
+2016-04-02 * "端数"
+  {CASH}  100.25 JPY
+  {CAPITAL}  -100.25 JPY
+2016-04-03 * "許容差の内"
+  {CASH}  100.0004 JPY
+  {CAPITAL}  -100.000 JPY
+2016-04-04 * "integral, written with a point"
+  {CASH}  100.0 JPY
+  {CAPITAL}  -100.0 JPY
+""",
+    "unbalanced": f"""{OPENING}
+2016-04-02 * "不一致"
+  {CASH}  300 JPY
+  {CAPITAL}  -299 JPY
+""",
+    "price": f"""{OPENING}
+2016-04-02 * "価格"
+  {CASH}  3 USD @ 100 JPY
+  {CAPITAL}  -300 JPY
+""",
+    "cost": f"""{OPENING}
+2016-04-02 * "取得"
+  {CASH}  3 XYZ {{100 JPY}}
+  {CAPITAL}  -300 JPY
+2016-05-02 * "売却"
+  {CASH}  -1 XYZ {{}}
+  {CAPITAL}  100 JPY
+""",
+}
+
 
 def comparable_error(error: object) -> tuple:
     """An error without the traceback lines a plugin failure quotes (their frames
@@ -114,19 +170,21 @@ def test_it_runs_every_step_that_has_work(case, make_ledger):
     assert_same_load(make_ledger(BUSY[case]))
 
 
-def test_the_busy_ledgers_are_busy(make_ledger):
-    """Each busy ledger makes Beancount's step do something: an error or a new entry."""
-    for case in ("pad", "balance", "document", "foreign plugin adding entries"):
-        path = str(make_ledger(BUSY[case]).resolve())
-        entries, errors, _ = loader._load([(path, True)], None, None, None)
-        busy = (
-            any(type(e) in (data.Open,) and "119" in e.account for e in entries)
-            or any(
-                type(e).__name__ in ("BalanceError", "DocumentError", "PadError") for e in errors
-            )
-            or any(e.flag == "P" for e in entries if type(e) is data.Transaction)
-        )
-        assert busy, case
+@pytest.mark.parametrize("case", sorted(BOOKED_OTHERWISE))
+def test_it_books_and_checks_every_kind_of_transaction_as_beancount_does(case, make_ledger):
+    assert_same_load(make_ledger(BOOKED_OTHERWISE[case]))
+
+
+def test_the_transactions_booked_otherwise_do_take_other_ways(make_ledger):
+    """Each case above has a transaction that is not whole numbers in one currency
+    without cost or price: one the fast way hands on, or that makes the ledger's."""
+    from yosan_ledger.plugins.core import booking
+
+    for case, text in BOOKED_OTHERWISE.items():
+        parsed, _, _ = pipeline.parse(str(make_ledger(text).resolve()))
+        transactions = [e for e in parsed if type(e) is data.Transaction]
+        others = [t for t in transactions if booking._whole_in_one_currency(t.postings) is None]
+        assert others, case
 
 
 @pytest.mark.parametrize("path", [FY2016, SMALL, *CORPUS[:20]], ids=lambda p: p.parent.name)
@@ -164,3 +222,58 @@ def test_a_ledger_naming_no_rule_gets_them_all(make_ledger):
     assert [comparable_error(e) for e in unchecked] == [
         comparable_error(e) for e in beancount_errors
     ]
+
+
+def test_files_parsed_ahead_by_workers_load_as_beancount_loads(tmp_path, monkeypatch):
+    """The parses done by worker processes (here for any size) are the parses."""
+    from yosan_ledger.plugins.core import parsing
+
+    monkeypatch.setattr(parsing, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(parsing.os, "cpu_count", lambda: 2)
+    generate.main(["300", str(tmp_path)])
+    started = []
+    submit = parsing.ProcessPoolExecutor.submit
+
+    def counted(self, *args, **kwargs):
+        started.append(args[1])
+        return submit(self, *args, **kwargs)
+
+    monkeypatch.setattr(parsing.ProcessPoolExecutor, "submit", counted)
+    assert_same_load(tmp_path / "main.beancount")
+    assert started, "no file was parsed by a worker"
+
+
+class Kept:
+    """A store of parses in memory, counting what it hands back."""
+
+    def __init__(self) -> None:
+        self.payloads: dict[tuple[str, str], bytes] = {}
+        self.hits = 0
+
+    def get(self, filename: str, digest: str) -> bytes | None:
+        found = self.payloads.get((filename, digest))
+        self.hits += found is not None
+        return found
+
+    def put(self, filename: str, digest: str, payload: bytes) -> None:
+        self.payloads[filename, digest] = payload
+
+
+def test_kept_parses_load_as_beancount_loads_and_an_edit_is_parsed_again(tmp_path):
+    generate.main(["300", str(tmp_path)])
+    main = str((tmp_path / "main.beancount").resolve())
+    kept = Kept()
+    first = pipeline.load(main, rules=False, parsed=kept)
+    assert kept.payloads and kept.hits == 0
+    again = pipeline.load(main, rules=False, parsed=kept)
+    assert kept.hits == len(kept.payloads)
+    assert again[0] == first[0] and again[1] == first[1]
+    expected = loader._load([(main, True)], None, None, None)
+    assert again[0] == expected[0]
+    # One file edited: parsed again, the others taken back.
+    edited = sorted(tmp_path.rglob("*.beancount"), key=lambda p: p.stat().st_size)[-1]
+    edited.write_text(edited.read_text(encoding="utf-8").replace(" 1", " 2", 1), encoding="utf-8")
+    kept.hits, files = 0, len(kept.payloads)
+    third = pipeline.load(main, rules=False, parsed=kept)
+    assert kept.hits == files - 1
+    assert third[0] == loader._load([(main, True)], None, None, None)[0]

@@ -37,9 +37,7 @@ at that line before loading it (``yosan_ledger.reports.loading.sources``).
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import importlib
-import io
 import itertools
 import re
 import sys
@@ -49,11 +47,12 @@ from pathlib import Path
 
 from beancount import loader
 from beancount.core import data
-from beancount.ops import validation
-from beancount.parser import booking, parser
+from beancount.parser import booking as beancount_booking
+from beancount.parser import parser
 from beancount.utils.misc_utils import log_time
 
 from yosan_ledger.plugins import RULES_PLUGIN
+from yosan_ledger.plugins.core import booking, parsing
 
 Log = Callable[[str], None] | None
 
@@ -78,12 +77,14 @@ def load(
     *,
     rules: bool = True,
     read: dict[str, str] | None = None,
+    parsed: parsing.ParsedFiles | None = None,
 ) -> tuple[list, list, dict]:
     """Entries, errors and options of the ledger at ``filename`` (absolute); with
     ``rules``, the project's rules run whether the ledger names them or not.  Given
     ``read``, it is filled with the SHA-256 of the bytes parsed, per file: what the
-    load actually read, whatever happens to the files during or after it."""
-    with _hashing(read):
+    load actually read, whatever happens to the files during or after it.  Given
+    ``parsed``, each file's parse is kept there and taken back for the same bytes."""
+    with _parsing(read, parsed):
         return _load(filename, log_timings, rules)
 
 
@@ -94,7 +95,10 @@ def _load(filename: str, log_timings: Log, rules: bool) -> tuple[list, list, dic
         )
         entries.sort(key=data.entry_sortkey)
     with log_time("booking", log_timings, indent=1):
-        entries, balance_errors = booking.book(entries, options)
+        if booking.fast(entries):
+            entries, balance_errors = booking.book(entries, options)
+        else:
+            entries, balance_errors = beancount_booking.book(entries, options)
         parse_errors.extend(balance_errors)
     with log_time("run_transformations", log_timings, indent=1):
         saved_path = list(sys.path)
@@ -104,26 +108,24 @@ def _load(filename: str, log_timings: Log, rules: bool) -> tuple[list, list, dic
         finally:
             sys.path[:] = saved_path
     with log_time("beancount.ops.validate", log_timings, indent=1):
-        errors.extend(validation.validate(entries, options, log_timings, None))
+        errors.extend(booking.validate(entries, options, log_timings))
     options["input_hash"] = loader.compute_input_hash(options["include"])
     return entries, errors, options
 
 
-class _HashingParser:
-    """Beancount's parser module as ``loader._parse_recursive`` calls it, but each
-    file read once into memory, hashed, and parsed from those bytes."""
+class _ParserInFront:
+    """Beancount's parser module as ``loader._parse_recursive`` calls it, with each
+    file's parse done by ``parsing.Files``: read once, hashed, kept and parsed
+    ahead."""
 
-    def __init__(self, read: dict[str, str]) -> None:
-        self.read = read
+    def __init__(self, files: parsing.Files) -> None:
+        self.files = files
 
     def __getattr__(self, name: str) -> object:
         return getattr(parser, name)
 
     def parse_file(self, filename: str, **kwargs: object) -> tuple[list, list, dict]:
-        with open(filename, "rb") as stream:
-            raw = stream.read()
-        self.read[filename] = hashlib.sha256(raw).hexdigest()
-        return parser.parse_file(io.BytesIO(raw), report_filename=filename, **kwargs)
+        return self.files.parse(filename, **kwargs)
 
 
 def parse(filename: str) -> tuple[list, list, dict]:
@@ -133,18 +135,21 @@ def parse(filename: str) -> tuple[list, list, dict]:
 
 
 @contextlib.contextmanager
-def _hashing(read: dict[str, str] | None) -> Iterator[None]:
+def _parsing(read: dict[str, str] | None, store: parsing.ParsedFiles | None) -> Iterator[None]:
     """Within the block, every file Beancount parses (the ledger's, and those of a
-    ledger a plugin loads, such as the comparison budget) is hashed into ``read``."""
-    if read is None or isinstance(loader.parser, _HashingParser):
+    ledger a plugin loads, such as the comparison budget) goes through one
+    ``parsing.Files``."""
+    if isinstance(loader.parser, _ParserInFront):
         yield
         return
     saved = loader.parser
-    loader.parser = _HashingParser(read)  # type: ignore[assignment]
+    files = parsing.Files(read, store)
+    loader.parser = _ParserInFront(files)  # type: ignore[assignment]
     try:
         yield
     finally:
         loader.parser = saved
+        files.close()
 
 
 PROJECT = "yosan_ledger.plugins."

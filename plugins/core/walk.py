@@ -13,13 +13,32 @@ from typing import Any, TypeVar
 
 from beancount.core import data
 
+from yosan_ledger.plugins.core.memo import of_entries
+
 Directive = TypeVar("Directive")
 
 
 def of_type(entries: Iterable[Any], kind: type[Directive]) -> list[Directive]:
     """The entries of one directive type, in order (Beancount's directives are
-    namedtuples, never subclassed, so the type is compared, not ``isinstance``)."""
+    namedtuples, never subclassed, so the type is compared, not ``isinstance``).
+    For a list the entries are sorted by type once, and each type's share kept
+    with the list (``memo.of_entries``): the rules ask a hundred times per load."""
+    if isinstance(entries, list):
+        return list(by_type(entries).get(kind, ()))
     return [entry for entry in entries if type(entry) is kind]
+
+
+@of_entries
+def by_type(entries: list[Any]) -> dict[type, list[Any]]:
+    """The entries of each directive type, in order."""
+    found: dict[type, list[Any]] = {}
+    for entry in entries:
+        kind = type(entry)
+        share = found.get(kind)
+        if share is None:
+            share = found[kind] = []
+        share.append(entry)
+    return found
 
 
 def transactions(entries: Iterable[Any]) -> list[data.Transaction]:

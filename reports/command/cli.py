@@ -31,6 +31,7 @@ import click
 from yosan_ledger.plugins.core.messages import localized
 from yosan_ledger.plugins.core.units import UNITS
 from yosan_ledger.reports.command import replay
+from yosan_ledger.reports.interruption import Interrupted, interrupt
 from yosan_ledger.reports.rendering import formats
 from yosan_ledger.reports.rendering.parquet import SCHEMA_HELP
 
@@ -840,17 +841,11 @@ def fava(host: str, port: int, read_only: bool, ledger_path: Path, foreign_plugi
         raise failure([f"{p.where}: {p.message}" for p in refused], ledger_path)
     # Beancount's pickle cache beside a ledger is unpickled, that is run, on load.
     os.environ["BEANCOUNT_DISABLE_LOAD_CACHE"] = "1"
+    from yosan_ledger.reports.fava_ext.load import serve_fava_from_yosans_load
+
+    serve_fava_from_yosans_load()
     args = [str(ledger_path.resolve()), "--host", host, "--port", str(port)]
     fava_main.main(args=args + (["--read-only"] if read_only else []), prog_name="yosan fava")
-
-
-class Interrupted(BaseException):
-    """Ctrl-C: raised where the command stands, so that files being written are
-    cleaned up on the way out, and not caught by click (which would say "Aborted!")."""
-
-
-def _interrupt(signum: int, frame: object) -> None:
-    raise Interrupted
 
 
 def run() -> None:
@@ -859,7 +854,7 @@ def run() -> None:
     global _kept_until_exit
     _kept_until_exit = []
     with contextlib.suppress(ValueError):  # not the main thread: leave the handler be
-        signal.signal(signal.SIGINT, _interrupt)
+        signal.signal(signal.SIGINT, interrupt)
     try:
         main(standalone_mode=True)
     except SystemExit as done:

@@ -7,10 +7,12 @@ extension of its own.
 from __future__ import annotations
 
 import datetime
+from functools import cached_property
 from typing import ClassVar
 from urllib.parse import quote
 
 import flask
+import jinja2
 from fava.ext import FavaExtensionBase, extension_endpoint
 from fava.util.date import parse_date
 from markupsafe import Markup
@@ -34,10 +36,18 @@ from yosan_ledger.reports.fava_ext.pages import (
     revision_page,
     statement_page,
 )
+from yosan_ledger.reports.rendering.phrases import breakable
 
 
 class BudgetReport(FavaExtensionBase):
     """A page of the budget: what every page of this extension needs."""
+
+    @cached_property
+    def jinja_env(self) -> jinja2.Environment:
+        """Fava's environment for this extension, with the filter the printed tables use."""
+        templates = super().jinja_env
+        templates.filters["phrases"] = breakable
+        return templates
 
     def place(self) -> Place:
         request = flask.request

@@ -379,3 +379,65 @@ def write(
         )
     except Exception:  # noqa: BLE001 - unpicklable plugin output, read-only disk …
         return
+
+
+PARSED_MAGIC = b"yosan-parsed-file 1\n"
+
+
+class ParsedFileCache:
+    """Each file's parse (``plugins.core.parsing``), kept in the cache folder's
+    ``parsed/`` beside the statements and trusted as they are: one entry per file
+    (its absolute name), used only for the same bytes (their SHA-256), the same
+    Beancount and Python, and a payload with the SHA-256 its header gives."""
+
+    def __init__(self) -> None:
+        from beancount import __version__ as beancount_version
+
+        from yosan_ledger.plugins.core import parsing
+
+        self.fingerprint = f"{parsing.FORMAT} beancount {beancount_version} python {sys.version}"
+
+    @staticmethod
+    def path(filename: str) -> Path:
+        name = hashlib.sha256(filename.encode("utf-8")).hexdigest()[:32]
+        return cache_dir() / "parsed" / f"{name}.parsed"
+
+    def get(self, filename: str, digest: str) -> bytes | None:
+        try:
+            blob = _read_private(self.path(filename))
+            _check_private(os.stat(self.path(filename).parent), "the parsed-file cache folder")
+            if not blob.startswith(PARSED_MAGIC):
+                return None
+            header_end = blob.index(b"\n", len(PARSED_MAGIC))
+            header = json.loads(blob[len(PARSED_MAGIC) : header_end])
+            payload = blob[header_end + 1 :]
+            if (header["file"], header["digest"], header["fingerprint"]) != (
+                filename,
+                digest,
+                self.fingerprint,
+            ):
+                return None
+            if hashlib.sha256(payload).hexdigest() != header["payload"]:
+                return None
+        except Exception:  # noqa: BLE001 - an entry that cannot be verified is not used
+            return None
+        return payload
+
+    def put(self, filename: str, digest: str, payload: bytes) -> None:
+        try:
+            header = {
+                "file": filename,
+                "digest": digest,
+                "fingerprint": self.fingerprint,
+                "payload": hashlib.sha256(payload).hexdigest(),
+            }
+            head = PARSED_MAGIC + json.dumps(header, ensure_ascii=False).encode("utf-8") + b"\n"
+            path = self.path(filename)
+            private_folder(create=True)
+            path.parent.mkdir(mode=0o700, exist_ok=True)
+            _check_private(os.stat(path.parent), "the parsed-file cache folder")
+            write_atomically(
+                path, lambda stream: (stream.write(head), stream.write(payload)), mode=0o600
+            )
+        except Exception:  # noqa: BLE001 - a cache that cannot be written is no cache
+            return

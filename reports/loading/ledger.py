@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from yosan_ledger.reports.interruption import raise_if_interrupted
 from yosan_ledger.reports.loading import cache as statement_cache
 from yosan_ledger.reports.loading.cache import ledger_filename
 from yosan_ledger.reports.loading.progress import Progress
@@ -323,7 +324,11 @@ def load_ledger(
 
             with collector_paused(pause_collector):
                 status.phase("parsing")
-                entries, errors, options = loading.load(filename, status.log_timings, read=read)
+                kept = statement_cache.ParsedFileCache() if cache else None
+                entries, errors, options = loading.load(
+                    filename, status.log_timings, read=read, parsed=kept
+                )
+                raise_if_interrupted()
                 results = _results(entries)
         except Exception as error:  # noqa: BLE001 - Beancount's loader failed: say so, plainly
             if os.environ.get("YOSAN_DEBUG"):

@@ -2,11 +2,12 @@
 
 ``templates/statements.html`` lays out one page per table (A4; landscape for the
 tables with a column per segment) and draws each with the ``statement_table``
-macro of ``templates/statement_table.html``, which the Fava extension can import
-as it is.  The PDF is that same HTML typeset by WeasyPrint, in the system's Noto Sans
-CJK JP (Debian: ``fonts-noto-cjk``) where it is installed, else in the one the package
-``noto-cjk-sans-jp-regular`` carries, embedded as a subset.  A PDF whose text some
-character of no font could draw (a box in place of each kanji) is refused, not written.
+macro of ``templates/statement_table.html``, which another Jinja environment with the
+filter ``phrases`` can import.  The PDF is that same HTML typeset by WeasyPrint, in the
+system's Noto Sans CJK JP (Debian: ``fonts-noto-cjk``) where it is installed, else in the
+regular and bold weights the packages ``noto-cjk-sans-jp-regular`` and
+``noto-cjk-sans-jp-bold`` carry, embedded as subsets.  A PDF whose text some character of
+no font could draw (a box in place of each kanji) is refused, not written.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import BinaryIO
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from yosan_ledger.reports.rendering.phrases import breakable
 from yosan_ledger.reports.tables.table import Table
 
 TEMPLATES = "templates"
@@ -25,7 +27,8 @@ PAGE = "statements.html"
 # The family the stylesheet names after the system's own Japanese fonts.
 BUNDLED_FAMILY = "Yosan Noto Sans CJK JP"
 FONT_HINT = (
-    "pip install noto-cjk-sans-jp-regular (the font yosan-ledger depends on), "
+    "pip install noto-cjk-sans-jp-regular noto-cjk-sans-jp-bold (the fonts yosan-ledger "
+    "depends on), "
     "or on Debian apt-get install fonts-noto-cjk"
 )
 
@@ -36,12 +39,14 @@ class PdfUnavailable(RuntimeError):
 
 @cache
 def environment() -> Environment:
-    return Environment(
+    templates = Environment(
         loader=PackageLoader(__package__, TEMPLATES),
         autoescape=select_autoescape(["html"]),
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    templates.filters["phrases"] = breakable
+    return templates
 
 
 def render_html(tables: Sequence[Table], *, title: str = "") -> str:
@@ -50,14 +55,30 @@ def render_html(tables: Sequence[Table], *, title: str = "") -> str:
     return page.render(tables=tables, title=title or (tables[0].title if tables else ""))
 
 
-def bundled_font() -> Path | None:
-    """The Japanese font carried by a Python package, if that package is installed."""
+def bundled_font(weight: str = "normal") -> Path | None:
+    """The Japanese font of ``weight`` (normal, bold) a Python package carries, if installed."""
     try:
-        from noto_cjk_sans_jp_regular import FONT_PATH
+        if weight == "bold":
+            from noto_cjk_sans_jp_bold import FONT_PATH
+        else:
+            from noto_cjk_sans_jp_regular import FONT_PATH
     except ImportError:
         return None
     path = Path(str(FONT_PATH))
     return path if path.is_file() else None
+
+
+def bundled_faces() -> str:
+    """The @font-face rules of the bundled family: each weight a package carries.  Bold
+    needs its own face: WeasyPrint draws a missing bold in the regular weight."""
+    faces = []
+    for weight in ("normal", "bold"):
+        if (font := bundled_font(weight)) is not None:
+            faces.append(
+                f'@font-face {{ font-family: "{BUNDLED_FAMILY}"; font-weight: {weight}; '
+                f'src: url("{font.as_uri()}"); }}'
+            )
+    return "\n".join(faces)
 
 
 def write_pdf(tables: Sequence[Table], stream: BinaryIO, *, title: str = "") -> None:
@@ -71,9 +92,8 @@ def write_pdf(tables: Sequence[Table], stream: BinaryIO, *, title: str = "") -> 
         ) from None
     fonts = FontConfiguration()
     stylesheets = []
-    if (font := bundled_font()) is not None:
-        face = f'@font-face {{ font-family: "{BUNDLED_FAMILY}"; src: url("{font.as_uri()}"); }}'
-        stylesheets.append(weasyprint.CSS(string=face, font_config=fonts))
+    if faces := bundled_faces():
+        stylesheets.append(weasyprint.CSS(string=faces, font_config=fonts))
     document = weasyprint.HTML(string=render_html(tables, title=title)).render(
         stylesheets=stylesheets, font_config=fonts
     )

@@ -1,0 +1,184 @@
+"""Beancount's booking and balance check, done once per transaction where that is
+all they do.
+
+A yosan ledger is a narrow case of Beancount: one currency, whole yen, no cost and
+no price (``yosan_ledger.plugins.yen`` refuses the rest).  For such a transaction
+Beancount's booking (``beancount.parser.booking.book``) only copies the entry's
+metadata and records its tolerances under ``__tolerances__``; it keeps the balance
+of every account, but only a posting held at cost ever reads it.  And its last
+check, that every transaction balances
+(``beancount.ops.validation.validate_check_transaction_balances``), comes down to
+the postings' numbers adding up to nothing.
+
+So, when no posting of the ledger has a cost or a price (``fast``):
+
+- ``book`` gives a transaction whose postings are complete, in one currency, the
+  entry Beancount gives, without its per-account inventories; any other
+  transaction (an amount left out, several currencies) is booked by Beancount's
+  own code, alone: without a cost nothing it does depends on earlier entries;
+- ``check_balances`` passes a transaction of complete postings in one currency
+  whose numbers add up to exactly zero, and hands every other one to Beancount's
+  check, which words the error.
+
+A ledger with a cost or a price anywhere is booked and checked by Beancount's own
+code throughout.  ``tests/test_pipeline.py`` proves the same entries and the same
+errors on every ledger of the tests.
+"""
+
+from __future__ import annotations
+
+import collections
+from collections.abc import Callable
+from decimal import Decimal
+
+from beancount.core import data, interpolate
+from beancount.core.amount import Amount
+from beancount.core.number import MISSING
+from beancount.ops import validation
+from beancount.parser import booking, booking_full
+from beancount.utils.misc_utils import log_time
+
+Transaction = data.Transaction
+_ONE = Decimal(1)
+Log = Callable[[str], None] | None
+
+
+def _one_currency(postings: list[data.Posting]) -> str | None:
+    """The currency of complete postings without cost or price, all in one currency;
+    None for any other list (empty included)."""
+    currency = None
+    for posting in postings:
+        units = posting.units
+        if (
+            posting.cost is not None
+            or posting.price is not None
+            or type(units) is not Amount
+            or type(units.number) is not Decimal
+        ):
+            return None
+        if currency is None:
+            currency = units.currency
+            if type(currency) is not str:
+                return None
+        elif units.currency != currency:
+            return None
+    return currency
+
+
+def _whole_in_one_currency(postings: list[data.Posting]) -> str | None:
+    """``_one_currency``, for postings whose numbers have no digit after the point
+    (whose tolerance is then the default)."""
+    currency = None
+    for posting in postings:
+        units = posting.units
+        if posting.cost is not None or posting.price is not None or type(units) is not Amount:
+            return None
+        number = units.number
+        if type(number) is not Decimal or not number.same_quantum(_ONE):
+            return None
+        if currency is None:
+            currency = units.currency
+            if type(currency) is not str:
+                return None
+        elif units.currency != currency:
+            return None
+    return currency
+
+
+def fast(entries: list[data.Directive]) -> bool:
+    """Whether no posting of the ledger has a cost or a price (or a currency left
+    to infer from an account's balance): then every transaction books alone."""
+    for entry in entries:
+        if type(entry) is data.Transaction:
+            for posting in entry.postings:
+                if posting.cost is not None or posting.price is not None:
+                    return False
+                units = posting.units
+                if units is not MISSING and (units is None or units.currency is MISSING):
+                    return False
+    return True
+
+
+def book(entries: list[data.Directive], options: dict) -> tuple[list[data.Directive], list]:
+    """``beancount.parser.booking.book(entries, options)``, for a ledger ``fast``
+    accepts."""
+    methods = collections.defaultdict(lambda: options["booking_method"])
+    defaults = options["inferred_tolerance_default"]
+    of_currency: dict[str, dict] = {}
+    booked: list[data.Directive] = []
+    errors: list = []
+    others: list[data.Directive] = []
+    for entry in entries:
+        if type(entry) is not data.Transaction:
+            booked.append(entry)
+            continue
+        postings = entry.postings
+        currency = _whole_in_one_currency(postings)
+        if currency is not None:
+            tolerances = of_currency.get(currency)
+            if tolerances is None:
+                tolerances = of_currency[currency] = {
+                    c: t for c, t in defaults.items() if c == "*" or c == currency
+                }
+            tolerances = dict(tolerances)
+        elif _one_currency(postings) is not None:
+            tolerances = interpolate.infer_tolerances(postings, options, mode="max")
+        else:
+            done, found, _ = booking_full._book([entry], options, methods)
+            errors.extend(found)
+            booked.extend(done)
+            others.extend(done)
+            continue
+        meta = entry.meta.copy()
+        meta[interpolate.AUTOMATIC_TOLERANCES] = tolerances
+        booked.append(
+            Transaction(
+                meta,
+                entry.date,
+                entry.flag,
+                entry.payee,
+                entry.narration,
+                entry.tags,
+                entry.links,
+                list(postings),
+            )
+        )
+    # Beancount's booking errors come first, then the postings left incomplete.
+    return booked, errors + booking.validate_missing_eliminated(others, options)
+
+
+def _balances_exactly(postings: list[data.Posting]) -> bool:
+    """Whether the postings, complete, without cost or price, in one currency and
+    none added to absorb a residual, add up to exactly zero."""
+    if _one_currency(postings) is None:
+        return False
+    total = 0
+    for posting in postings:
+        meta = posting.meta
+        if meta and interpolate.AUTOMATIC_RESIDUAL in meta:
+            return False
+        total += posting.units.number
+    return total == 0
+
+
+def check_balances(entries: list[data.Directive], options: dict) -> list:
+    """``validate_check_transaction_balances(entries, options)``."""
+    errors: list = []
+    check = validation.validate_check_transaction_balances
+    for entry in entries:
+        if type(entry) is data.Transaction and not _balances_exactly(entry.postings):
+            errors.extend(check([entry], options))
+    return errors
+
+
+def validate(entries: list[data.Directive], options: dict, log_timings: Log = None) -> list:
+    """``beancount.ops.validation.validate(entries, options)``, the balance check
+    done as above."""
+    errors: list = []
+    for validator in validation.VALIDATIONS:
+        run = validator
+        if validator is validation.validate_check_transaction_balances:
+            run = check_balances
+        with log_time(f"function: {validator.__name__}", log_timings, indent=2):
+            errors.extend(run(entries, options))
+    return errors

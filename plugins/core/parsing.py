@@ -1,0 +1,229 @@
+"""Each file of a ledger parsed once per content, on every core.
+
+A year's actual journal is split into files, by month or by segment; between two
+loads most of them have not changed.  Beancount's parser reads a file on its own:
+the entries, errors and options it gives depend on the file's bytes and its name
+alone.  So a parse can be
+
+- **kept**, per file, keyed by the SHA-256 of its bytes, in a store the caller
+  gives (``ParsedFiles``; the command's lives in its private statement cache,
+  never beside a ledger, since unpickling is running code), and taken back when
+  the file has the same bytes again: unpickling costs about a quarter of the
+  parse;
+- **done ahead, in parallel**: when a file is parsed, the files it includes are
+  known; those not kept are parsed by worker processes while this one goes on
+  with the others, and handed back pickled.  Only when there is enough to parse
+  (``PARALLEL_BYTES``): a worker costs a start and the transfer.
+
+``Files`` does this for one load; ``core.loading`` puts it in front of
+Beancount's parser, so that Beancount's own recursive parse (its order, its
+errors, its options) is kept whole.  The entries are pickled with Beancount's
+directives built straight from their fields (``tuple.__new__``): the same values,
+without the checks of ``Amount.__new__`` that made unpickling as slow as parsing.
+"""
+
+from __future__ import annotations
+
+import functools
+import glob
+import hashlib
+import io
+import multiprocessing
+import os
+import pickle
+import sys
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any, Protocol
+
+from beancount.core import amount, data
+from beancount.parser import parser
+
+Parsed = tuple[list, list, dict]
+
+FORMAT = "yosan-parsed 1"  # the pickle's layout: another is never read
+PARALLEL_BYTES = 2_000_000  # of files to parse ahead, below which one process does it all
+
+# Beancount's directives and the namedtuples inside them: rebuilt from their fields.
+_PLAIN = frozenset({amount.Amount, data.Posting, data.Cost, data.CostSpec, *data.ALL_DIRECTIVES})
+# What unpickling a parse costs, against parsing it: a worker's parse is not free here.
+_UNPICKLING = 0.3
+_tuple_new = tuple.__new__
+
+
+class ParsedFiles(Protocol):
+    """Where parses are kept: by file name and the SHA-256 of its bytes."""
+
+    def get(self, filename: str, digest: str) -> bytes | None: ...
+
+    def put(self, filename: str, digest: str, payload: bytes) -> None: ...
+
+
+class _Pickler(pickle.Pickler):
+    def reducer_override(self, obj: object) -> Any:
+        kind = type(obj)
+        if kind in _PLAIN:
+            return _tuple_new, (kind, tuple(obj))  # type: ignore[arg-type]
+        return NotImplemented
+
+
+def dumps(parsed: Parsed) -> bytes:
+    stream = io.BytesIO()
+    _Pickler(stream, protocol=pickle.HIGHEST_PROTOCOL).dump((FORMAT, parsed))
+    return stream.getvalue()
+
+
+def loads(payload: bytes) -> Parsed | None:
+    """The parse a payload holds; None for one of another format or broken."""
+    try:
+        found, parsed = pickle.loads(payload)
+    except Exception:  # noqa: BLE001 - a payload that does not unpickle is not used
+        return None
+    return parsed if found == FORMAT else None
+
+
+def parse_bytes(raw: bytes, filename: str, **kwargs: Any) -> Parsed:
+    return parser.parse_file(io.BytesIO(raw), report_filename=filename, **kwargs)
+
+
+def _parse_in_worker(filename: str) -> tuple[str, bytes]:
+    """(SHA-256 of the bytes, their parse pickled): run in a worker process."""
+    with open(filename, "rb") as stream:
+        raw = stream.read()
+    return hashlib.sha256(raw).hexdigest(), dumps(parse_bytes(raw, filename))
+
+
+def included(filename: str, options: dict) -> list[str]:
+    """The files a parsed file includes, as ``loader._parse_recursive`` finds them
+    (relative to the file's folder, globbed)."""
+    folder = os.path.dirname(filename)
+    found = []
+    for pattern in options.get("include", ()):
+        search = pattern if os.path.isabs(pattern) else os.path.join(folder, pattern)
+        for match in glob.glob(search, recursive=True):
+            found.append(os.path.normpath(os.path.join(folder, match)))
+    return found
+
+
+@functools.cache
+def _main_module_guarded() -> bool:
+    """Whether a worker process can start: it imports the main module again (as
+    multiprocessing's forkserver does), which must then not run the program.  A
+    module run with ``-m`` is not imported again; a script must test
+    ``__name__`` (the ``yosan`` and ``fava`` scripts do)."""
+    main = sys.modules.get("__main__")
+    if getattr(getattr(main, "__spec__", None), "name", None) is not None:
+        return True
+    path = getattr(main, "__file__", None)
+    if path is None:
+        return True
+    try:
+        with open(path, "rb") as stream:
+            return b"__main__" in stream.read()
+    except OSError:
+        return False
+
+
+def _for_workers(waiting: list[tuple[int, str]], workers: int) -> list[str]:
+    """The files the workers parse, largest first; the rest this process parses.
+    Each file goes where the work so far is least (this process also unpickles
+    what the workers hand back)."""
+    here, there = 0.0, [0.0] * workers
+    chosen = []
+    for size, name in sorted(waiting, reverse=True):
+        least = min(range(workers), key=there.__getitem__)
+        if here + size <= there[least] + size:
+            here += size
+        else:
+            there[least] += size
+            here += _UNPICKLING * size
+            chosen.append(name)
+    return chosen
+
+
+class Files:
+    """The parses of one load: read, hashed into ``read``, kept in and taken from
+    ``store``, and done ahead by workers."""
+
+    def __init__(self, read: dict[str, str] | None, store: ParsedFiles | None) -> None:
+        self.read = read
+        self.store = store
+        self.ahead: dict[str, Future[tuple[str, bytes]]] = {}
+        self.kept: dict[tuple[str, str], bytes] = {}  # found in the store ahead of time
+        self.seen: set[str] = set()
+        self.pool: ProcessPoolExecutor | None = None
+
+    def parse(self, filename: str, **kwargs: Any) -> Parsed:
+        with open(filename, "rb") as stream:
+            raw = stream.read()
+        digest = hashlib.sha256(raw).hexdigest()
+        if self.read is not None:
+            self.read[filename] = digest
+        self.seen.add(filename)
+        parsed, payload = self._done_elsewhere(filename, digest)
+        if parsed is None:
+            parsed = parse_bytes(raw, filename, **kwargs)
+        if self.store is not None and payload is None:
+            self.store.put(filename, digest, dumps(parsed))
+        if not kwargs.get("encoding"):
+            self._parse_ahead(filename, parsed[2])
+        return parsed
+
+    def _done_elsewhere(self, filename: str, digest: str) -> tuple[Parsed | None, bytes | None]:
+        """The file's parse from a worker or the store, if either has it for these
+        bytes, and whether it is in the store already."""
+        future = self.ahead.pop(filename, None)
+        if future is not None:
+            try:
+                found, payload = future.result()
+            except Exception:  # noqa: BLE001 - a worker that failed: parse it here
+                found, payload = "", b""
+            if found == digest:
+                parsed = loads(payload)
+                if parsed is not None:
+                    if self.store is not None:
+                        self.store.put(filename, digest, payload)
+                    return parsed, payload
+        if self.store is not None:
+            payload = self.kept.pop((filename, digest), None) or self.store.get(filename, digest)
+            if payload is not None:
+                parsed = loads(payload)
+                if parsed is not None:
+                    return parsed, payload
+        return None, None
+
+    def _parse_ahead(self, filename: str, options: dict) -> None:
+        """Start the workers on the files this one includes that no store has, when
+        they are worth it."""
+        waiting = []
+        for name in included(filename, options):
+            if name in self.seen or name in self.ahead or not os.path.isfile(name):
+                continue
+            if self.store is not None:
+                try:
+                    with open(name, "rb") as stream:
+                        digest = hashlib.file_digest(stream, "sha256").hexdigest()
+                except OSError:
+                    continue
+                payload = self.store.get(name, digest)
+                if payload is not None:
+                    self.kept[name, digest] = payload
+                    continue
+            waiting.append((os.path.getsize(name), name))
+        workers = min(len(waiting), os.cpu_count() or 1) - 1
+        if workers < 1 or sum(size for size, _ in waiting) < PARALLEL_BYTES:
+            return
+        if not _main_module_guarded():
+            return
+        if self.pool is None:
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload([__name__])
+            self.pool = ProcessPoolExecutor(workers, mp_context=context)
+        for name in _for_workers(waiting, workers):
+            self.ahead[name] = self.pool.submit(_parse_in_worker, name)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            for future in self.ahead.values():
+                future.cancel()
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
