@@ -40,11 +40,18 @@ executed over the year, in twelve monthly files ``journal/2016-04.beancount`` â€
   the edit taken into account (a body different from the one before the save).
   The servers are stopped at the end of each run.
 
-Peak memory: the larger of ``ru_maxrss`` from ``wait4`` (the largest resident set
-of the process *or* of any one of its waited-for descendants, never their sum) and
-the sum of the resident sets of the process and its live descendants sampled every
-0.1 s (parallel parsing workers counted together); for a Fava server, over its
-whole life (start, first page, the edits), shown on its first-page row.
+CPU and peak memory of a command cover its whole process tree.  ``wait4`` gives a
+process's CPU with that of the descendants it waited for, and as ``ru_maxrss`` the
+largest resident set of the process *or* of any one of those descendants, never
+their sum.  Workers a command starts through a forkserver are not its children
+and are never waited for by it (they are the forkserver's, which outlives the
+command): so this script makes itself the reaper of orphaned descendants (Linux's
+``PR_SET_CHILD_SUBREAPER``) and waits for them after each run, adding their CPU
+and ``ru_maxrss``.  The peak is the larger of those and of the sum of the resident
+sets of the process and its live descendants sampled every 0.1 s (parallel workers
+counted together); for a Fava server, over its whole life (start, first page, the
+edits), shown on its first-page row.  A request's CPU is the server tree's
+(``/proc``: each live process's own and its reaped children's).
 
 **The generated budget ledger** (``benchmarks/generate.py``, one file per segment,
 ``--skip statements`` to leave it out): bean-check cold and warm (Beancount's cache
@@ -56,6 +63,7 @@ and from the statement cache, hledger, and the engine's share of a cold export
 from __future__ import annotations
 
 import argparse
+import ctypes
 import datetime
 import hashlib
 import io
@@ -185,9 +193,42 @@ class PeakSampler(threading.Thread):
         return self.peak
 
 
+PR_SET_CHILD_SUBREAPER = 36
+
+
+def become_subreaper() -> bool:
+    """Make this process the one orphaned descendants are given to (Linux), so
+    that ``reap_orphans`` can wait for them and count what they used."""
+    try:
+        return ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0
+    except (OSError, AttributeError):
+        return False
+
+
+def reap_orphans(limit: float = 60.0) -> tuple[float, int]:
+    """Wait for the descendants a finished command left to this process: (their
+    CPU s, the largest ``ru_maxrss`` KiB).  What still runs after ``limit`` s is killed."""
+    cpu, peak = 0.0, 0
+    deadline = time.monotonic() + limit
+    while True:
+        try:
+            pid, _, usage = os.wait4(-1, os.WNOHANG)
+        except ChildProcessError:  # none left
+            return cpu, peak
+        if pid:
+            cpu += usage.ru_utime + usage.ru_stime
+            peak = max(peak, usage.ru_maxrss)
+        elif time.monotonic() > deadline:
+            for left in descendants(os.getpid()):
+                os.kill(left, signal.SIGKILL)
+        else:
+            time.sleep(0.01)
+
+
 def run_once(command: list[str], env: dict[str, str]) -> Sample:
-    """Wall, CPU and peak memory of one run of the command, which must succeed.
-    ``wait4`` gives the process's CPU with that of the descendants it waited for."""
+    """Wall, CPU and peak memory of one run of the command, which must succeed,
+    with those of every process it started (``reap_orphans``)."""
+    reap_orphans()  # any left by an earlier command are not this one's
     start = time.perf_counter()
     child = subprocess.Popen(
         command,
@@ -202,12 +243,14 @@ def run_once(command: list[str], env: dict[str, str]) -> Sample:
     _, status, usage = os.wait4(child.pid, 0)
     wall = time.perf_counter() - start
     sampled = sampler.stop()
+    orphans_cpu, orphans_peak = reap_orphans()
     child.returncode = os.waitstatus_to_exitcode(status)
     if child.returncode != 0:
         raise SystemExit(
             f"{' '.join(command)} failed ({child.returncode}):\n{stderr.decode(errors='replace')}"
         )
-    return Sample(wall, usage.ru_utime + usage.ru_stime, max(usage.ru_maxrss, sampled))
+    cpu = usage.ru_utime + usage.ru_stime + orphans_cpu
+    return Sample(wall, cpu, max(usage.ru_maxrss, orphans_peak, sampled))
 
 
 def measure(
@@ -243,6 +286,7 @@ def ledger_for(count: int, workdir: Path, generator: Path = GENERATOR) -> Path:
         shutil.rmtree(folder, ignore_errors=True)
         print(f"  generating {count:,} transactions â€¦", file=sys.stderr, flush=True)
         subprocess.run([sys.executable, str(generator), str(count), str(folder)], check=True)
+        reap_orphans()
         stamp.write_text(digest)
     return folder
 
@@ -361,7 +405,7 @@ class Server:
                 pid, status, usage = os.wait4(self.process.pid, os.WNOHANG)
                 if pid:
                     self.process.returncode = os.waitstatus_to_exitcode(status)
-                    self.peak = max(usage.ru_maxrss, sampled)
+                    self.peak = max(usage.ru_maxrss, reap_orphans()[1], sampled)
                     return
                 time.sleep(0.1)
         self.peak = sampled
@@ -656,6 +700,7 @@ def engine_share(ledger: Path, env: dict[str, str]) -> tuple[float, float]:
         stderr=subprocess.PIPE,
         text=True,
     )
+    reap_orphans()  # the workers' forkserver, given to this process
     if done.returncode != 0:
         raise SystemExit(f"benchmarks/engine_share.py failed:\n{done.stderr}")
     engine, whole = (float(x) for x in done.stderr.strip().splitlines()[-1].split())
@@ -739,6 +784,8 @@ def main(argv: list[str] | None = None) -> int:
         "after-an-edit rows (edit) or their Fava rows (fava), to save time at 1M",
     )
     args = parser.parse_args(argv)
+    if not become_subreaper():
+        print("  not Linux: the CPU of workers a command leaves is not counted", file=sys.stderr)
     sizes = args.sizes + ([1_000_000] if args.million else [])
     args.workdir.mkdir(parents=True, exist_ok=True)
     skip = frozenset(args.skip)
@@ -760,9 +807,9 @@ def main(argv: list[str] | None = None) -> int:
                 title = f"{count:,} transactions, a budget ledger (`benchmarks/generate.py`)"
                 report.write("\n" + section(title, rows, notes, count))
     report.write(
-        "\nPeak: the larger of `ru_maxrss` (one process, or the largest of the children it "
-        "waited for) and the sampled sum over the process and its live descendants; a Fava "
-        "server's over its life, on its first-page row.\n"
+        "\nCPU and peak cover each command's process tree, its parsing workers included; "
+        "peak: the larger of the largest `ru_maxrss` (one process at a time) and the sampled "
+        "sum over the live tree; a Fava server's over its life, on its first-page row.\n"
     )
     text = report.getvalue()
     print(text)
