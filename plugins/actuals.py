@@ -20,6 +20,7 @@ from beancount.core import data
 
 from yosan_ledger.plugins.core import actuals, execution, results
 from yosan_ledger.plugins.core.budget import find_budget
+from yosan_ledger.plugins.core.messages import _
 
 __plugins__ = ("check_actuals",)
 
@@ -34,17 +35,20 @@ def check_actuals(
         return entries, []
     entry = found[0]
     errors = [
-        ActualsError(e.meta, "A second budget to execute; an actual journal has one", e)
+        ActualsError(e.meta, _("A second budget to execute; an actual journal has one"), e)
         for e in found[1:]
     ]
-    _, budget = find_budget(entries)
+    budget = find_budget(entries)[1]
     if budget is not None:
         where = f"{budget.meta.get('filename')}:{budget.meta.get('lineno')}"
         errors.append(
             ActualsError(
                 entry.meta,
-                "A ledger is a budget or the actual journal of one, never both: this one also "
-                f"declares a budget ({where})",
+                _(
+                    "A ledger is a budget or the actual journal of one, never both: this one "
+                    "also declares a budget ({where})",
+                    where=where,
+                ),
                 entry,
             )
         )
@@ -52,23 +56,24 @@ def check_actuals(
     if not actuals.well_formed(entry):
         return entries, [
             *errors,
-            ActualsError(entry.meta, f"Malformed actuals: {actuals.FORM}", entry),
+            ActualsError(entry.meta, _("Malformed actuals: {form}", form=actuals.FORM), entry),
         ]
     loaded = actuals.actuals_of(entries)
     if loaded is not None and loaded.problems:
         count = len(loaded.problems)
-        more = f" (and {count - 1} more)" if count > 1 else ""
-        errors.append(
-            ActualsError(
-                entry.meta,
-                f"The budget {loaded.relative} has {count} error{'s' if count != 1 else ''}: "
-                f"{loaded.problems[0]}{more}",
-                entry,
+        about = dict(ledger=loaded.relative, first=loaded.problems[0], more=count - 1)
+        if count == 1:
+            message = _("The budget {ledger} has 1 error: {first}", **about)
+        else:
+            message = _(
+                "The budget {ledger} has {count} errors: {first} (and {more} more)",
+                count=count,
+                **about,
             )
-        )
+        errors.append(ActualsError(entry.meta, message, entry))
     statements = results.statements(entries)
     if statements is not None:
-        _, wrong = execution.settlement_notes(entries, statements)
+        wrong = execution.settlement_notes(entries, statements)[1]
         errors += [ActualsError(note.meta, why, note) for note, why in wrong]
     if loaded is not None and "include" in options_map:
         # The budget's files are this ledger's input too: the cache and Fava see an edit.

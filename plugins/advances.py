@@ -39,6 +39,7 @@ from yosan_ledger.plugins.core.advances import (
 )
 from yosan_ledger.plugins.core.budget import declared_segments, values
 from yosan_ledger.plugins.core.engine import CURRENCY, Statements, cash_plan_accounts
+from yosan_ledger.plugins.core.messages import _
 from yosan_ledger.plugins.core.units import BY_LABEL, discrepancy, round_half_up, unknown_unit
 
 __plugins__ = ("check_advances",)
@@ -80,8 +81,8 @@ def _contributions(
     rows = statements.layouts
     balance_accounts = set(statements.accounts[rows.row(layout.balance).ref]) - advances
     receipt_accounts = set(statements.accounts[rows.row(layout.receipts).ref])
-    row_of_account, _ = map_accounts(entries, statements.layouts)
-    cash, working, _ = cash_plan_accounts(statements.layouts, row_of_account)
+    row_of_account, _rows = map_accounts(entries, statements.layouts)
+    cash, working, _others = cash_plan_accounts(statements.layouts, row_of_account)
     moving = cash | working
     sign = statements.layouts.row(layout.receipts).sign
     found = {}
@@ -104,7 +105,7 @@ def _contributions(
 def _open_errors(
     entries: list[data.Directive], statements: Statements, layout: AdvancesLayout
 ) -> list[AdvanceError]:
-    row_of_account, _ = map_accounts(entries, statements.layouts)
+    row_of_account, _rows = map_accounts(entries, statements.layouts)
     balance = statements.layouts.row(layout.balance)
     errors = []
     for name, entry in advance_accounts(entries).items():
@@ -113,8 +114,14 @@ def _open_errors(
             errors.append(
                 AdvanceError(
                     entry.meta,
-                    f"Account {name} holds the advance {entry.meta[ADVANCE]!r} but feeds "
-                    f"{statements.layouts.row(ref).label}, not {balance.label}",
+                    _(
+                        "Account {account} holds the advance {purpose!r} but feeds {row}, "
+                        "not {balance}",
+                        account=name,
+                        purpose=entry.meta[ADVANCE],
+                        row=statements.layouts.row(ref).label,
+                        balance=balance.label,
+                    ),
                     entry,
                 )
             )
@@ -161,9 +168,15 @@ def _tie_errors(
                 continue
             if culprits is None:
                 culprits = _contributions(entries, statements, layout)
-            head = (
-                f"{label} ({segment.name}) is {value:,} yen but {other} is {expected:,} yen "
-                f"(difference {expected - value:+,})"
+            head = _(
+                "{label} ({segment}) is {value:,} yen but {other} is {expected:,} yen "
+                "(difference {difference:+,})",
+                label=label,
+                segment=segment.name,
+                value=value,
+                other=other,
+                expected=expected,
+                difference=expected - value,
             )
             found = [
                 (entry, meta if which == 0 else entry.meta, widths[which])
@@ -172,14 +185,23 @@ def _tie_errors(
             ]
             for entry, where, width in found:
                 why = (
-                    f"this transaction posts {width:+,} yen to {balance.label} outside any "
-                    "advance account (give the account an `advance:` purpose)"
+                    _(
+                        "this transaction posts {width:+,} yen to {balance} outside any "
+                        "advance account (give the account an `advance:` purpose)",
+                        width=width,
+                        balance=balance.label,
+                    )
                     if which == 0
-                    else f"this transaction accounts for {width:+,} yen of it (cash under "
-                    f"{receipts.label} that is no advance received, or an advance received "
-                    "without cash)"
+                    else _(
+                        "this transaction accounts for {width:+,} yen of it (cash under "
+                        "{receipts} that is no advance received, or an advance received "
+                        "without cash)",
+                        width=width,
+                        receipts=receipts.label,
+                    )
                 )
-                errors.append(AdvanceError(where, f"{head}; {why}", entry))
+                message = _("{head}; {why}", head=head, why=why)
+                errors.append(AdvanceError(where, message, entry))
             if not found:
                 errors.append(AdvanceError(segment.meta, head, None))
     return errors
@@ -199,7 +221,11 @@ def _published_errors(
             or not all(isinstance(a, Decimal) and a == a.to_integral_value() for a in args[1:3])
         ):
             errors.append(
-                AdvanceError(entry.meta, f"Malformed published advance: {PUBLISHED_FORM}", entry)
+                AdvanceError(
+                    entry.meta,
+                    _("Malformed published advance: {form}", form=PUBLISHED_FORM),
+                    entry,
+                )
             )
             continue
         purpose, received, cumulative, unit_label = args
@@ -210,7 +236,11 @@ def _published_errors(
         if purpose not in sums.index:
             known = ", ".join([*sums.index])
             errors.append(
-                AdvanceError(entry.meta, f"No advance is kept for {purpose!r}: {known}", entry)
+                AdvanceError(
+                    entry.meta,
+                    _("No advance is kept for {purpose!r}: {known}", purpose=purpose, known=known),
+                    entry,
+                )
             )
             continue
         for header, column, published in (
@@ -222,8 +252,13 @@ def _published_errors(
                 errors.append(
                     AdvanceError(
                         entry.meta,
-                        f"{layout.title} {purpose} ({header}): "
-                        + discrepancy(int(published), computed, unit),
+                        _(
+                            "{table} {purpose} ({header}): {discrepancy}",
+                            table=layout.title,
+                            purpose=purpose,
+                            header=header,
+                            discrepancy=discrepancy(int(published), computed, unit),
+                        ),
                         entry,
                     )
                 )
@@ -240,7 +275,7 @@ def check_advances(
     if error is not None:
         return entries, [AdvanceError(*results.layout_problem(error, None))]
     if layout is None:
-        what = "published advances"
+        what = _("published advances")
         problems = results.undeclared(entries, ADVANCE_PUBLISHED, LAYOUT_FILE, what)
         return entries, [AdvanceError(*p) for p in problems]
     accounts = advance_accounts(entries)
@@ -249,8 +284,10 @@ def check_advances(
         return entries, [
             AdvanceError(
                 e.meta,
-                "Published advances, but no account holds an advance "
-                "(give its Open an `advance:` purpose)",
+                _(
+                    "Published advances, but no account holds an advance "
+                    "(give its Open an `advance:` purpose)"
+                ),
                 e,
             )
             for e in walk.customs(entries, ADVANCE_PUBLISHED)

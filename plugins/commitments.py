@@ -23,6 +23,7 @@ from yosan_ledger.plugins.core.commitments import (
     commitments,
     commitments_layout,
 )
+from yosan_ledger.plugins.core.messages import _
 
 __plugins__ = ("validate_commitments",)
 
@@ -36,7 +37,8 @@ def validate_commitments(
     if error is not None:
         return entries, [CommitmentError(*results.layout_problem(error, None))]
     if layout is None:
-        problems = results.undeclared(entries, COMMITMENT, LAYOUT_FILE, "commitments")
+        what = _("commitments")
+        problems = results.undeclared(entries, COMMITMENT, LAYOUT_FILE, what)
     else:
-        _, problems = commitments(entries)
+        problems = commitments(entries)[1]
     return entries, [CommitmentError(*p) for p in problems]

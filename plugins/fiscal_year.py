@@ -22,7 +22,7 @@ __plugins__ = ("validate_fiscal_year",)
 
 FiscalYearError = namedtuple("FiscalYearError", "source message entry")
 
-FORM = 'custom "yosan-budget" "title" FIRST-DAY LAST-DAY (dated the day it was adopted)'
+FORM = _('custom "yosan-budget" "title" FIRST-DAY LAST-DAY (dated the day it was adopted)')
 
 
 def validate_fiscal_year(

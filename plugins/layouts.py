@@ -19,16 +19,12 @@ from collections import namedtuple
 from beancount.core import data
 
 from yosan_ledger.plugins.core import results, walk
+from yosan_ledger.plugins.core.messages import _
 from yosan_ledger.plugins.core.results import LAYOUTS, LAYOUTS_FORM
 
 __plugins__ = ("check_layouts",)
 
 LayoutsError = namedtuple("LayoutsError", "source message entry")
-
-HOW = (
-    "; write the statements as TOML in a folder beside the ledger (`yosan new DIR` writes "
-    "a starter) and name it: YYYY-MM-DD " + LAYOUTS_FORM
-)
 
 
 def check_layouts(
@@ -37,9 +33,14 @@ def check_layouts(
     found = results.layout_folder(entries)
     if found.directive is None:
         meta = data.new_metadata(options_map.get("filename", "<ledger>"), 0)
-        return entries, [LayoutsError(meta, "The ledger names no statement layouts" + HOW, None)]
+        message = _(
+            "The ledger names no statement layouts; write the statements as TOML in a folder "
+            "beside the ledger (`yosan new DIR` writes a starter) and name it: YYYY-MM-DD {form}",
+            form=LAYOUTS_FORM,
+        )
+        return entries, [LayoutsError(meta, message, None)]
     errors = [
-        LayoutsError(e.meta, "A second layout folder; a ledger has one", e)
+        LayoutsError(e.meta, _("A second layout folder; a ledger has one"), e)
         for e in walk.customs(entries, LAYOUTS)[1:]
     ]
     if found.error is not None:

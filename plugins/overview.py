@@ -26,6 +26,7 @@ from beancount.core import data
 
 from yosan_ledger.plugins.core import results, revisions, walk
 from yosan_ledger.plugins.core.budget import values
+from yosan_ledger.plugins.core.messages import _
 from yosan_ledger.plugins.core.overview import (
     COLUMNS,
     COMPARISON_FORM,
@@ -46,7 +47,7 @@ __plugins__ = ("check_overview",)
 OverviewError = namedtuple("OverviewError", "source message entry")
 
 OVERVIEW_PUBLISHED = "yosan-overview-published"
-PUBLISHED_FORM = (
+PUBLISHED_FORM = _(
     'custom "yosan-overview-published" "item" "百万円" with the whole figures as metadata '
     "this: (this budget), that: (the other budget) and change: (増減), one a line "
     "(not as values after the item: Beancount reads 75060 -23245 as a subtraction)"
@@ -57,15 +58,16 @@ def _comparison_errors(comparison: Comparison) -> list[OverviewError]:
     problems = comparison.problems
     if not problems:
         return []
-    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-    return [
-        OverviewError(
-            comparison.directive.meta,
-            f"The comparison budget {comparison.relative} has {len(problems)} "
-            f"error{'s' if len(problems) != 1 else ''}: {problems[0]}{more}",
-            comparison.directive,
+    about = dict(ledger=comparison.relative, first=problems[0], more=len(problems) - 1)
+    if len(problems) == 1:
+        message = _("The comparison budget {ledger} has 1 error: {first}", **about)
+    else:
+        message = _(
+            "The comparison budget {ledger} has {count} errors: {first} (and {more} more)",
+            count=len(problems),
+            **about,
         )
-    ]
+    return [OverviewError(comparison.directive.meta, message, comparison.directive)]
 
 
 def check_overview(
@@ -77,7 +79,11 @@ def check_overview(
     if found:
         if not well_formed(found[0]):
             errors.append(
-                OverviewError(found[0].meta, f"Malformed comparison: {COMPARISON_FORM}", found[0])
+                OverviewError(
+                    found[0].meta,
+                    _("Malformed comparison: {form}", form=COMPARISON_FORM),
+                    found[0],
+                )
             )
         else:
             comparison = comparison_of(entries)
@@ -89,7 +95,7 @@ def check_overview(
                     dict.fromkeys([*options_map["include"], *comparison.files])
                 )
         errors += [
-            OverviewError(e.meta, "A second comparison budget; a ledger compares with one", e)
+            OverviewError(e.meta, _("A second comparison budget; a ledger compares with one"), e)
             for e in found[1:]
         ]
     published = walk.customs(entries, OVERVIEW_PUBLISHED)
@@ -97,7 +103,7 @@ def check_overview(
     if error is not None:
         return entries, [*errors, OverviewError(*results.layout_problem(error, None))]
     if published and layout is None:
-        what = "a published overview"
+        what = _("a published overview")
         problems = results.undeclared(entries, OVERVIEW_PUBLISHED, LAYOUT_FILE, what)
         return entries, errors + [OverviewError(*p) for p in problems]
     if not published:
@@ -109,7 +115,10 @@ def check_overview(
         errors.append(
             OverviewError(
                 published[0].meta,
-                f"Published overview figures need a comparison budget: {COMPARISON_FORM}",
+                _(
+                    "Published overview figures need a comparison budget: {form}",
+                    form=COMPARISON_FORM,
+                ),
                 published[0],
             )
         )
@@ -142,14 +151,20 @@ def _check_item(
     ):
         return [
             OverviewError(
-                entry.meta, f"Malformed published overview figure: {PUBLISHED_FORM}", entry
+                entry.meta,
+                _("Malformed published overview figure: {form}", form=PUBLISHED_FORM),
+                entry,
             )
         ]
     label, unit_label = args
     if layout.item(label) is None:
         known = ", ".join(i.label for i in layout.items)
         return [
-            OverviewError(entry.meta, f"The overview has no item {label!r}: one of {known}", entry)
+            OverviewError(
+                entry.meta,
+                _("The overview has no item {item!r}: one of {known}", item=label, known=known),
+                entry,
+            )
         ]
     unit = BY_LABEL.get(unit_label)
     if unit is None:
@@ -161,8 +176,14 @@ def _check_item(
             errors.append(
                 OverviewError(
                     entry.meta,
-                    f"予算の概要 {label} ({header}): "
-                    + discrepancy(int(published), computed, unit, gives="the ledgers give"),
+                    _(
+                        "予算の概要 {item} ({header}): {discrepancy}",
+                        item=label,
+                        header=header,
+                        discrepancy=discrepancy(
+                            int(published), computed, unit, gives="the ledgers give"
+                        ),
+                    ),
                     entry,
                 )
             )

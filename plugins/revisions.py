@@ -20,6 +20,7 @@ from beancount.core import data
 from yosan_ledger.plugins.core import walk
 from yosan_ledger.plugins.core.budget import TOTAL, declared_segments, find_budget, values
 from yosan_ledger.plugins.core.engine import failure_message
+from yosan_ledger.plugins.core.messages import _
 from yosan_ledger.plugins.core.revisions import (
     FORM,
     ORIGINAL,
@@ -41,15 +42,19 @@ def _declaration_errors(entries: list[data.Directive]) -> list[RevisionError]:
     for entry in walk.customs(entries, REVISION):
         args = values(entry)
         if len(args) != 1 or not isinstance(args[0], str) or not args[0].strip():
-            errors.append(RevisionError(entry.meta, f"Malformed revision: {FORM}", entry))
+            message = _("Malformed revision: {form}", form=FORM)
+            errors.append(RevisionError(entry.meta, message, entry))
             continue
         name = args[0].strip()
         if name == ORIGINAL:
             errors.append(
-                RevisionError(entry.meta, f"{ORIGINAL!r} names the original budget", entry)
+                RevisionError(
+                    entry.meta, _("{name!r} names the original budget", name=ORIGINAL), entry
+                )
             )
         elif name in seen:
-            errors.append(RevisionError(entry.meta, f"Revision {name!r} is declared twice", entry))
+            message = _("Revision {name!r} is declared twice", name=name)
+            errors.append(RevisionError(entry.meta, message, entry))
         seen.add(name)
     return errors
 
@@ -62,12 +67,17 @@ def _unknown_revisions(entries: list[data.Directive]) -> list[RevisionError]:
             continue
         name = revision_of(entry)
         if name is not None and name not in known:
-            listed = ", ".join(known) or "none is declared"
+            listed = ", ".join(known) or _("none is declared")
             errors.append(
                 RevisionError(
                     entry.meta,
-                    f"revision {name!r} is not declared ({listed}): "
-                    f'{entry.date} custom "yosan-revision" "{name}"',
+                    _(
+                        "revision {name!r} is not declared ({known}): "
+                        '{date} custom "yosan-revision" "{name}"',
+                        name=name,
+                        known=listed,
+                        date=entry.date,
+                    ),
                     entry,
                 )
             )
@@ -83,7 +93,7 @@ def check_revisions(
         return entries, errors
     by_name = {r.name: r.entry for r in revisions(entries)}
     customs = walk.of_type(entries, data.Custom)
-    _, budget = find_budget(customs)
+    budget = find_budget(customs)[1]
     segments = declared_segments(customs)
     for version in versions[:-1]:
         statements = statements_as_of(entries, version)
@@ -99,7 +109,13 @@ def check_revisions(
             meta = where.meta if where is not None else segments[failure.segment].meta
             errors.append(
                 RevisionError(
-                    meta, f"{title(version)}: {failure_message(failure, statements)}", where
+                    meta,
+                    _(
+                        "{version}: {failure}",
+                        version=title(version),
+                        failure=failure_message(failure, statements),
+                    ),
+                    where,
                 )
             )
     return entries, errors

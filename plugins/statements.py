@@ -77,9 +77,13 @@ def check_statements(
         errors.append(
             StatementError(
                 entry.meta,
-                f"Transaction moves cash through {', '.join(missed)}, which no row of "
-                f"{plan_titles} takes; record the cash movement against an account the plan "
-                "covers, or keep non-cash entries in a transaction of their own",
+                _(
+                    "Transaction moves cash through {accounts}, which no row of "
+                    "{plans} takes; record the cash movement against an account the plan "
+                    "covers, or keep non-cash entries in a transaction of their own",
+                    accounts=", ".join(missed),
+                    plans=plan_titles,
+                ),
                 entry,
             )
         )
@@ -88,10 +92,12 @@ def check_statements(
         errors.append(
             StatementError(
                 entry.meta,
-                "Transaction moves cash and holds non-cash entries, and which of its "
-                "postings are paid in cash cannot be told (more than one set of them "
-                "balances by itself, or too many postings to try); write the non-cash "
-                "entries (depreciation, provisions) as a transaction of their own",
+                _(
+                    "Transaction moves cash and holds non-cash entries, and which of its "
+                    "postings are paid in cash cannot be told (more than one set of them "
+                    "balances by itself, or too many postings to try); write the non-cash "
+                    "entries (depreciation, provisions) as a transaction of their own"
+                ),
                 entry,
             )
         )
@@ -130,8 +136,10 @@ def _lost_postings(entries: list[data.Directive], statements: Statements) -> lis
             errors.append(
                 StatementError(
                     entry.meta,
-                    "pad is not used in a budget: the transaction Beancount would add is in "
-                    "no statement; write the transaction, with its segment tag",
+                    _(
+                        "pad is not used in a budget: the transaction Beancount would add is "
+                        "in no statement; write the transaction, with its segment tag"
+                    ),
                     entry,
                 )
             )

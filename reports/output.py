@@ -11,6 +11,8 @@ from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import BinaryIO
 
+from yosan_ledger.plugins.core.messages import _
+
 
 def _folder_of(path: Path) -> Path:
     return path.parent if str(path.parent) else Path(".")
@@ -49,20 +51,32 @@ def regular_target(path: Path) -> tuple[Path, int | None]:
         _check_name(target)
         if link:
             raise NotARegularFile(
-                f"{path} is a symbolic link to {target}, which does not exist; "
-                "give the path of a regular file"
+                _(
+                    "{path} is a symbolic link to {target}, which does not exist; "
+                    "give the path of a regular file",
+                    path=path,
+                    target=target,
+                )
             ) from None
         return target, None
     except OSError as error:
         _check_name(path)
-        raise NotARegularFile(f"{path}: cannot write there: {error.strerror}") from None
+        raise NotARegularFile(
+            _("{path}: cannot write there: {error}", path=path, error=error.strerror)
+        ) from None
     mode = status.st_mode
     if stat.S_ISDIR(mode):
-        raise NotARegularFile(f"{path} is a folder; give -o a file name")
+        raise NotARegularFile(_("{path} is a folder; give -o a file name", path=path))
     if not stat.S_ISREG(mode):
-        kind = "a FIFO" if stat.S_ISFIFO(mode) else "not a regular file"
-        kind = "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else kind
-        raise NotARegularFile(f"{path} is {kind}; the output is written to regular files only")
+        kind = _("a FIFO") if stat.S_ISFIFO(mode) else _("not a regular file")
+        kind = _("a device") if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) else kind
+        raise NotARegularFile(
+            _(
+                "{path} is {kind}; the output is written to regular files only",
+                path=path,
+                kind=kind,
+            )
+        )
     return target, stat.S_IMODE(mode)
 
 
@@ -72,12 +86,18 @@ def _check_name(path: Path) -> None:
     try:
         limit = os.pathconf(_folder_of(path), "PC_NAME_MAX")
     except OSError as error:
-        raise NotARegularFile(f"{path}: cannot write there: {error.strerror}") from None
+        raise NotARegularFile(
+            _("{path}: cannot write there: {error}", path=path, error=error.strerror)
+        ) from None
     # The temporary file beside it has a longer name: "." + name + ".XXXXXXXX.tmp".
     if len(os.fsencode(path.name)) + 14 > limit:
         raise NotARegularFile(
-            f"{path}: the file name is too long ({len(os.fsencode(path.name))} bytes; "
-            f"at most {limit - 14} here)"
+            _(
+                "{path}: the file name is too long ({length} bytes; at most {largest} here)",
+                path=path,
+                length=len(os.fsencode(path.name)),
+                largest=limit - 14,
+            )
         )
 
 
@@ -112,7 +132,9 @@ def create_directory_atomically(path: Path, write: Callable[[Path], None]) -> No
     must not exist (``FileExistsError``): a new folder, whole or not at all."""
     path = Path(path)
     if path.exists() or path.is_symlink():
-        raise FileExistsError(f"{path} exists; a new folder is written, nothing is replaced")
+        raise FileExistsError(
+            _("{path} exists; a new folder is written, nothing is replaced", path=path)
+        )
     temporary = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=_folder_of(path)))
     try:
         write(temporary)
@@ -173,13 +195,17 @@ def write_directory_atomically(
     path = Path(path)
     _recover(path, owned)
     if path.is_symlink() or (path.exists() and not path.is_dir()):
-        raise ForeignDirectory(f"{path} is not a folder; the export writes a folder")
+        raise ForeignDirectory(_("{path} is not a folder; the export writes a folder", path=path))
     if path.is_dir() and not _is_export(path, owned):
         inside = sorted(p.name for p in path.iterdir())
         if inside:
             raise ForeignDirectory(
-                f"{path} holds files this tool did not write ({', '.join(inside[:3])}"
-                f"{' …' if len(inside) > 3 else ''}); give a new folder or an earlier export's"
+                _(
+                    "{path} holds files this tool did not write ({files}); give a new folder "
+                    "or an earlier export's",
+                    path=path,
+                    files=", ".join(inside[:3]) + (" …" if len(inside) > 3 else ""),
+                )
             )
     temporary = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=_folder_of(path)))
     try:

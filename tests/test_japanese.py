@@ -4,6 +4,7 @@ extension's follow Fava's language option, through the gettext catalog made with
 
 from __future__ import annotations
 
+import html
 import io
 import os
 import pickle
@@ -11,6 +12,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
 
@@ -21,10 +23,11 @@ from babel.messages.pofile import read_po
 from fava.application import create_app
 from fava.core import FavaLedger
 
-from tests.conftest import FY2016, ROOT
+from tests.conftest import FY2016, ROOT, SMALL
 from yosan_ledger.plugins.core.messages import LOCALE_DIR, _, translated
 
 CASE = ROOT / "tests" / "corpus" / "no-segment-tag"
+PROG = "python -m yosan_ledger.reports"  # as click names the command run by yosan_in
 CATALOG = LOCALE_DIR / "ja" / "LC_MESSAGES" / "yosan.po"
 COMPILED = LOCALE_DIR / "ja" / "LC_MESSAGES" / "yosan.mo"
 LOCALE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
@@ -106,7 +109,16 @@ def test_the_compiled_catalog_is_the_translations():
     write_mo(written, read_po(CATALOG.open("rb")))
     compiled = read_mo(COMPILED.open("rb"))
     again = read_mo(io.BytesIO(written.getvalue()))
-    assert {m.id: m.string for m in compiled if m.id} == {m.id: m.string for m in again if m.id}
+    assert entries(compiled) == entries(again)
+
+
+def entries(catalog: Iterable) -> dict:
+    """id → translation; a plural's ids and forms (lists in a read .mo) as tuples."""
+
+    def frozen(value: object) -> object:
+        return tuple(value) if isinstance(value, list | tuple) else value
+
+    return {frozen(m.id): frozen(m.string) for m in catalog if m.id}
 
 
 def test_a_message_is_its_english_text_and_survives_a_pickle():
@@ -157,3 +169,215 @@ def test_fava_opens_on_the_budgets_statements_with_japanese_separators():
     ledger = FavaLedger(str(FY2016))
     assert ledger.fava_options.locale == "ja_JP"
     assert ledger.format_decimal(Decimal(-51814967000), "JPY") == "-51,814,967,000"
+
+
+# Each family of messages on a real broken ledger or a bad command: the Japanese
+# message under a Japanese locale and the English one under C, at the same file:line.
+
+
+def line_of(path: Path, text: str) -> int:
+    return next(n for n, line in enumerate(path.read_text("utf-8").splitlines(), 1) if text in line)
+
+
+def both_languages(*args: str | Path, cwd: Path) -> dict[str, subprocess.CompletedProcess]:
+    return {lang: yosan_in(lang, *args, cwd=cwd) for lang in ("ja_JP.UTF-8", "C")}
+
+
+def test_a_layout_error_is_said_in_the_locales_language_at_its_line(tmp_path):
+    main = small_ledger_with(tmp_path / "small", "")
+    layout = main.parent / "layouts" / "pl.toml"
+    layout.write_text(layout.read_text("utf-8").replace('kind = "flow"', 'kind = "flows"'), "utf-8")
+    where = f"layouts/pl.toml:{line_of(layout, 'kind = ')}"
+    said = both_languages("check", "--no-cache", "--ledger", "main.beancount", cwd=main.parent)
+    assert said["ja_JP.UTF-8"].stderr.splitlines() == [
+        f"{where}: 様式: 種類 'flows' は balance, flow, cash のいずれでもありません",
+        "main.beancount に誤りが 1 件あります",
+    ]
+    assert said["C"].stderr.splitlines() == [
+        f"{where}: Layout: kind 'flows' is none of balance, flow, cash",
+        "1 error in main.beancount",
+    ]
+    assert {r.returncode for r in said.values()} == {1}
+
+
+def test_revision_errors_are_said_in_the_locales_language_at_their_lines(tmp_path):
+    main = small_ledger_with(
+        tmp_path / "small",
+        '\n2016-12-20 custom "yosan-revision" "12月補正"\n'
+        '2016-12-21 custom "yosan-revision" "12月補正"\n'
+        '2016-12-22 custom "yosan-revision" "当初"\n',
+    )
+    twice, original = line_of(main, "2016-12-21"), line_of(main, '"当初"')
+    said = both_languages("check", "--no-cache", "--ledger", "main.beancount", cwd=main.parent)
+    assert said["ja_JP.UTF-8"].stderr.splitlines()[:2] == [
+        f"main.beancount:{twice}: 補正予算 '12月補正' が二度宣言されています",
+        f"main.beancount:{original}: '当初' は当初予算を指します",
+    ]
+    assert said["C"].stderr.splitlines()[:2] == [
+        f"main.beancount:{twice}: Revision '12月補正' is declared twice",
+        f"main.beancount:{original}: '当初' names the original budget",
+    ]
+
+
+def test_settlement_note_errors_of_an_actual_journal_in_the_locales_language(tmp_path):
+    folder = tmp_path / "kumiai"
+    shutil.copytree(ROOT / "examples" / "kumiai", folder)
+    journal = folder / "actuals" / "main.beancount"
+    with journal.open("a", encoding="utf-8") as file:
+        file.write('2028-03-31 custom "yosan-settlement-note" "cf" "人件費支出" "nosuch" "注記"\n')
+        file.write('2028-03-31 custom "yosan-settlement-note" "cf" "ない行" "hall" "注記"\n')
+    segment, row = line_of(journal, '"nosuch"'), line_of(journal, '"ない行"')
+    said = both_languages("check", "--no-cache", "--ledger", "main.beancount", cwd=journal.parent)
+    assert said["ja_JP.UTF-8"].stderr.splitlines() == [
+        f"main.beancount:{segment}: 事業 'nosuch' はありません: "
+        "hall, water, common, total のいずれかです",
+        f"main.beancount:{row}: 財務諸表 'cf' に行 'ない行' はありません",
+        "main.beancount に誤りが 2 件あります",
+    ]
+    assert said["C"].stderr.splitlines() == [
+        f"main.beancount:{segment}: Unknown segment 'nosuch': one of hall, water, common, total",
+        f"main.beancount:{row}: No row 'ない行' in statement 'cf'",
+        "2 errors in main.beancount",
+    ]
+
+
+def test_execution_of_a_budget_is_refused_in_the_locales_language():
+    said = both_languages("report", "execution", "--ledger", SMALL, cwd=ROOT)
+    assert said["ja_JP.UTF-8"].stderr.splitlines() == [
+        f"使い方: {PROG} report [OPTIONS] [STATEMENT]",
+        f"'{PROG} report --help' でヘルプを表示できます。",
+        "",
+        'エラー: execution は実績の仕訳帳で使います: custom "yosan-actuals" '
+        '"path/to/budget/main.beancount" を宣言する元帳です',
+    ]
+    assert said["C"].stderr.splitlines()[-1] == (
+        "Error: execution is for an actual journal: a ledger that declares "
+        'custom "yosan-actuals" "path/to/budget/main.beancount"'
+    )
+    assert {r.returncode for r in said.values()} == {2}
+
+
+def test_a_foreign_plugin_and_a_folder_as_output_are_refused_in_the_locales_language(tmp_path):
+    main = small_ledger_with(tmp_path / "small", '\nplugin "someone.elses"\n')
+    (main.parent / "out").mkdir()
+    where = f"main.beancount:{line_of(main, 'someone.elses')}"
+    trust = both_languages(
+        "check", "--no-foreign-plugins", "--ledger", "main.beancount", cwd=main.parent
+    )
+    assert trust["ja_JP.UTF-8"].stderr.splitlines() == [
+        f'{where}: プラグイン "someone.elses" は yosan-ledger のもの（yosan_ledger.plugins.…）でも '
+        "Beancount のもの（beancount.…）でもありません。"
+        "ほかから来た Python のコードが実行されるため、--no-foreign-plugins により拒否しました",
+        "main.beancount に誤りが 1 件あります",
+    ]
+    assert trust["C"].stderr.splitlines() == [
+        f'{where}: plugin "someone.elses" is neither one of yosan-ledger\'s '
+        "(yosan_ledger.plugins.…) nor one of Beancount's (beancount.…); refused by "
+        "--no-foreign-plugins, as it would run Python code from elsewhere",
+        "1 error in main.beancount",
+    ]
+    output = both_languages("report", "-o", "out", "--ledger", "main.beancount", cwd=main.parent)
+    assert output["ja_JP.UTF-8"].stderr.splitlines()[-1] == (
+        "エラー: out はフォルダです。-o にはファイル名を指定してください"
+    )
+    assert output["C"].stderr.splitlines()[-1] == "Error: out is a folder; give -o a file name"
+    assert {r.returncode for r in output.values()} == {2}
+    assert sorted(p.name for p in (main.parent / "out").iterdir()) == []
+
+
+def test_clicks_own_words_follow_the_locale():
+    said = both_languages("report", "--bogus", cwd=ROOT)
+    assert said["ja_JP.UTF-8"].stderr.splitlines() == [
+        f"使い方: {PROG} report [OPTIONS] [STATEMENT]",
+        f"'{PROG} report --help' でヘルプを表示できます。",
+        "",
+        "エラー: オプション '--bogus' はありません。",
+    ]
+    assert said["C"].stderr.splitlines() == [
+        f"Usage: {PROG} report [OPTIONS] [STATEMENT]",
+        f"Try '{PROG} report --help' for help.",
+        "",
+        "Error: No such option '--bogus'.",
+    ]
+    assert {r.returncode for r in said.values()} == {2}
+    extra = yosan_in("ja_JP.UTF-8", "segments", "one", "two", cwd=ROOT).stderr
+    assert extra.splitlines()[-1] == "エラー: 余分な引数があります（one two）"
+
+
+@pytest.mark.parametrize(
+    ("command", "japanese"),
+    [
+        (
+            "report",
+            [
+                "この補正（補正予算）までを反映した予算",
+                "実績の仕訳帳: この日までの財務諸表と執行状況",
+                "execution: 月ごとの列（4月〜3月）。",
+                "overview: 同じ元帳のこの版（当初または補正）と比較する。",
+            ],
+        ),
+        ("export", ["postings.parquet: 財務諸表のもとになる仕訳を一行に一つ", "取引の摘要"]),
+        ("new", ["年度（始まる年の西暦で。令和9年度は 2027）"]),
+        ("rollover", ["翌年度の元帳を書く新しいフォルダ（既にあれば拒否）。"]),
+        ("fava", ["待ち受けるアドレス。", "待ち受けるポート。"]),
+    ],
+)
+def test_the_newer_options_help_is_japanese(command, japanese):
+    shown = yosan_in("ja_JP.UTF-8", command, "--help", cwd=ROOT)
+    assert shown.returncode == 0
+    text = " ".join(shown.stdout.split())  # click wraps the help at the terminal's width
+    for words in [*japanese, "使い方:", "オプション:", "このヘルプを表示して終了する。"]:
+        assert " ".join(words.split()) in text, words
+    english = yosan_in("C", command, "--help", cwd=ROOT).stdout
+    assert "Usage:" in english and "Show this message and exit." in english
+    assert not re.search(r"[\u3040-\u30ff]", english.split("Options:")[1].replace("合計", ""))
+
+
+def test_click_words_are_clicks_own_messages_and_translated():
+    """The listed words are still what click looks up (a new click that rewords one
+    shows here), and every one of them, plurals too, is in the compiled catalog."""
+    import click
+
+    from yosan_ledger.reports.command import click_words
+
+    clicks = {
+        message
+        for _file, _line, message, _comments, _context in extract_from_dir(
+            Path(click.__file__).parent, keywords={"_": None, "ngettext": (1, 2)}
+        )
+    }
+    plurals = [tuple(m) for m in clicks if isinstance(m, tuple)]
+    listed = [*click_words.WORDS]
+    # "required" reaches gettext through a variable (core.py: extra["required"]).
+    indirect = {"required"}
+    core = (Path(click.__file__).parent / "core.py").read_text("utf-8")
+    assert all(f'extra["{word}"] = "{word}"' in core for word in indirect)
+    assert listed and set(listed) - indirect <= clicks, set(listed) - indirect - clicks
+    catalog = entries(read_mo(COMPILED.open("rb")))
+    for word in listed:
+        assert catalog.get(word), word
+    listed_plurals = [p for p in plurals if p[0] in click_words.PLURALS]
+    assert len(listed_plurals) == len(click_words.PLURALS)
+    for plural in listed_plurals:
+        assert all(catalog.get(plural)), plural
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("ja", "様式: 種類 'flows' は balance, flow, cash のいずれでもありません"),
+        ("en", "Layout: kind 'flows' is none of balance, flow, cash"),
+    ],
+)
+def test_fava_shows_a_layout_error_in_favas_language(tmp_path, language, expected):
+    ledger = small_ledger_with(
+        tmp_path / "small",
+        f'\n2016-04-01 custom "fava-option" "language" "{language}"\n'
+        '2016-04-01 custom "fava-extension" "yosan_ledger.reports.fava_ext"\n',
+    )
+    layout = ledger.parent / "layouts" / "pl.toml"
+    layout.write_text(layout.read_text("utf-8").replace('kind = "flow"', 'kind = "flows"'), "utf-8")
+    client = create_app([str(ledger)], load=True).test_client()
+    slug = client.get("/").headers["Location"].split("/")[1]
+    page = client.get(f"/{slug}/extension/YosanStatements/").get_data(as_text=True)
+    assert expected in html.unescape(page)

@@ -18,6 +18,11 @@ from yosan_ledger.plugins.core import loading as pipeline
 from yosan_ledger.reports.loading.sources import read_sources
 
 CORPUS = sorted(p / "main.beancount" for p in (ROOT / "tests" / "corpus").iterdir() if p.is_dir())
+# Every ledger of the repository: the budget, the year before, the examples and the
+# actual journal among them.
+LEDGERS = sorted(
+    {*(ROOT / "ledger").rglob("main.beancount"), *(ROOT / "examples").rglob("main.beancount")}
+)
 SKIPPED_STEP_CRASH = re.compile(r'Error applying plugin "beancount\.ops\.(pad|balance|documents)"')
 
 OPENING = f"""
@@ -153,8 +158,8 @@ def assert_same_load(path: Path) -> None:
 
 @pytest.mark.parametrize(
     "path",
-    [FY2016, SMALL, *CORPUS],
-    ids=lambda p: p.parent.name,
+    [*LEDGERS, SMALL, *CORPUS],
+    ids=lambda p: str(p.parent.relative_to(ROOT)),
 )
 def test_the_pipeline_loads_what_beancount_loads(path):
     assert_same_load(path)
@@ -162,6 +167,14 @@ def test_the_pipeline_loads_what_beancount_loads(path):
 
 def test_it_loads_a_generated_ledger_as_beancount_does(tmp_path):
     generate.main(["300", str(tmp_path)])
+    assert_same_load(tmp_path / "main.beancount")
+
+
+def test_it_loads_a_synthetic_actual_journal_as_beancount_does(tmp_path):
+    """The benchmark's journal: withholdings, provisions, depreciation, by segment."""
+    from benchmarks import actuals
+
+    actuals.main(["600", str(tmp_path)])
     assert_same_load(tmp_path / "main.beancount")
 
 

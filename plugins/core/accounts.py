@@ -56,8 +56,13 @@ def map_accounts(
             errors.append(
                 Problem(
                     entry.meta,
-                    f"Account {entry.account} stands under {root}, not under one of "
-                    f"{', '.join(ROOTS)}; the statements read an account's side from its root",
+                    _(
+                        "Account {account} stands under {root}, not under one of {roots}; "
+                        "the statements read an account's side from its root",
+                        account=entry.account,
+                        root=root,
+                        roots=", ".join(ROOTS),
+                    ),
                     entry,
                 )
             )
@@ -68,8 +73,13 @@ def map_accounts(
             errors.append(
                 Problem(
                     entry.meta,
-                    f"Account {entry.account} has no statement to feed: the ledger's layouts "
-                    f'declare no statement of kind "{kind}", which takes {root} accounts',
+                    _(
+                        "Account {account} has no statement to feed: the ledger's layouts "
+                        'declare no statement of kind "{kind}", which takes {root} accounts',
+                        account=entry.account,
+                        kind=kind,
+                        root=root,
+                    ),
                     entry,
                 )
             )
@@ -88,10 +98,17 @@ def map_accounts(
                 errors.append(
                     Problem(
                         entry.meta,
-                        f"Account {entry.account} feeds the total {row.label} directly, so "
-                        f"{row.label} would no longer be the sum of {parts}; name the line "
-                        "it belongs to, or declare a ledger known only in totals with "
-                        f'`{LEVEL}: "{SUMMARY_LEVEL}"` on its yosan-budget directive',
+                        _(
+                            "Account {account} feeds the total {row} directly, so "
+                            "{row} would no longer be the sum of {parts}; name the line "
+                            "it belongs to, or declare a ledger known only in totals with "
+                            '`{level}: "{summary}"` on its yosan-budget directive',
+                            account=entry.account,
+                            row=row.label,
+                            parts=parts,
+                            level=LEVEL,
+                            summary=SUMMARY_LEVEL,
+                        ),
                         entry,
                     )
                 )
@@ -133,8 +150,14 @@ def map_accounts(
                 errors.append(
                     Problem(
                         entry.meta,
-                        f"Account {entry.account} names {name!r}, but {layouts[prefix].title} "
-                        f"takes no {root} accounts",
+                        _(
+                            "Account {account} names {line!r}, but {statement} "
+                            "takes no {root} accounts",
+                            account=entry.account,
+                            line=name,
+                            statement=layouts[prefix].title,
+                            root=root,
+                        ),
                         entry,
                     )
                 )
@@ -166,16 +189,26 @@ def _summary_error(
     if line is not None:
         return Problem(
             entry.meta,
-            f"Account {entry.account} names both a line ({line}) and a total ({name}); "
-            "an account feeds one row",
+            _(
+                "Account {account} names both a line ({line}) and a total ({total}); "
+                "an account feeds one row",
+                account=entry.account,
+                line=line,
+                total=name,
+            ),
             entry,
         )
     row = layouts.find(statement, name)
     if row is None or row.kind != "total":
         return Problem(
             entry.meta,
-            f"Account {entry.account} names total {name!r}, but "
-            f"{layouts[statement].title} has no total of that name",
+            _(
+                "Account {account} names total {total!r}, but "
+                "{statement} has no total of that name",
+                account=entry.account,
+                total=name,
+                statement=layouts[statement].title,
+            ),
             entry,
         )
     return None

@@ -22,6 +22,7 @@ from beancount.core import data
 from yosan_ledger.plugins.core import walk
 from yosan_ledger.plugins.core.budget import Budget, find_budget, values
 from yosan_ledger.plugins.core.memo import of_entries
+from yosan_ledger.plugins.core.messages import _
 
 ACTUALS = "yosan-actuals"
 FORM = 'custom "yosan-actuals" "path/to/budget/main.beancount"'
@@ -61,9 +62,9 @@ def actuals_of(entries: list[data.Directive]) -> Actuals | None:
     relative = values(entry)[0].strip()
     path = (Path(entry.meta.get("filename", ".")).parent / relative).resolve()
     budget_entries, problems, files = loading.load_named(path)
-    budget, _ = find_budget(budget_entries)
+    budget = find_budget(budget_entries)[0]
     if budget is None and not problems:
-        problems.append(f"{path}: the ledger declares no budget")
+        problems.append(_("{ledger}: the ledger declares no budget", ledger=path))
     return Actuals(
         entry,
         relative,
@@ -81,5 +82,5 @@ def period(entries: list[data.Directive]) -> tuple[Budget | None, bool]:
     if declared(entries):
         found = actuals_of(entries)
         return (found.budget if found is not None else None), True
-    budget, _ = find_budget(entries)
+    budget = find_budget(entries)[0]
     return budget, False

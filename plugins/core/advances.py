@@ -18,6 +18,7 @@ from yosan_ledger.plugins.core import results, walk
 from yosan_ledger.plugins.core.engine import Statements
 from yosan_ledger.plugins.core.layout import LayoutFile, Layouts
 from yosan_ledger.plugins.core.memo import of_entries
+from yosan_ledger.plugins.core.messages import _
 from yosan_ledger.plugins.core.units import UNITS, Unit
 
 ADVANCE = "advance"  # Open metadata: the purpose the account's advances serve
@@ -63,7 +64,7 @@ def parse_advances(source: LayoutFile, layouts: Layouts) -> AdvancesLayout:
         try:
             layouts.row(reference)
         except KeyError:
-            raise source.error(f"no row {reference!r} to tie to", reference) from None
+            raise source.error(_("no row {row!r} to tie to", row=reference), reference) from None
     return layout
 
 
@@ -126,7 +127,7 @@ def advances_of(entries: list[data.Directive]) -> Advances | None:
     """The advances by purpose and segment, in yen; None without a budget
     or without the schedule in the ledger's layouts."""
     statements = results.statements(entries)
-    layout, _ = advances_layout(entries)
+    layout, _error = advances_layout(entries)
     if statements is None or layout is None:
         return None
     return Advances(layout, advances_frame(statements, purposes(entries)))

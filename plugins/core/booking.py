@@ -38,7 +38,6 @@ from beancount.ops import validation
 from beancount.parser import booking, booking_full
 from beancount.utils.misc_utils import log_time
 
-Transaction = data.Transaction
 _ONE = Decimal(1)
 Log = Callable[[str], None] | None
 
@@ -101,7 +100,8 @@ def fast(entries: list[data.Directive]) -> bool:
 
 def book(entries: list[data.Directive], options: dict) -> tuple[list[data.Directive], list]:
     """``beancount.parser.booking.book(entries, options)``, for a ledger ``fast``
-    accepts."""
+    accepts: the same entries and errors, but that the entries parsed are booked in
+    place (their metadata given the tolerances), not copied."""
     methods = collections.defaultdict(lambda: options["booking_method"])
     defaults = options["inferred_tolerance_default"]
     of_currency: dict[str, dict] = {}
@@ -129,20 +129,10 @@ def book(entries: list[data.Directive], options: dict) -> tuple[list[data.Direct
             booked.extend(done)
             others.extend(done)
             continue
-        meta = entry.meta.copy()
-        meta[interpolate.AUTOMATIC_TOLERANCES] = tolerances
-        booked.append(
-            Transaction(
-                meta,
-                entry.date,
-                entry.flag,
-                entry.payee,
-                entry.narration,
-                entry.tags,
-                entry.links,
-                list(postings),
-            )
-        )
+        # The parse's entries are this load's alone and dropped once booked: their
+        # metadata takes the tolerances where Beancount copies it to add them.
+        entry.meta[interpolate.AUTOMATIC_TOLERANCES] = tolerances
+        booked.append(entry)
     # Beancount's booking errors come first, then the postings left incomplete.
     return booked, errors + booking.validate_missing_eliminated(others, options)
 

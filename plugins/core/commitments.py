@@ -28,12 +28,13 @@ from yosan_ledger.plugins.core.engine import CURRENCY, LARGEST
 from yosan_ledger.plugins.core.era import fiscal_year_of, is_fiscal_year_end, is_fiscal_year_start
 from yosan_ledger.plugins.core.layout import LayoutFile, Layouts
 from yosan_ledger.plugins.core.memo import of_entries
+from yosan_ledger.plugins.core.messages import _
 from yosan_ledger.plugins.core.problem import Problem
 from yosan_ledger.plugins.core.units import UNITS, Unit
 
 COMMITMENT = "yosan-commitment"
 SEGMENT = "segment"
-FORM = (
+FORM = _(
     'custom "yosan-commitment" "事項" LIMIT JPY FIRST-DAY LAST-DAY (dated in the act year; '
     'segment: "key" below)'
 )
@@ -90,49 +91,101 @@ def _parse(
         or not isinstance(args[1], amount.Amount)
         or not all(isinstance(a, datetime.date) for a in args[2:])
     ):
-        return None, [f"Malformed commitment: {FORM}"]
+        return None, [_("Malformed commitment: {form}", form=FORM)]
     item, limit, first, last = args
     problems = []
     if limit.currency != CURRENCY or limit.number != limit.number.to_integral_value():
-        problems.append(f"The limit of {item!r} is {limit}; a limit is whole {CURRENCY}")
+        problems.append(
+            _(
+                "The limit of {item!r} is {limit}; a limit is whole {currency}",
+                item=item,
+                limit=limit,
+                currency=CURRENCY,
+            )
+        )
     elif limit.number <= 0:
-        problems.append(f"The limit of {item!r} is {limit}; a limit is positive")
+        problems.append(
+            _("The limit of {item!r} is {limit}; a limit is positive", item=item, limit=limit)
+        )
     elif limit.number > LARGEST:
         problems.append(
-            f"The limit of {item!r} is {limit.number:,} {CURRENCY}, beyond the "
-            f"{LARGEST:,} yen (1,000兆円) a figure may have"
+            _(
+                "The limit of {item!r} is {number:,} {currency}, beyond the "
+                "{largest:,} yen (1,000兆円) a figure may have",
+                item=item,
+                number=limit.number,
+                currency=CURRENCY,
+                largest=LARGEST,
+            )
         )
     if not is_fiscal_year_start(first):
         problems.append(
-            f"The burden of {item!r} starts {first}, not on the first day of a fiscal year (4月1日)"
+            _(
+                "The burden of {item!r} starts {first}, not on the first day of a fiscal year "
+                "(4月1日)",
+                item=item,
+                first=first,
+            )
         )
     if not is_fiscal_year_end(last):
         problems.append(
-            f"The burden of {item!r} ends {last}, not on the last day of a fiscal year (3月31日)"
+            _(
+                "The burden of {item!r} ends {last}, not on the last day of a fiscal year "
+                "(3月31日)",
+                item=item,
+                last=last,
+            )
         )
     act = fiscal_year_of(entry.date)
     if last < first:
-        problems.append(f"The burden of {item!r} ends ({last}) before it starts ({first})")
+        problems.append(
+            _(
+                "The burden of {item!r} ends ({last}) before it starts ({first})",
+                item=item,
+                last=last,
+                first=first,
+            )
+        )
     if fiscal_year_of(first) < act:
         problems.append(
-            f"The burden of {item!r} starts in FY{fiscal_year_of(first)}, before its act year "
-            f"FY{act} (the directive's date, {entry.date})"
+            _(
+                "The burden of {item!r} starts in FY{first}, before its act year "
+                "FY{act} (the directive's date, {date})",
+                item=item,
+                first=fiscal_year_of(first),
+                act=act,
+                date=entry.date,
+            )
         )
     if budget_year is not None and act != budget_year:
         problems.append(
-            f"{item!r} is dated {entry.date}, in FY{act}; the budget authorises commitments "
-            f"of its own year, FY{budget_year}"
+            _(
+                "{item!r} is dated {date}, in FY{act}; the budget authorises commitments "
+                "of its own year, FY{year}",
+                item=item,
+                date=entry.date,
+                act=act,
+                year=budget_year,
+            )
         )
     segment = entry.meta.get(SEGMENT)
     if segment is None:
         problems.append(
-            f"Commitment {item!r} serves no segment: add `segment:` with one of "
-            f"{', '.join(segments)}"
+            _(
+                "Commitment {item!r} serves no segment: add `segment:` with one of {known}",
+                item=item,
+                known=", ".join(segments),
+            )
         )
     elif segment not in segments:
         problems.append(
-            f"Commitment {item!r} names segment {segment!r}, which is not declared: "
-            f"one of {', '.join(segments)}"
+            _(
+                "Commitment {item!r} names segment {segment!r}, which is not declared: "
+                "one of {known}",
+                item=item,
+                segment=segment,
+                known=", ".join(segments),
+            )
         )
     if problems:
         return None, problems
@@ -155,7 +208,7 @@ def commitments(
 ) -> tuple[list[Commitment], list[Problem]]:
     """The well-formed commitments in declaration order, and errors for the rest."""
     segments = list(declared_segments(entries))
-    budget, _ = find_budget(entries)
+    budget, _entry = find_budget(entries)
     budget_year = fiscal_year_of(budget.start) if budget else None
     found, errors = [], []
     for entry in walk.customs(entries, COMMITMENT):
@@ -173,8 +226,12 @@ def commitments(
             errors.append(
                 Problem(
                     commitment.entry.meta,
-                    f"The limits up to {commitment.item!r} add up to more than "
-                    f"{TOTAL_LARGEST:,} yen, beyond what a 合計 may hold",
+                    _(
+                        "The limits up to {item!r} add up to more than "
+                        "{largest:,} yen, beyond what a 合計 may hold",
+                        item=commitment.item,
+                        largest=TOTAL_LARGEST,
+                    ),
                     commitment.entry,
                 )
             )
@@ -224,8 +281,8 @@ class Commitments:
 def commitments_of(entries: list[data.Directive]) -> Commitments | None:
     """債務負担行為, one row per well-formed commitment, in the ledger's order; None
     without the schedule in the ledger's layouts."""
-    layout, _ = commitments_layout(entries)
+    layout, _error = commitments_layout(entries)
     if layout is None:
         return None
-    found, _ = commitments(entries)
+    found, _errors = commitments(entries)
     return Commitments(layout, commitments_frame(found))

@@ -18,6 +18,7 @@ from beancount.core import data
 from yosan_ledger.plugins.core import actuals, results, revisions
 from yosan_ledger.plugins.core.engine import Statements, compute_statements
 from yosan_ledger.plugins.core.memo import of_entries
+from yosan_ledger.plugins.core.messages import _
 
 COLUMNS = ("budget", "actual", "remaining")
 
@@ -98,21 +99,27 @@ def settlement_notes(
     """The accountant's notes on the 決算報告書 ((row key, segment, text), in the
     ledger's order) and what is wrong with the others ((directive, why))."""
     found, wrong = [], []
-    segments = {s.key for s in statements.segments} | {"total"}
+    segments = [*(s.key for s in statements.segments), "total"]  # in the order declared
     for entry in sorted(
         (e for e in entries if type(e) is data.Custom and e.type == SETTLEMENT_NOTE),
         key=lambda e: (e.meta.get("filename", ""), e.meta.get("lineno", 0)),
     ):
         args = [v.value for v in entry.values or ()]
         if len(args) != 4 or not all(isinstance(a, str) for a in args):
-            wrong.append((entry, f"Malformed settlement note: {NOTE_FORM}"))
+            wrong.append((entry, _("Malformed settlement note: {form}", form=NOTE_FORM)))
             continue
         statement, key, segment, text = args
         row = statements.layouts.find(statement, key)
         if row is None:
-            wrong.append((entry, f"No row {key!r} in statement {statement!r}"))
+            message = _("No row {row!r} in statement {statement!r}", row=key, statement=statement)
+            wrong.append((entry, message))
         elif segment not in segments:
-            wrong.append((entry, f"Unknown segment {segment!r}: one of {', '.join(segments)}"))
+            message = _(
+                "Unknown segment {segment!r}: one of {known}",
+                segment=segment,
+                known=", ".join(segments),
+            )
+            wrong.append((entry, message))
         else:
             found.append((row.key, segment, text))
     return found, wrong

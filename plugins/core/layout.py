@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from yosan_ledger.plugins.core.messages import _
+
 RowKind = Literal["heading", "line", "total", "cash"]
 CashBasis = Literal["flow", "opening", "closing"]
 StatementKind = Literal["balance", "flow", "cash"]
@@ -174,9 +176,10 @@ class LayoutFile:
         try:
             self.text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
-            raise LayoutError(f"{path.name} is missing", str(path)) from None
+            raise LayoutError(_("{file} is missing", file=path.name), str(path)) from None
         except (OSError, UnicodeDecodeError) as error:
-            raise LayoutError(f"{path.name} cannot be read: {error}", str(path)) from None
+            message = _("{file} cannot be read: {error}", file=path.name, error=error)
+            raise LayoutError(message, str(path)) from None
 
     def error(self, message: str, *mentions: str) -> LayoutError:
         """An error at the first line holding every mention (quoted), else the file."""
@@ -193,7 +196,7 @@ class LayoutFile:
             found = str(error).rsplit("(at line ", 1)
             if lineno is None and len(found) == 2:
                 lineno = int(found[1].split(",")[0])
-            message = f"not valid TOML: {found[0].strip()}"
+            message = _("not valid TOML: {detail}", detail=found[0].strip())
             raise LayoutError(message, str(self.path), lineno) from None
 
 
@@ -204,7 +207,7 @@ def _index(rows: tuple[Row, ...], source: LayoutFile) -> dict[str, Row]:
         if not row.has_value:
             continue
         if row.key in index:
-            raise source.error(f"row {row.key!r} is declared twice", row.label)
+            raise source.error(_("row {row!r} is declared twice", row=row.key), row.label)
         index[row.key] = row
         label_count[row.label] = label_count.get(row.label, 0) + 1
     for row in rows:
@@ -216,7 +219,8 @@ def _index(rows: tuple[Row, ...], source: LayoutFile) -> dict[str, Row]:
 def _field(raw: dict[str, Any], name: str, source: LayoutFile, where: str = "") -> Any:
     if name not in raw:
         raise source.error(
-            f"{where or source.path.name} lacks `{name}`", *([where] if where else [])
+            _("{what} lacks `{name}`", what=where or source.path.name, name=name),
+            *([where] if where else []),
         )
     return raw[name]
 
@@ -225,13 +229,15 @@ def _parse(statement: str, source: LayoutFile) -> Layout:
     raw = source.parse()
     kind = _field(raw, "kind", source)
     if kind not in KINDS:
-        raise source.error(f"kind {kind!r} is none of {', '.join(KINDS)}", str(kind))
+        raise source.error(
+            _("kind {kind!r} is none of {kinds}", kind=kind, kinds=", ".join(KINDS)), str(kind)
+        )
     rows: list[Row] = []
     headings: list[tuple[int, str, int]] = []  # (depth, label, sign) of open sections
     for item in _field(raw, "rows", source):
         label = next((item[k] for k in ("heading", "total", "line") if k in item), None)
         if label is None:
-            raise source.error("a row names no heading, line or total")
+            raise source.error(_("a row names no heading, line or total"))
         depth = int(_field(item, "depth", source, label))
         while headings and headings[-1][0] >= depth:
             headings.pop()
@@ -250,7 +256,9 @@ def _parse(statement: str, source: LayoutFile) -> Layout:
         elif "cash" in item:
             basis = item["cash"]
             if basis not in ("flow", "opening", "closing"):
-                raise source.error(f"{label}: unknown cash basis {basis!r}", label)
+                raise source.error(
+                    _("{row}: unknown cash basis {basis!r}", row=label, basis=basis), label
+                )
             of = tuple(_field(item, "of", source, label))
             rows.append(Row(statement, "cash", label, depth, section, sign, (), of, basis, hidden))
         else:
@@ -293,7 +301,9 @@ def _validate(layouts: Layouts, sources: dict[str, LayoutFile]) -> None:
         try:
             layouts.row(reference)
         except KeyError:
-            raise source.error(f"no row {reference!r} to refer to", mention) from None
+            raise source.error(
+                _("no row {reference!r} to refer to", reference=reference), mention
+            ) from None
 
     for layout in layouts:
         source = sources[layout.statement]
@@ -315,12 +325,15 @@ def _validate(layouts: Layouts, sources: dict[str, LayoutFile]) -> None:
             row = layout.find(layout.closes_into)
             if row is None or row.kind != "line":
                 raise source.error(
-                    f"closes_into names no line of this statement: {layout.closes_into!r}",
+                    _(
+                        "closes_into names no line of this statement: {row!r}",
+                        row=layout.closes_into,
+                    ),
                     layout.closes_into,
                 )
         if layout.kind == "cash":
             if layout.cash is None:
-                raise source.error('a cash plan names its cash row: cash = "stmt:row"')
+                raise source.error(_('a cash plan names its cash row: cash = "stmt:row"'))
             known(layout.cash, source, layout.cash)
 
 
@@ -330,12 +343,14 @@ def read_layouts(folder: Path) -> Layouts:
     index = LayoutFile(folder / INDEX)
     keys = index.parse().get("statements")
     if not isinstance(keys, list) or not keys or not all(isinstance(k, str) for k in keys):
-        raise index.error('statements.toml lists the statements: statements = ["bs", "pl", …]')
+        raise index.error(_('statements.toml lists the statements: statements = ["bs", "pl", …]'))
     sources: dict[str, LayoutFile] = {}
     by_statement: dict[str, Layout] = {}
     for key in keys:
         if not key.isidentifier() or key in by_statement:
-            raise index.error(f"statement key {key!r} is not a name, or stands twice", key)
+            raise index.error(
+                _("statement key {key!r} is not a name, or stands twice", key=key), key
+            )
         sources[key] = LayoutFile(folder / f"{key}.toml")
         by_statement[key] = _parse(key, sources[key])
     layouts = Layouts(by_statement, str(folder))

@@ -1,19 +1,28 @@
-"""Beancount's load, step by step, leaving out the steps that cannot change anything.
+"""Beancount's load, step by step, with the work each step does for nothing left out.
 
 This is the one module that uses Beancount's private API (``loader._parse_recursive``,
-and the knowledge of the wording of two of its messages): Beancount's public
-``load_file`` either reads and writes a pickle cache beside the ledger
-(unpickling a file that came with a ledger runs it as code) or, uncached, runs
-every step whether it has work or not.  ``tests/test_pipeline.py`` proves that
-``load`` gives what ``loader._load`` gives, on every ledger of the tests.
+and the knowledge of the wording of two of its messages); ``core.booking`` calls
+Beancount's booking of one transaction.  Beancount's public ``load_file`` either
+reads and writes a pickle cache beside the ledger (unpickling a file that came
+with a ledger runs it as code) or, uncached, runs every step whether it has work
+or not.  ``tests/test_pipeline.py`` proves that ``load`` gives what
+``loader._load`` gives, on every ledger of the repository and of the tests.
 
-Every load of a budget ledger goes through ``load``: the ``yosan`` command's and
-the comparison budget a ledger names (``yosan_ledger.plugins.core.overview``).
-The rules run as the ledger names them; a ledger that names none of them gets
-``yosan_ledger.plugins.all`` after its own plugins, so the command checks what it
-prints.  It runs Beancount's own steps, in Beancount's order — parse, sort, book,
-the plugins, validate — with two differences:
+Every load goes through ``load``: the ``yosan`` command's, ``yosan fava``'s, and
+a ledger's that another names (the comparison budget, the budget an actual journal
+executes).  The rules run as the ledger names them; a ledger that names none of
+them gets ``yosan_ledger.plugins.all`` after its own plugins, so the command
+checks what it prints.  It runs Beancount's own steps, in Beancount's order —
+parse, sort, book, the plugins, validate — with these differences:
 
+- Each file is parsed by ``core.parsing``: read once and hashed (``read``: the
+  statement cache keeps the hashes of the bytes parsed, not of the files
+  afterwards), its parse kept and taken back for the same bytes (``parsed``), and
+  the files a file includes parsed ahead by worker processes when there is enough
+  to parse.  Beancount's recursive parse stays whole: its order, errors, options.
+- A transaction of whole numbers in one currency, without cost or price, is
+  booked and checked for balance by ``core.booking``, without Beancount's
+  per-account inventories; any other by Beancount's own code.
 - After a rule of this project (``yosan_ledger.plugins.…``) the entries are not
   sorted again.  The rules read the entries and hand back the same list
   untouched (tested); Beancount sorts after every plugin because it cannot know.
@@ -21,17 +30,10 @@ the plugins, validate — with two differences:
   without an ``option "documents"`` or a ``document`` directive,
   ``beancount.ops.pad`` without a ``pad`` directive and ``beancount.ops.balance``
   without a ``balance`` directive.  Each would walk every entry and hand back the
-  same entries in the same order.
-
-Given a ``read`` dict, the load also hashes each file's bytes as it parses them
-(Beancount's parser module stands behind a hashing proxy for the load), so the
-statement cache keeps the hashes of what was read, not of the files afterwards.
-
-At 100,000 transactions these are about two and a half seconds of a load.  Every
-other plugin runs exactly as Beancount runs it.  The one difference a step left
-out can make: it cannot fail.  Beancount's ``pad`` step crashes on a ``custom``
-directive without values, pad directive or not; ``yosan`` refuses such a ledger
-at that line before loading it (``yosan_ledger.reports.loading.sources``).
+  same entries in the same order.  The one difference this can make: a step left
+  out cannot fail.  Beancount's ``pad`` step crashes on a ``custom`` directive
+  without values, pad directive or not; ``yosan`` refuses such a ledger at that
+  line before loading it (``yosan_ledger.reports.loading.sources``).
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ from beancount.utils.misc_utils import log_time
 
 from yosan_ledger.plugins import RULES_PLUGIN
 from yosan_ledger.plugins.core import booking, parsing
+from yosan_ledger.plugins.core.messages import _
 
 Log = Callable[[str], None] | None
 
@@ -245,9 +248,9 @@ def load_named(path: Path) -> tuple[list, list[str], list[str]]:
     of; a ledger that names itself, through any chain, or is missing, is one error."""
     path = path.resolve()
     if path in _other_ledgers:
-        return [], [f"{path}: names itself, through the ledgers it names"], []
+        return [], [_("{ledger}: names itself, through the ledgers it names", ledger=path)], []
     if not path.is_file():
-        return [], [f"{path}: no such ledger"], []
+        return [], [_("{ledger}: no such ledger", ledger=path)], []
     _other_ledgers.add(path)
     try:
         entries, errors, options = load(str(path))

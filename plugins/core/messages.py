@@ -75,6 +75,16 @@ def catalog(language: str | None) -> gettext.NullTranslations:
     return gettext.translation(DOMAIN, LOCALE_DIR, languages=[language], fallback=True)
 
 
+def bind_global_domain() -> None:
+    """Make this catalog gettext's global text domain when the locale's language has
+    one: click then says its own words ("Usage:", "Error: …", "No such option …") in
+    that language too (``yosan_ledger.reports.command.click_words`` lists them)."""
+    language = locale_language()
+    if language and type(catalog(language)) is not gettext.NullTranslations:
+        gettext.bindtextdomain(DOMAIN, str(LOCALE_DIR))
+        gettext.textdomain(DOMAIN)
+
+
 # Beancount's own messages, as its parser and checks word them: read back into a
 # template and values so that they too are shown in the reader's language.
 BEANCOUNT_MESSAGES = (
@@ -108,6 +118,14 @@ def translated(text: object, language: str | None) -> str:
             if found := pattern.match(text):
                 return Message(template, **found.groupdict()).in_language(language)
     return text
+
+
+def reason(error: BaseException) -> str:
+    """What an exception says, as the Message it was raised with (``str(error)`` is
+    only the English text), to be re-raised or shown in the reader's language."""
+    if len(error.args) == 1 and isinstance(error.args[0], Message):
+        return error.args[0]
+    return str(error)
 
 
 def localized(text: str, **values: Any) -> str:

@@ -25,6 +25,7 @@ from yosan_ledger.plugins.core.engine import Statements
 from yosan_ledger.plugins.core.era import fiscal_year_of, format_fiscal_year
 from yosan_ledger.plugins.core.layout import LayoutFile, Layouts, Term
 from yosan_ledger.plugins.core.memo import of_entries
+from yosan_ledger.plugins.core.messages import _
 from yosan_ledger.plugins.core.units import UNITS, Unit
 
 COMPARISON = "yosan-comparison"
@@ -66,12 +67,14 @@ def parse_overview(source: LayoutFile, layouts: Layouts) -> OverviewLayout:
                 try:
                     layouts.row(term.ref)
                 except KeyError:
-                    raise source.error(f"{item['label']}: no row {term.ref!r}", text) from None
+                    raise source.error(
+                        _("{item}: no row {row!r}", item=item["label"], row=term.ref), text
+                    ) from None
             items.append(Item(section["title"], item["label"], terms))
     labels = [i.label for i in items]
     twice = sorted({label for label in labels if labels.count(label) > 1})
     if twice:
-        raise source.error(f"the item {twice[0]!r} stands twice", twice[0])
+        raise source.error(_("the item {item!r} stands twice", item=twice[0]), twice[0])
     return OverviewLayout(
         title=raw["title"],
         unit=UNITS[raw["unit"]],
@@ -144,7 +147,7 @@ def load_budget(path: Path) -> tuple[Statements | None, list[str], list[str]]:
     entries, problems, files = loading.load_named(path)
     statements = results.statements(entries) if entries else None
     if statements is None and not problems:
-        problems.append(f"{path.resolve()}: the ledger declares no budget")
+        problems.append(_("{ledger}: the ledger declares no budget", ledger=path.resolve()))
     return statements, problems, files
 
 
@@ -174,5 +177,5 @@ def comparison_of(entries: list[data.Directive]) -> Comparison | None:
 def overview_of(entries: list[data.Directive]) -> Overview | None:
     """The overview's layout and the budget compared with; None without the
     schedule in the ledger's layouts."""
-    layout, _ = overview_layout(entries)
+    layout, _error = overview_layout(entries)
     return Overview(layout, comparison_of(entries)) if layout is not None else None

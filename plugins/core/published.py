@@ -16,6 +16,7 @@ from beancount.core import data
 from yosan_ledger.plugins.core import revisions, walk
 from yosan_ledger.plugins.core.budget import TOTAL, values
 from yosan_ledger.plugins.core.engine import Statements
+from yosan_ledger.plugins.core.messages import _
 from yosan_ledger.plugins.core.problem import Problem
 from yosan_ledger.plugins.core.revisions import ORIGINAL
 from yosan_ledger.plugins.core.units import BY_LABEL, Unit, round_half_up, unknown_unit
@@ -80,24 +81,32 @@ def published_figures(
             or not all(isinstance(a, str) for a in args[:3] + args[4:])
             or not isinstance(args[3], Decimal)
         ):
-            errors.append(Problem(entry.meta, f"Malformed published figure: {FORM}", entry))
+            message = _("Malformed published figure: {form}", form=FORM)
+            errors.append(Problem(entry.meta, message, entry))
             continue
         statement, key, segment, number, unit_label = args
         if statement not in statements.figures:
             known = ", ".join(statements.figures)
-            message = f"Unknown statement {statement!r}: one of {known}"
+            message = _(
+                "Unknown statement {statement!r}: one of {known}", statement=statement, known=known
+            )
             errors.append(Problem(entry.meta, message, entry))
             continue
         row = statements.layouts.find(statement, key)
         if row is None:
             title = statements.layouts[statement].title
-            errors.append(Problem(entry.meta, f"{title} has no row {key!r}", entry))
+            message = _("{statement} has no row {row!r}", statement=title, row=key)
+            errors.append(Problem(entry.meta, message, entry))
             continue
         if segment != TOTAL and segment not in segment_names:
             errors.append(
                 Problem(
                     entry.meta,
-                    f"Unknown segment {segment!r}: one of {', '.join(segment_names)} or total",
+                    _(
+                        "Unknown segment {segment!r}: one of {known} or total",
+                        segment=segment,
+                        known=", ".join(segment_names),
+                    ),
                     entry,
                 )
             )
@@ -107,7 +116,8 @@ def published_figures(
             errors.append(Problem(entry.meta, unknown_unit(unit_label), entry))
             continue
         if number != number.to_integral_value():
-            errors.append(Problem(entry.meta, f"A published figure is whole {unit.label}", entry))
+            message = _("A published figure is whole {unit}", unit=unit.label)
+            errors.append(Problem(entry.meta, message, entry))
             continue
         computed = round_half_up(statements.figure(row.ref, segment), unit)
         figures.append(

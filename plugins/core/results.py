@@ -26,13 +26,14 @@ from yosan_ledger.plugins.core.budget import values
 from yosan_ledger.plugins.core.engine import Statements, compute_statements
 from yosan_ledger.plugins.core.layout import LayoutError, LayoutFile, Layouts, read_layouts
 from yosan_ledger.plugins.core.memo import of_entries
+from yosan_ledger.plugins.core.messages import _
 from yosan_ledger.plugins.core.problem import Problem
 
 ScheduleLayout = TypeVar("ScheduleLayout")
 
 
 LAYOUTS = "yosan-layouts"
-LAYOUTS_FORM = 'custom "yosan-layouts" "layouts" (a folder, relative to this file)'
+LAYOUTS_FORM = _('custom "yosan-layouts" "layouts" (a folder, relative to this file)')
 
 
 @dataclass(frozen=True)
@@ -62,11 +63,13 @@ def layout_folder(entries: list[data.Directive]) -> LayoutFolder:
     directive = found[0]
     args = values(directive)
     if len(args) != 1 or not isinstance(args[0], str):
-        error = LayoutError(f"Malformed layouts: {LAYOUTS_FORM}")
+        error = LayoutError(_("Malformed layouts: {form}", form=LAYOUTS_FORM))
         return LayoutFolder(directive, None, None, error)
     folder = Path(directive.meta.get("filename", ".")).parent / args[0]
     if not folder.is_dir():
-        error = LayoutError(f"The layout folder {args[0]} ({folder}) does not exist")
+        error = LayoutError(
+            _("The layout folder {name} ({folder}) does not exist", name=args[0], folder=folder)
+        )
         return LayoutFolder(directive, folder, None, error)
     try:
         return LayoutFolder(directive, folder, read_layouts(folder))
@@ -107,7 +110,9 @@ def schedule_layout(
         try:
             return parse(source, found.layouts), None
         except KeyError as missing:
-            raise source.error(f"{name} lacks `{missing.args[0]}`") from None
+            raise source.error(
+                _("{file} lacks `{name}`", file=name, name=missing.args[0])
+            ) from None
     except LayoutError as error:
         return None, error
 
@@ -117,7 +122,7 @@ def layout_problem(error: LayoutError, entry: data.Directive | None) -> Problem:
     directive naming the layouts, or the ledger)."""
     if error.filename:
         meta = data.new_metadata(error.filename, error.lineno or 0)
-        return Problem(meta, f"Layout: {error.message}", entry)
+        return Problem(meta, _("Layout: {message}", message=error.message), entry)
     meta = entry.meta if entry is not None else data.new_metadata("<ledger>", 0)
     return Problem(meta, error.message, entry)
 
@@ -129,8 +134,12 @@ def undeclared(
     return [
         Problem(
             e.meta,
-            f"The ledger states {what}, but its layouts declare no such table: add {name} "
-            "to the layout folder",
+            _(
+                "The ledger states {what}, but its layouts declare no such table: add {name} "
+                "to the layout folder",
+                what=what,
+                name=name,
+            ),
             e,
         )
         for e in walk.customs(entries, directive)

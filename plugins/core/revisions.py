@@ -24,12 +24,13 @@ from yosan_ledger.plugins.core import results, walk
 from yosan_ledger.plugins.core.budget import values
 from yosan_ledger.plugins.core.engine import Statements, compute_statements
 from yosan_ledger.plugins.core.memo import of_entries
+from yosan_ledger.plugins.core.messages import _
 
 REVISION = "yosan-revision"
 META = "revision"  # a transaction's (or published figure's) revision
 ORIGINAL = "当初"  # what `--revision` calls the original budget
 ORIGINAL_TITLE = "当初予算"
-FORM = 'custom "yosan-revision" "name" (dated the day the revision is adopted)'
+FORM = _('custom "yosan-revision" "name" (dated the day the revision is adopted)')
 
 
 @dataclass(frozen=True)

@@ -52,7 +52,7 @@ def scale_frame(frame: pd.DataFrame, unit: Unit) -> pd.DataFrame:
 
 def unknown_unit(label: str) -> str:
     """The message for a published figure in a unit no table uses."""
-    return f"Unknown unit {label!r}: one of {', '.join(BY_LABEL)}"
+    return _("Unknown unit {unit!r}: one of {known}", unit=label, known=", ".join(BY_LABEL))
 
 
 def discrepancy(

@@ -28,32 +28,39 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from yosan_ledger.plugins.core.messages import localized
+from yosan_ledger.plugins.core.messages import (
+    bind_global_domain,
+    locale_language,
+    localized,
+    reason,
+    translated,
+)
 from yosan_ledger.plugins.core.units import UNITS
 from yosan_ledger.reports.command import replay
 from yosan_ledger.reports.interruption import Interrupted, interrupt
 from yosan_ledger.reports.rendering import formats
-from yosan_ledger.reports.rendering.parquet import SCHEMA_HELP
+from yosan_ledger.reports.rendering.parquet import schema_help
 
 if TYPE_CHECKING:
     from yosan_ledger.reports.loading.ledger import LoadedLedger
     from yosan_ledger.reports.tables.table import Table
 
+# Click's own words in the locale's language: some are read as the options below are
+# declared (the --version option's help), the rest as the command runs.
+bind_global_domain()
+
 DEFAULT_LEDGER = Path("ledger") / "main.beancount"
 LEDGER_HERE = Path("main.beancount")  # run inside the ledger's folder
 LEDGER_ENV = "YOSAN_LEDGER"
 SCHEDULE_NAMES = ("overview", "advances", "commitments")  # checked against the registry in tests
-EXPORT_HELP = (
-    localized(
-        "Every figure of every statement and segment.\n\n"
-        "\b\n"
-        "csv      statement,section,line,segment,amount,unit (to standard output, or -o FILE)\n"
-        "xlsx     a sheet per statement, whole body and by segment, and the figures as rows\n"
-        "parquet  -o FOLDER: two files, written together or not at all\n\n"
-        "\b\n"
-    )
-    + SCHEMA_HELP
-)
+EXPORT_HELP = localized(
+    "Every figure of every statement and segment.\n\n"
+    "\b\n"
+    "csv      statement,section,line,segment,amount,unit (to standard output, or -o FILE)\n"
+    "xlsx     a sheet per statement, whole body and by segment, and the figures as rows\n"
+    "parquet  -o FOLDER: two files, written together or not at all\n\n"
+    "\b\n"
+) + schema_help(locale_language())
 
 
 class LedgerFailed(click.ClickException):
@@ -63,6 +70,11 @@ class LedgerFailed(click.ClickException):
 
     def show(self, file: Any = None) -> None:
         click.echo(self.message, err=True)
+
+
+def said(error: BaseException) -> str:
+    """What an error raised with a message says, in the locale's language."""
+    return translated(reason(error), locale_language())
 
 
 def default_ledger() -> Path:
@@ -203,7 +215,7 @@ def load(ledger_path: Path, foreign_plugins: bool = True, no_cache: bool = False
     try:
         ledger = load_ledger(ledger_path, foreign_plugins=foreign_plugins, cache=not no_cache)
     except LedgerError as error:
-        raise LedgerFailed(str(error)) from None
+        raise LedgerFailed(said(error)) from None
     if _kept_until_exit is not None:
         _kept_until_exit.append(ledger)
     if ledger.problems:
@@ -224,9 +236,9 @@ def emit(write: Callable[[], str | None]) -> None:
     try:
         text = write()
     except formats.OutputError as error:
-        raise click.UsageError(str(error)) from None
+        raise click.UsageError(said(error)) from None
     except formats.Unavailable as error:
-        raise click.ClickException(str(error)) from None
+        raise click.ClickException(said(error)) from None
     except OSError as error:
         raise click.ClickException(
             localized("cannot write the output: {error}", error=error)
@@ -236,7 +248,9 @@ def emit(write: Callable[[], str | None]) -> None:
             click.echo(text, nl=False)
             sys.stdout.flush()
         except OSError as error:  # a full disk, a closed pipe
-            raise click.ClickException(f"cannot write to standard output: {error}") from None
+            raise click.ClickException(
+                localized("cannot write to standard output: {error}", error=error)
+            ) from None
         replay.keep(text)
 
 
@@ -247,7 +261,7 @@ def chosen_format(fmt: str | None, output: Path | None, default: str, known: tup
     try:
         formats.check_output(fmt, output)
     except formats.OutputError as error:
-        raise click.UsageError(str(error)) from None
+        raise click.UsageError(said(error)) from None
     return fmt
 
 
@@ -362,9 +376,11 @@ def report(
     if segment and by_segment:
         raise click.UsageError(localized("--segment and --by-segment exclude each other"))
     if (against is not None or against_revision is not None) and statement != "overview":
-        raise click.UsageError("--against and --against-revision are for `yosan report overview`")
+        raise click.UsageError(
+            localized("--against and --against-revision are for `yosan report overview`")
+        )
     if against is not None and against_revision is not None:
-        raise click.UsageError("--against and --against-revision exclude each other")
+        raise click.UsageError(localized("--against and --against-revision exclude each other"))
     fmt = chosen_format(fmt, output, "text", formats.REPORT_FORMATS)
     replay.start(ctx, replayable=True)
     from yosan_ledger.reports.tables.schedules import SCHEDULES, Request, ScheduleError
@@ -390,7 +406,7 @@ def report(
         )
         return
     if as_of is not None or by_month:
-        raise click.UsageError("--as-of and --by-month are for an actual journal")
+        raise click.UsageError(localized("--as-of and --by-month are for an actual journal"))
     statements = ledger.statements_as_of(chosen_version(ledger, revision, "--revision"))
     names = list(statements.layouts.by_statement)
     tables_known = [*SCHEDULES, REVISION_TABLE, EXECUTION, SETTLEMENT]
@@ -452,7 +468,7 @@ def report(
             results = {**ledger.results, "statements": statements}
             tables = [SCHEDULES[statement].table(results, request)]
         except ScheduleError as error:
-            raise click.UsageError(str(error)) from None
+            raise click.UsageError(said(error)) from None
     else:
         tables = [
             statement_table(
@@ -501,8 +517,11 @@ def actual_report(
 
     if not ledger.statements.actual:
         raise formats.OutputError(
-            f"{statement} is for an actual journal: a ledger that declares "
-            'custom "yosan-actuals" "path/to/budget/main.beancount"'
+            localized(
+                "{statement} is for an actual journal: a ledger that declares "
+                'custom "yosan-actuals" "path/to/budget/main.beancount"',
+                statement=statement,
+            )
         )
     budget = ledger.statements.budget
     day = min(max(day or budget.end, budget.start), budget.end)
@@ -512,7 +531,11 @@ def actual_report(
     budget_versions = ledger.results["budget_versions"]
     if revision is not None and revision not in budget_versions:
         raise click.BadParameter(
-            f"{revision!r} is no version of the budget: {', '.join(budget_versions)}",
+            localized(
+                "{revision!r} is no version of the budget: {known}",
+                revision=revision,
+                known=", ".join(budget_versions),
+            ),
             param_hint="--revision",
         )
     if day == budget.end and not by_month:  # the year: all in the statement cache
@@ -564,8 +587,11 @@ def actual_report(
         names = list(actual.layouts.by_statement)
         if statement is not None and statement not in names:
             raise formats.OutputError(
-                f"{statement!r} is no statement of this journal: "
-                f"{', '.join([*names, EXECUTION, SETTLEMENT])}"
+                localized(
+                    "{statement!r} is no statement of this journal: {known}",
+                    statement=statement,
+                    known=", ".join([*names, EXECUTION, SETTLEMENT]),
+                )
             )
         tables = [
             statement_table(
@@ -592,7 +618,11 @@ def chosen_version(ledger: LoadedLedger, version: str | None, option: str) -> st
     """The version asked for (None: the budget in force), or a refusal naming them."""
     if version is not None and version not in ledger.versions:
         raise click.BadParameter(
-            f"{version!r} is no version of this budget: {', '.join(ledger.versions)}",
+            localized(
+                "{version!r} is no version of this budget: {known}",
+                version=version,
+                known=", ".join(ledger.versions),
+            ),
             param_hint=option,
         )
     return version
@@ -631,8 +661,10 @@ def revision_report(
     target = revision or versions[-1]
     if len(versions) < 2 or target == versions[0]:
         raise formats.OutputError(
-            "the budget has no revision to show: declare one with "
-            'custom "yosan-revision" "name" and give its transactions revision: "name"'
+            localized(
+                "the budget has no revision to show: declare one with "
+                'custom "yosan-revision" "name" and give its transactions revision: "name"'
+            )
         )
     before = ledger.statements_as_of(versions[versions.index(target) - 1])
     after = ledger.statements_as_of(target)
@@ -750,7 +782,7 @@ def new_ledger(folder: Path, year: int | None) -> None:
     try:
         written = write_new_ledger(folder, year or next_fiscal_year())
     except (NewLedgerError, OSError) as error:
-        raise click.ClickException(str(error)) from None
+        raise click.ClickException(said(error)) from None
     for path in written:
         click.echo(folder / path)
     click.echo(f"yosan check --ledger {folder / 'main.beancount'}", err=True)
@@ -783,8 +815,11 @@ def rollover(ledger_path: Path, output: Path) -> None:
     try:
         roll_over(ledger_path, ledger.entries, ledger.options, output)
     except (RolloverError, OSError) as error:
-        raise click.ClickException(str(error)) from None
-    click.echo(f"{output / 'main.beancount'}: edit the budget's title and date", err=True)
+        raise click.ClickException(said(error)) from None
+    click.echo(
+        localized("{ledger}: edit the budget's title and date", ledger=output / "main.beancount"),
+        err=True,
+    )
 
 
 @main.command(
@@ -826,7 +861,11 @@ def fava(host: str, port: int, read_only: bool, ledger_path: Path, foreign_plugi
         socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as error:
         raise click.BadParameter(
-            f"{host!r} is not an address or a host name this machine can resolve ({error})",
+            localized(
+                "{host!r} is not an address or a host name this machine can resolve ({error})",
+                host=host,
+                error=error,
+            ),
             param_hint="--host",
         ) from None
     sources = read_sources(ledger_path)
@@ -838,7 +877,8 @@ def fava(host: str, port: int, read_only: bool, ledger_path: Path, foreign_plugi
     if refused:
         refused = list(dict.fromkeys(refused))
         refused.sort(key=lambda p: (p.where.filename, p.where.lineno or 0))
-        raise failure([f"{p.where}: {p.message}" for p in refused], ledger_path)
+        shown = [f"{p.where}: {translated(p.message, locale_language())}" for p in refused]
+        raise failure(shown, ledger_path)
     # Beancount's pickle cache beside a ledger is unpickled, that is run, on load.
     os.environ["BEANCOUNT_DISABLE_LOAD_CACHE"] = "1"
     from yosan_ledger.reports.fava_ext.load import serve_fava_from_yosans_load
@@ -860,19 +900,25 @@ def run() -> None:
     except SystemExit as done:
         leave(done.code)
     except Interrupted:
-        click.echo("yosan: interrupted", err=True)
+        click.echo(localized("yosan: interrupted"), err=True)
         leave(130)
     except MemoryError:
         click.echo(
-            "yosan: out of memory (is a file of the ledger far larger than it should be?)", err=True
+            localized(
+                "yosan: out of memory (is a file of the ledger far larger than it should be?)"
+            ),
+            err=True,
         )
         leave(1)
     except Exception as error:  # noqa: BLE001
         if os.environ.get("YOSAN_DEBUG"):
             raise
         click.echo(
-            f"yosan: internal error: {type(error).__name__}: {error} "
-            "(set YOSAN_DEBUG=1 for the traceback)",
+            localized(
+                "yosan: internal error: {kind}: {error} (set YOSAN_DEBUG=1 for the traceback)",
+                kind=type(error).__name__,
+                error=error,
+            ),
             err=True,
         )
         leave(3)

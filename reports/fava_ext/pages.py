@@ -507,6 +507,7 @@ def checks_page(
     *,
     ledger_file: str,
     errors: Errors,
+    language: str | None = None,
 ) -> ChecksPage:
     segments = segment_choices(statements, place, whole_label=ALL_FIGURES, with_table=False)
     chosen = segments.selection.segment
@@ -533,7 +534,7 @@ def checks_page(
                 source_url=url,
             )
         )
-    bad = error_lines(list(malformed), place, ledger_file).shown
+    bad = error_lines(list(malformed), place, ledger_file, language).shown
     return ChecksPage(
         tuple(checks), tuple(c for c in checks if not c.matches), bad, segments, errors
     )

@@ -246,4 +246,5 @@ class ChecksReport(BudgetReport):
             place,
             ledger_file=self.ledger.beancount_file_path,
             errors=self.errors(place),
+            language=self.ledger.fava_options.language,
         )

@@ -14,6 +14,7 @@ from importlib import resources
 from pathlib import Path
 
 from yosan_ledger.plugins.core.era import fiscal_year_bounds, fiscal_year_of, format_fiscal_year
+from yosan_ledger.plugins.core.messages import _, reason
 from yosan_ledger.reports.output import create_directory_atomically
 
 STARTER = "starter"
@@ -47,7 +48,7 @@ def write_new_ledger(folder: Path, year: int) -> list[Path]:
     files written, relative to it."""
     parent = folder.parent if str(folder.parent) else Path(".")
     if not parent.is_dir():
-        raise NewLedgerError(f"{folder}: there is no folder {parent}")
+        raise NewLedgerError(_("{path}: there is no folder {folder}", path=folder, folder=parent))
     written: list[Path] = []
 
     def fill(temporary: Path) -> None:
@@ -63,5 +64,5 @@ def write_new_ledger(folder: Path, year: int) -> list[Path]:
     try:
         create_directory_atomically(folder, fill)
     except FileExistsError as error:
-        raise NewLedgerError(str(error)) from None
+        raise NewLedgerError(reason(error)) from None
     return written

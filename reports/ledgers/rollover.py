@@ -29,6 +29,7 @@ from yosan_ledger.plugins.core.accounts import map_accounts
 from yosan_ledger.plugins.core.budget import Budget
 from yosan_ledger.plugins.core.engine import CURRENCY, Statements
 from yosan_ledger.plugins.core.era import fiscal_year_bounds, fiscal_year_of, format_fiscal_year
+from yosan_ledger.plugins.core.messages import _, reason
 from yosan_ledger.plugins.core.overview import year_header
 from yosan_ledger.reports.output import create_directory_atomically
 
@@ -55,15 +56,21 @@ def closing_account(statements: Statements, entries: list[data.Directive]) -> st
     rows = [row for row in rows if row is not None]
     if len(rows) != 1:
         raise RolloverError(
-            "the balance statement names no line to carry the year's result into: "
-            'give it closes_into = "<line>" in its layout'
+            _(
+                "the balance statement names no line to carry the year's result into: "
+                'give it closes_into = "<line>" in its layout'
+            )
         )
-    row_of_account, _ = map_accounts(entries, statements.layouts)
+    row_of_account = map_accounts(entries, statements.layouts)[0]
     accounts = sorted(a for a, ref in row_of_account.items() if ref == rows[0].ref)
     if len(accounts) != 1:
         raise RolloverError(
-            f"the year's result is carried into {rows[0].label}, which {len(accounts)} "
-            "accounts feed; open one account for it (or name another line in closes_into)"
+            _(
+                "the year's result is carried into {row}, which {count} "
+                "accounts feed; open one account for it (or name another line in closes_into)",
+                row=rows[0].label,
+                count=len(accounts),
+            )
         )
     return accounts[0]
 
@@ -175,11 +182,13 @@ def roll_over(ledger_path: Path, entries: list[data.Directive], options: dict, o
     """Write next year's ledger folder ``out`` from the loaded ledger."""
     parent = out.parent if str(out.parent) else Path(".")
     if not parent.is_dir():
-        raise RolloverError(f"{out}: there is no folder {parent}")
+        raise RolloverError(_("{path}: there is no folder {folder}", path=out, folder=parent))
     statements = results.statements(entries)
     layouts = results.layout_folder(entries)
     if statements is None or layouts.folder is None:
-        raise RolloverError(f"{ledger_path}: the ledger declares no budget or no layouts")
+        raise RolloverError(
+            _("{ledger}: the ledger declares no budget or no layouts", ledger=ledger_path)
+        )
     segments = openings(statements, entries)
     start = _next_year(statements.budget)[0]
     opening_day = start - datetime.timedelta(days=1)
@@ -202,4 +211,4 @@ def roll_over(ledger_path: Path, entries: list[data.Directive], options: dict, o
     try:
         create_directory_atomically(out, fill)
     except FileExistsError as error:
-        raise RolloverError(str(error)) from None
+        raise RolloverError(reason(error)) from None

@@ -40,6 +40,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from yosan_ledger.plugins.core.messages import _, reason
 from yosan_ledger.reports.output import write_atomically
 
 MAGIC = b"yosan-statement-cache 1\n"
@@ -71,9 +72,17 @@ class UnsafeCache(Exception):
 
 def _check_private(status: os.stat_result, what: str) -> None:
     if status.st_uid != os.getuid():
-        raise UnsafeCache(f"{what} belongs to another user (uid {status.st_uid})")
+        raise UnsafeCache(
+            _("{what} belongs to another user (uid {uid})", what=what, uid=status.st_uid)
+        )
     if status.st_mode & 0o022:
-        raise UnsafeCache(f"{what} is writable by other users (mode {status.st_mode & 0o777:o})")
+        raise UnsafeCache(
+            _(
+                "{what} is writable by other users (mode {mode:o})",
+                what=what,
+                mode=status.st_mode & 0o777,
+            )
+        )
 
 
 def private_folder(*, create: bool) -> Path:
@@ -83,7 +92,7 @@ def private_folder(*, create: bool) -> Path:
     folder = cache_dir()
     if create:
         folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    _check_private(os.stat(folder), f"the statement cache folder {folder}")
+    _check_private(os.stat(folder), _("the statement cache folder {folder}", folder=folder))
     if os.stat(folder).st_mode & 0o077:
         os.chmod(folder, 0o700)  # ours, made by an earlier version: no one else reads it
     return folder
@@ -94,7 +103,7 @@ def unsafe_reason() -> str | None:
     try:
         private_folder(create=False)
     except UnsafeCache as error:
-        return str(error)
+        return reason(error)
     except OSError:
         return None
     return None
@@ -106,7 +115,7 @@ def _read_private(path: Path) -> bytes:
     private_folder(create=False)
     handle = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
     with os.fdopen(handle, "rb") as stream:
-        _check_private(os.fstat(stream.fileno()), f"the cache entry {path}")
+        _check_private(os.fstat(stream.fileno()), _("the cache entry {path}", path=path))
         return stream.read()
 
 

@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from yosan_ledger.plugins.core.messages import _, locale_language, localized, translated
 from yosan_ledger.reports.interruption import raise_if_interrupted
 from yosan_ledger.reports.loading import cache as statement_cache
 from yosan_ledger.reports.loading.cache import ledger_filename
@@ -148,15 +149,22 @@ def _message(text: str) -> str:
     failure = loading.plugin_failure(lines[0])
     if failure:
         name, failed = failure
+        if failed:
+            return _shorten(
+                localized('plugin "{name}" failed: {error}', name=name, error=lines[-1])
+            )
         return _shorten(
-            f'plugin "{name}" {"failed" if failed else "cannot be imported"}: {lines[-1]}'
+            localized('plugin "{name}" cannot be imported: {error}', name=name, error=lines[-1])
         )
     if "Traceback" in text:
         return _shorten(f"{lines[0].split('Traceback')[0].rstrip(': ')}: {lines[-1]}")
     if lines[0].startswith("Invalid token") and any(sign in lines[0] for sign in MINUS_SIGNS):
         return _shorten(
-            f"{lines[0]}: write a negative figure with an ASCII '-' (e.g. -2000), not "
-            f"{', '.join(MINUS_SIGNS)}"
+            localized(
+                "{error}: write a negative figure with an ASCII '-' (e.g. -2000), not {signs}",
+                error=lines[0],
+                signs=", ".join(MINUS_SIGNS),
+            )
         )
     return _shorten(" ".join(lines) if len(lines) <= 3 else lines[0])
 
@@ -188,7 +196,6 @@ def raw_problem(error: object, ledger: Path, sources: Sources | None = None) -> 
     filename = source.get("filename") if isinstance(source, dict) else None
     lineno = source.get("lineno") if isinstance(source, dict) else None
     from yosan_ledger.plugins.core import loading
-    from yosan_ledger.plugins.core.messages import locale_language, translated
 
     message = translated(getattr(error, "message", error), locale_language())
     rank = error_rank(error)
@@ -199,7 +206,7 @@ def raw_problem(error: object, ledger: Path, sources: Sources | None = None) -> 
             return (
                 os.path.abspath(where.filename),
                 where.lineno,
-                f"pushtag #{tag} is never popped",
+                localized("pushtag #{tag} is never popped", tag=tag),
                 SYNTAX,
             )
     if not filename or filename.startswith("<"):
@@ -274,9 +281,9 @@ def load_ledger(
     by default) shows the phase of a load over a second."""
     path = Path(path)
     if not path.exists():
-        raise LedgerError(f"{path}: no such ledger (give another with --ledger)")
+        raise LedgerError(_("{ledger}: no such ledger (give another with --ledger)", ledger=path))
     if not path.is_file():
-        raise LedgerError(f"{path}: not a file")
+        raise LedgerError(_("{ledger}: not a file", ledger=path))
     filename = ledger_filename(path)
     with Progress(f"loading {path}", progress) as status:
         # A cache entry is only ever written for files that passed the source checks,
@@ -285,7 +292,9 @@ def load_ledger(
         hit = None
         unsafe = statement_cache.unsafe_reason() if cache else None
         if unsafe is not None:
-            sys.stderr.write(f"yosan: the statement cache is not used: {unsafe}\n")
+            sys.stderr.write(
+                localized("yosan: the statement cache is not used: {why}", why=unsafe) + "\n"
+            )
         if cache:
             status.phase("checking the statement cache")
             hit = statement_cache.read(filename)
@@ -303,7 +312,7 @@ def load_ledger(
                     (
                         os.path.abspath(p.where.filename),
                         p.where.lineno,
-                        _shorten(p.message),
+                        _shorten(translated(p.message, locale_language())),
                         SOURCE,
                     )
                     for p in refused
@@ -336,7 +345,7 @@ def load_ledger(
             failure = (
                 filename,
                 None,
-                _shorten(f"Beancount cannot load the ledger: {error!r}"),
+                _shorten(localized("Beancount cannot load the ledger: {error!r}", error=error)),
                 BEANCOUNT,
             )
             return LoadedLedger(path, {}, shown_problems([failure], path), {}, _entries=[])
@@ -347,9 +356,11 @@ def load_ledger(
                 (
                     os.path.abspath(where.filename) if where else filename,
                     where.lineno if where else None,
-                    'option "plugin_processing_mode" "raw" turns off Beancount\'s own checks '
-                    "(its balance assertions, pad and documents steps); "
-                    "a budget ledger is always checked in full: remove the option",
+                    localized(
+                        'option "plugin_processing_mode" "raw" turns off Beancount\'s own checks '
+                        "(its balance assertions, pad and documents steps); "
+                        "a budget ledger is always checked in full: remove the option"
+                    ),
                     SOURCE,
                 )
             )

@@ -28,6 +28,7 @@ from beancount.utils import encryption
 
 import yosan_ledger.plugins
 from yosan_ledger.plugins import RENAMED_PACKAGES, RULES_PLUGIN
+from yosan_ledger.plugins.core.messages import _
 
 MAX_BYTES = 4 * 2**30  # a ledger file of a million transactions is about 150 MB
 MAX_LINE = 10_000  # characters; Beancount's lexer slows quadratically on longer lines
@@ -193,35 +194,41 @@ def _longest_line(raw: bytes) -> int:
 def text_problem(raw: bytes) -> tuple[int, str] | None:
     """Why these bytes are not a ledger file Beancount can read, and at which line."""
     if not raw.strip():
-        return 1, "the file is empty"
+        return 1, _("the file is empty")
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return 1, "the file is UTF-16 text; save it as UTF-8"
+        return 1, _("the file is UTF-16 text; save it as UTF-8")
     nul = raw.find(b"\x00")
     if nul >= 0:
-        line, _ = _line_of(raw, nul)
-        return line, "the file is binary (it holds NUL bytes), not Beancount text"
+        line = _line_of(raw, nul)[0]
+        return line, _("the file is binary (it holds NUL bytes), not Beancount text")
     if raw.startswith(b"\xef\xbb\xbf"):
-        return 1, "the file begins with a byte-order mark (BOM); save it as UTF-8 without BOM"
+        return 1, _("the file begins with a byte-order mark (BOM); save it as UTF-8 without BOM")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         line, column = _line_of(raw, error.start)
+        where = dict(byte=f"0x{raw[error.start]:02x}", column=column)
         try:
             raw.decode("cp932")
-            guess = " (it looks like Shift_JIS)"
         except UnicodeDecodeError:
-            guess = ""
-        return line, (
-            f"the file is not UTF-8{guess}: byte 0x{raw[error.start]:02x} at column {column} "
-            "cannot be read; save the file as UTF-8"
+            return line, _(
+                "the file is not UTF-8: byte {byte} at column {column} cannot be read; "
+                "save the file as UTF-8",
+                **where,
+            )
+        return line, _(
+            "the file is not UTF-8 (it looks like Shift_JIS): byte {byte} at column {column} "
+            "cannot be read; save the file as UTF-8",
+            **where,
         )
     bare_return = _BARE_RETURN.search(raw)
     if bare_return is not None:
         line, column = _line_of(raw, bare_return.start())
-        return line, (
-            f"a carriage return (CR) without a newline after it, at column {column}: Beancount "
+        return line, _(
+            "a carriage return (CR) without a newline after it, at column {column}: Beancount "
             "ends a line at a newline (LF) only and would read what follows as part of this "
-            "line; save the file with LF or CRLF line endings"
+            "line; save the file with LF or CRLF line endings",
+            column=column,
         )
     if _longest_line(raw) <= MAX_LINE:
         return None  # no line has more bytes, so none has more characters
@@ -229,9 +236,11 @@ def text_problem(raw: bytes) -> tuple[int, str] | None:
     # CR, form feed, U+2028 and others).
     for number, line_text in enumerate(text.split("\n"), start=1):
         if len(line_text) > MAX_LINE:
-            return number, (
-                f"a line of {len(line_text):,} characters; a ledger line has at most "
-                f"{MAX_LINE:,} (is this the right file?)"
+            return number, _(
+                "a line of {length:,} characters; a ledger line has at most "
+                "{largest:,} (is this the right file?)",
+                length=len(line_text),
+                largest=MAX_LINE,
             )
     return None
 
@@ -293,29 +302,34 @@ def _read_tree(main: Path, sources: Sources) -> list[Path]:
         seen[identity(path)] = (path, included_at)
         sources.files.append(path)
         shown = _shown(path)
-        suffix = f" (included at {included_at})" if included_at else ""
 
         def fail(lineno: int | None, message: str) -> None:
-            sources.problems.append(SourceProblem(Location(shown, lineno), message + suffix))
+            if included_at:
+                message = _("{problem} (included at {where})", problem=message, where=included_at)
+            sources.problems.append(SourceProblem(Location(shown, lineno), message))
 
         if encryption.is_encrypted_file(str(path)):
-            fail(None, "an encrypted file; yosan reads plain UTF-8 text only")
+            fail(None, _("an encrypted file; yosan reads plain UTF-8 text only"))
             return
         try:
             size = path.stat().st_size
             if size > MAX_BYTES:
                 fail(
                     None,
-                    f"a file of {size:,} bytes; a ledger file has at most {MAX_BYTES:,} "
-                    "(is this the right file?)",
+                    _(
+                        "a file of {size:,} bytes; a ledger file has at most {largest:,} "
+                        "(is this the right file?)",
+                        size=size,
+                        largest=MAX_BYTES,
+                    ),
                 )
                 return
             raw = path.read_bytes()
         except OSError as error:
-            fail(None, f"cannot be read: {error.strerror or error}")
+            fail(None, _("cannot be read: {error}", error=error.strerror or error))
             return
         except MemoryError:
-            fail(None, "too large to be read into memory (is this the right file?)")
+            fail(None, _("too large to be read into memory (is this the right file?)"))
             return
         found = text_problem(raw)
         if found is not None:
@@ -327,14 +341,18 @@ def _read_tree(main: Path, sources: Sources) -> list[Path]:
             if not MODULE_NAME.match(name):
                 sources.problems.append(
                     SourceProblem(
-                        Location(shown, lineno), f'plugin "{name}" is not a Python module name'
+                        Location(shown, lineno),
+                        _('plugin "{name}" is not a Python module name', name=name),
                     )
                 )
         for lineno, kind in recorder.empty_customs:
             sources.problems.append(
                 SourceProblem(
                     Location(shown, lineno),
-                    f'custom "{kind}" with no values after it (Beancount cannot process it)',
+                    _(
+                        'custom "{kind}" with no values after it (Beancount cannot process it)',
+                        kind=kind,
+                    ),
                 )
             )
         sources.python_path_options += [Location(shown, n) for n in recorder.python_path_lines]
@@ -346,7 +364,7 @@ def _read_tree(main: Path, sources: Sources) -> list[Path]:
         for tag, lineno in recorder.pushed:
             sources.unpopped_tags.setdefault((shown, tag), Location(shown, lineno))
         for lineno, name in [
-            *((n, name) for n, name, _ in recorder.plugin_lines),
+            *((n, name) for n, name, _config in recorder.plugin_lines),
             *recorder.extensions,
         ]:
             renamed = renamed_module(name)
@@ -357,15 +375,19 @@ def _read_tree(main: Path, sources: Sources) -> list[Path]:
         for lineno, pattern in recorder.includes:
             here = Location(shown, lineno)
             if not pattern.strip():
-                sources.problems.append(SourceProblem(here, 'include "" names no file'))
+                sources.problems.append(SourceProblem(here, _('include "" names no file')))
                 continue
             matches = _included_files(pattern, path.parent)
             if not matches:
-                what = "no file matches" if glob.has_magic(pattern) else "no such file"
+                what = _("no file matches") if glob.has_magic(pattern) else _("no such file")
                 blocked = _blocked_folder(pattern, path.parent)
                 if blocked is not None:
-                    what = f"the folder {_shown(blocked)} cannot be searched (permission denied)"
-                sources.problems.append(SourceProblem(here, f'include "{pattern}": {what}'))
+                    what = _(
+                        "the folder {folder} cannot be searched (permission denied)",
+                        folder=_shown(blocked),
+                    )
+                message = _('include "{pattern}": {what}', pattern=pattern, what=what)
+                sources.problems.append(SourceProblem(here, message))
             for match in matches:
                 same = identity(match)
                 ancestors = [identity(p) for p in chain]
@@ -373,29 +395,49 @@ def _read_tree(main: Path, sources: Sources) -> list[Path]:
                     cycle = chain[ancestors.index(same) :] + (match,)
                     loop = " → ".join(_shown(p) for p in cycle)
                     sources.problems.append(
-                        SourceProblem(here, f"include cycle: {loop}; a file cannot include itself")
+                        SourceProblem(
+                            here,
+                            _("include cycle: {loop}; a file cannot include itself", loop=loop),
+                        )
                     )
                 elif same in seen:
                     earlier, first = seen[same]
-                    other = f" as {_shown(earlier)}" if earlier != match else ""
-                    sources.problems.append(
-                        SourceProblem(
-                            here,
-                            f"{_shown(match)} is already included{other} "
-                            f"({first or 'as the main file'}); include each file once",
+                    at = first or _("as the main file")
+                    message = (
+                        _(
+                            "{file} is already included as {other} ({at}); include each file once",
+                            file=_shown(match),
+                            other=_shown(earlier),
+                            at=at,
+                        )
+                        if earlier != match
+                        else _(
+                            "{file} is already included ({at}); include each file once",
+                            file=_shown(match),
+                            at=at,
                         )
                     )
+                    sources.problems.append(SourceProblem(here, message))
                 elif len(chain) >= MAX_DEPTH:
                     sources.problems.append(
-                        SourceProblem(here, f"includes nested more than {MAX_DEPTH} deep")
+                        SourceProblem(
+                            here, _("includes nested more than {depth} deep", depth=MAX_DEPTH)
+                        )
                     )
                 elif not match.is_file():
                     sources.problems.append(
-                        SourceProblem(here, f'include "{pattern}": {_shown(match)} is not a file')
+                        SourceProblem(
+                            here,
+                            _(
+                                'include "{pattern}": {file} is not a file',
+                                pattern=pattern,
+                                file=_shown(match),
+                            ),
+                        )
                     )
                 else:
                     visit(match, here, (*chain, match))
-        for _, relative in recorder.comparisons:
+        for _line, relative in recorder.comparisons:
             other = Path(os.path.normpath(path.parent / relative))
             if other.is_file():  # a missing one is yosan_ledger.plugins.overview's error
                 compared.append(other)
@@ -407,7 +449,7 @@ def _read_tree(main: Path, sources: Sources) -> list[Path]:
 def renamed_module(name: str) -> str | None:
     """What replaced a module of yosan-ledger's earlier, unnamespaced packages
     (``plugins.segments``, ``reports.fava_ext``); None for any other name."""
-    top, _, rest = name.partition(".")
+    top, _dot, rest = name.partition(".")
     new = RENAMED_PACKAGES.get(top)
     if new is None or not rest:
         return None
@@ -418,10 +460,17 @@ def renamed_module(name: str) -> str | None:
     if spec is None:
         return None  # no module of ours by that name: someone else's package
     if top == "plugins":
-        return (
-            f'"{name}" is now "{new}.{rest}"; name every rule in one line: plugin "{RULES_PLUGIN}"'
+        return _(
+            '"{name}" is now "{new}"; name every rule in one line: plugin "{rules}"',
+            name=name,
+            new=f"{new}.{rest}",
+            rules=RULES_PLUGIN,
         )
-    return f'"{name}" is now "{new}.{rest}": write custom "fava-extension" "{new}.{rest}"'
+    return _(
+        '"{name}" is now "{new}": write custom "fava-extension" "{new}"',
+        name=name,
+        new=f"{new}.{rest}",
+    )
 
 
 def _inside(origin: str | None, package: object) -> bool:
@@ -465,9 +514,12 @@ def foreign_plugin_problems(sources: Sources) -> list[SourceProblem]:
     problems = [
         SourceProblem(
             directive.where,
-            f'plugin "{directive.name}" is neither one of yosan-ledger\'s '
-            "(yosan_ledger.plugins.…) nor one of Beancount's (beancount.…); refused by "
-            "--no-foreign-plugins, as it would run Python code from elsewhere",
+            _(
+                'plugin "{name}" is neither one of yosan-ledger\'s '
+                "(yosan_ledger.plugins.…) nor one of Beancount's (beancount.…); refused by "
+                "--no-foreign-plugins, as it would run Python code from elsewhere",
+                name=directive.name,
+            ),
         )
         for directive in sources.plugins
         if not is_trusted_plugin(directive.name)
@@ -475,8 +527,11 @@ def foreign_plugin_problems(sources: Sources) -> list[SourceProblem]:
     problems += [
         SourceProblem(
             directive.where,
-            f'plugin "{directive.name}" evaluates its configuration as Python, and this one is '
-            "not a plain literal; refused by --no-foreign-plugins",
+            _(
+                'plugin "{name}" evaluates its configuration as Python, and this one is '
+                "not a plain literal; refused by --no-foreign-plugins",
+                name=directive.name,
+            ),
         )
         for directive in sources.plugins
         if directive.name in EVALUATED_CONFIG and not _is_literal(directive.config)
@@ -484,8 +539,10 @@ def foreign_plugin_problems(sources: Sources) -> list[SourceProblem]:
     problems += [
         SourceProblem(
             where,
-            'option "insert_pythonpath" lets the ledger\'s folder shadow Python modules; '
-            "refused by --no-foreign-plugins",
+            _(
+                'option "insert_pythonpath" lets the ledger\'s folder shadow Python modules; '
+                "refused by --no-foreign-plugins"
+            ),
         )
         for where in sources.python_path_options
     ]
@@ -493,8 +550,11 @@ def foreign_plugin_problems(sources: Sources) -> list[SourceProblem]:
     problems += [
         SourceProblem(
             extension.where,
-            f"Fava extension \"{extension.name}\" is not one of yosan-ledger's or Fava's; "
-            "refused by --no-foreign-plugins, as Fava would run it",
+            _(
+                "Fava extension \"{name}\" is not one of yosan-ledger's or Fava's; "
+                "refused by --no-foreign-plugins, as Fava would run it",
+                name=extension.name,
+            ),
         )
         for extension in sources.fava_extensions
         if not is_trusted_plugin(extension.name, extension_packages)
@@ -502,8 +562,10 @@ def foreign_plugin_problems(sources: Sources) -> list[SourceProblem]:
     problems += [
         SourceProblem(
             where,
-            'fava-option "import-config" names a Python file Fava would run; refused by '
-            "--no-foreign-plugins",
+            _(
+                'fava-option "import-config" names a Python file Fava would run; refused by '
+                "--no-foreign-plugins"
+            ),
         )
         for where in sources.import_configs
     ]
@@ -513,9 +575,11 @@ def foreign_plugin_problems(sources: Sources) -> list[SourceProblem]:
             problems.append(
                 SourceProblem(
                     Location(_shown(cache)),
-                    "a Beancount cache beside the ledger: bean-check and Fava would unpickle it, "
-                    "which runs code (yosan never reads it); delete it; refused by "
-                    "--no-foreign-plugins",
+                    _(
+                        "a Beancount cache beside the ledger: bean-check and Fava would unpickle "
+                        "it, which runs code (yosan never reads it); delete it; refused by "
+                        "--no-foreign-plugins"
+                    ),
                 )
             )
     if sources.roots:
@@ -526,9 +590,13 @@ def foreign_plugin_problems(sources: Sources) -> list[SourceProblem]:
                     problems.append(
                         SourceProblem(
                             Location(_shown(shadow)),
-                            f"the ledger's folder holds {shadow.name}, which could stand in "
-                            f"for the {name} package when Fava imports from that folder; "
-                            "refused by --no-foreign-plugins",
+                            _(
+                                "the ledger's folder holds {file}, which could stand in "
+                                "for the {package} package when Fava imports from that folder; "
+                                "refused by --no-foreign-plugins",
+                                file=shadow.name,
+                                package=name,
+                            ),
                         )
                     )
     return problems

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
+from yosan_ledger.plugins.core.messages import _, reason
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -95,7 +97,7 @@ def _pdf_report(tables: Sequence[Table], stream: BinaryIO, options: Options) -> 
     try:
         write_pdf(tables, stream, title=options.title)
     except PdfUnavailable as error:
-        raise Unavailable(str(error)) from None
+        raise Unavailable(reason(error)) from None
 
 
 def _figures(ledger: LoadedLedger, unit: Unit) -> pd.DataFrame:
@@ -133,7 +135,7 @@ def _parquet_export(ledger: LoadedLedger, unit: Unit, folder: Path) -> None:
     try:
         write_parquet_folder(ledger, unit, folder)
     except ForeignDirectory as error:
-        raise OutputError(str(error)) from None
+        raise OutputError(reason(error)) from None
 
 
 FORMATS: dict[str, Format] = {
@@ -181,33 +183,45 @@ def check_output(fmt: str, output: Path | None) -> None:
     chosen = FORMATS[fmt]
     if chosen.binary and output is None:
         raise OutputError(
-            f"--format {fmt} is binary and is not written to a terminal: "
-            f"give -o FILE (e.g. -o statements.{fmt})"
+            _(
+                "--format {format} is binary and is not written to a terminal: "
+                "give -o FILE (e.g. -o statements.{format})",
+                format=fmt,
+            )
         )
     if chosen.folder and output is None:
         raise OutputError(
-            f"--format {fmt} writes a folder of files: give -o FOLDER (e.g. -o export/)"
+            _(
+                "--format {format} writes a folder of files: give -o FOLDER (e.g. -o export/)",
+                format=fmt,
+            )
         )
     if output is None:
         return
     parent = output.parent if str(output.parent) else Path(".")
     if not parent.is_dir():
-        raise OutputError(f"{output}: there is no folder {parent}")
+        raise OutputError(_("{path}: there is no folder {folder}", path=output, folder=parent))
     if chosen.folder:
         if output.suffix.lower() == f".{fmt}":
             raise OutputError(
-                f"{output}: --format {fmt} writes a folder of files; give -o a folder name "
-                "(e.g. -o export/)"
+                _(
+                    "{path}: --format {format} writes a folder of files; give -o a folder name "
+                    "(e.g. -o export/)",
+                    path=output,
+                    format=fmt,
+                )
             )
         if output.exists() and not output.is_dir():
-            raise OutputError(f"{output} is a file; --format {fmt} writes a folder")
+            raise OutputError(
+                _("{path} is a file; --format {format} writes a folder", path=output, format=fmt)
+            )
     else:
         from yosan_ledger.reports.output import NotARegularFile, regular_target
 
         try:
             regular_target(output)
         except NotARegularFile as error:
-            raise OutputError(str(error)) from None
+            raise OutputError(reason(error)) from None
 
 
 def _deliver(write: Callable[[BinaryIO], None], output: Path | None) -> str | None:
@@ -218,7 +232,7 @@ def _deliver(write: Callable[[BinaryIO], None], output: Path | None) -> str | No
         try:
             write_atomically(output, write)
         except NotARegularFile as error:
-            raise OutputError(str(error)) from None
+            raise OutputError(reason(error)) from None
         return None
     buffer = io.BytesIO()
     write(buffer)
@@ -232,7 +246,7 @@ def write_report(
     check_output(fmt, output)
     draw = FORMATS[fmt].report
     if draw is None:
-        raise OutputError(f"--format {fmt} draws no report")
+        raise OutputError(_("--format {format} draws no report", format=fmt))
     return _deliver(lambda stream: draw(tables, stream, options), output)
 
 
@@ -258,5 +272,5 @@ def write_export(
         return None
     draw = chosen.export
     if draw is None:
-        raise OutputError(f"--format {fmt} draws no export")
+        raise OutputError(_("--format {format} draws no export", format=fmt))
     return _deliver(lambda stream: draw(ledger, unit, stream, options), output)

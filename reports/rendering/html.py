@@ -19,6 +19,7 @@ from typing import BinaryIO
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
+from yosan_ledger.plugins.core.messages import _
 from yosan_ledger.reports.rendering.phrases import breakable
 from yosan_ledger.reports.tables.table import Table
 
@@ -26,7 +27,7 @@ TEMPLATES = "templates"
 PAGE = "statements.html"
 # The family the stylesheet names after the system's own Japanese fonts.
 BUNDLED_FAMILY = "Yosan Noto Sans CJK JP"
-FONT_HINT = (
+FONT_HINT = _(
     "pip install noto-cjk-sans-jp-regular noto-cjk-sans-jp-bold (the fonts yosan-ledger "
     "depends on), "
     "or on Debian apt-get install fonts-noto-cjk"
@@ -87,8 +88,11 @@ def write_pdf(tables: Sequence[Table], stream: BinaryIO, *, title: str = "") -> 
         from weasyprint.text.fonts import FontConfiguration
     except (ImportError, OSError) as error:
         raise PdfUnavailable(
-            "PDF output needs WeasyPrint and its libraries (Debian: apt-get install "
-            f"libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk): {error}"
+            _(
+                "PDF output needs WeasyPrint and its libraries (Debian: apt-get install "
+                "libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk): {error}",
+                error=error,
+            )
         ) from None
     fonts = FontConfiguration()
     stylesheets = []
@@ -102,8 +106,12 @@ def write_pdf(tables: Sequence[Table], stream: BinaryIO, *, title: str = "") -> 
     missing = sorted({chr(code) for used in document.fonts.values() for code in used.missing})
     if missing:
         raise PdfUnavailable(
-            f"no installed font can draw {''.join(missing[:10])}"
-            f"{'…' if len(missing) > 10 else ''} ({len(missing)} characters); "
-            f"the PDF would show boxes. Install a Japanese font: {FONT_HINT}"
+            _(
+                "no installed font can draw {characters} ({count} characters); "
+                "the PDF would show boxes. Install a Japanese font: {hint}",
+                characters="".join(missing[:10]) + ("…" if len(missing) > 10 else ""),
+                count=len(missing),
+                hint=FONT_HINT,
+            )
         )
     stream.write(pdf)

@@ -1,7 +1,7 @@
 """Parquet: the postings and the statements, for DuckDB, pandas or Spark.
 
 ``yosan export --format parquet -o FOLDER`` writes a folder of two files (see
-``SCHEMA_HELP``), whole or not at all: both are written into a temporary folder
+``schema_help``), whole or not at all: both are written into a temporary folder
 beside FOLDER, which is then renamed into place.  The postings are exactly those
 the statement engine reads (``yosan_ledger.plugins.core.engine.collect_postings``), in yen; the
 statements are the tidy rows of ``yosan export --format csv``, in the unit asked.
@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from yosan_ledger.plugins.core.messages import _, translated
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -26,41 +28,57 @@ FILES = (POSTINGS, STATEMENTS_FILE)
 # (column, Arrow type, description): the schema, documented once for the files'
 # own metadata, `yosan export --help` and the README.
 POSTINGS_COLUMNS = (
-    ("date", "date32", "the transaction's date; opening balances stand the day before the year"),
-    ("account", "string", "the Beancount account, e.g. Assets:1-流動資産:11-現金預金"),
-    ("account_name", "string", "its last component without the code, e.g. 現金預金"),
-    ("segment", "string", "the segment key (the transaction's tag), e.g. jpki"),
-    ("segment_name", "string", "the segment's name, e.g. 一般事業"),
-    ("amount", "int64", "yen, signed as Beancount keeps it (debit +, credit −)"),
-    ("opening", "bool", "true for an opening balance (前期末), false for the year's flows"),
-    ("payee", "string", "the transaction's payee, or null"),
-    ("narration", "string", "the transaction's narration"),
-    ("line_ref", "string", "the statement line the account feeds, e.g. bs:流動資産/現金預金"),
-    ("filename", "string", "the ledger file of the posting, relative to the main file's folder"),
-    ("lineno", "int32", "its line in that file"),
+    ("date", "date32", _("the transaction's date; opening balances stand the day before the year")),
+    ("account", "string", _("the Beancount account, e.g. Assets:1-流動資産:11-現金預金")),
+    ("account_name", "string", _("its last component without the code, e.g. 現金預金")),
+    ("segment", "string", _("the segment key (the transaction's tag), e.g. jpki")),
+    ("segment_name", "string", _("the segment's name, e.g. 一般事業")),
+    ("amount", "int64", _("yen, signed as Beancount keeps it (debit +, credit −)")),
+    ("opening", "bool", _("true for an opening balance (前期末), false for the year's flows")),
+    ("payee", "string", _("the transaction's payee, or null")),
+    ("narration", "string", _("the transaction's narration")),
+    ("line_ref", "string", _("the statement line the account feeds, e.g. bs:流動資産/現金預金")),
+    ("filename", "string", _("the ledger file of the posting, relative to the main file's folder")),
+    ("lineno", "int32", _("its line in that file")),
 )
 STATEMENTS_COLUMNS = (
-    ("statement", "string", "the statement's key in the ledger's layouts, e.g. bs"),
-    ("section", "string", "the heading the line stands under; empty at the top level"),
-    ("line", "string", "the line's label as published, e.g. 現金預金"),
+    ("statement", "string", _("the statement's key in the ledger's layouts, e.g. bs")),
+    ("section", "string", _("the heading the line stands under; empty at the top level")),
+    ("line", "string", _("the line's label as published, e.g. 現金預金")),
     (
         "line_ref",
         "string",
-        "statement:section/line, as postings.line_ref, e.g. bs:流動資産/現金預金",
+        _("statement:section/line, as postings.line_ref, e.g. bs:流動資産/現金預金"),
     ),
-    ("segment", "string", "a segment key, or total"),
-    ("amount", "int64", "the figure in the unit, rounded half-up, signed as shown (▲ = negative)"),
-    ("unit", "string", "円, 千円 or 百万円 (yosan export --unit)"),
+    ("segment", "string", _("a segment key, or total")),
+    (
+        "amount",
+        "int64",
+        _("the figure in the unit, rounded half-up, signed as shown (▲ = negative)"),
+    ),
+    ("unit", "string", _("円, 千円 or 百万円 (yosan export --unit)")),
 )
 
-SCHEMA_HELP = "\n".join(
-    [
-        f"{POSTINGS}: one row per posting the statements are made of",
-        *(f"  {name:<13}{kind:<8}{text}" for name, kind, text in POSTINGS_COLUMNS),
-        f"{STATEMENTS_FILE}: every figure of every statement, segment and total",
-        *(f"  {name:<13}{kind:<8}{text}" for name, kind, text in STATEMENTS_COLUMNS),
-    ]
-)
+
+def schema_help(language: str | None = None) -> str:
+    """The two files' columns as ``yosan export --help`` shows them, in ``language``."""
+
+    def columns(found: tuple[tuple[str, str, str], ...]) -> list[str]:
+        return [f"  {name:<13}{kind:<8}{translated(text, language)}" for name, kind, text in found]
+
+    postings = _("{file}: one row per posting the statements are made of", file=POSTINGS)
+    statements = _(
+        "{file}: every figure of every statement, segment and total", file=STATEMENTS_FILE
+    )
+    return "\n".join(
+        [
+            translated(postings, language),
+            *columns(POSTINGS_COLUMNS),
+            translated(statements, language),
+            *columns(STATEMENTS_COLUMNS),
+        ]
+    )
+
 
 CODE = re.compile(r"^\d[0-9A-Za-z]*-")  # 11- in 11-現金預金
 
@@ -86,7 +104,8 @@ def _schema(columns: tuple[tuple[str, str, str], ...], title: str) -> pa.Schema:
     types = {"date32": pa.date32(), "string": pa.string(), "int64": pa.int64()}
     types |= {"bool": pa.bool_(), "int32": pa.int32()}
     fields = [
-        pa.field(name, types[kind], metadata={"description": text}) for name, kind, text in columns
+        pa.field(name, types[kind], metadata={"description": str(text)})
+        for name, kind, text in columns
     ]
     return pa.schema(fields, metadata={"description": title, "creator": "yosan-ledger"})
 

@@ -22,6 +22,7 @@ from yosan_ledger.plugins.core.budget import TOTAL
 from yosan_ledger.plugins.core.commitments import Commitments, commitments_of, limit_totals
 from yosan_ledger.plugins.core.engine import Statements
 from yosan_ledger.plugins.core.era import format_fiscal_year, format_fiscal_years
+from yosan_ledger.plugins.core.messages import _
 from yosan_ledger.plugins.core.overview import COLUMNS as OVERVIEW_COLUMNS
 from yosan_ledger.plugins.core.overview import (
     OverviewLayout,
@@ -103,14 +104,18 @@ def _declared(results: Mapping[str, Any], name: str) -> Any:
     found = results.get(name)
     if found is None:
         raise ScheduleError(
-            f"this ledger's layouts declare no {name} table: add {name}.toml to its layout folder"
+            _(
+                "this ledger's layouts declare no {name} table: add {name}.toml to its "
+                "layout folder",
+                name=name,
+            )
         )
     return found
 
 
 def _overview(results: Mapping[str, Any], request: Request) -> Table:
     if request.segment or request.by_segment:
-        raise ScheduleError("the overview compares whole budgets: no --segment")
+        raise ScheduleError(_("the overview compares whole budgets: no --segment"))
     overview = _declared(results, "overview")
     if request.against is not None:
         other, label = request.against
@@ -118,8 +123,10 @@ def _overview(results: Mapping[str, Any], request: Request) -> Table:
         comparison = overview.comparison
         if comparison is None or comparison.statements is None:
             raise ScheduleError(
-                "the ledger names no budget to compare with: give --against LEDGER, or "
-                'declare one: custom "yosan-comparison" "label" "path/to/main.beancount"'
+                _(
+                    "the ledger names no budget to compare with: give --against LEDGER, or "
+                    'declare one: custom "yosan-comparison" "label" "path/to/main.beancount"'
+                )
             )
         other, label = comparison.statements, comparison.label
     return overview_table(
