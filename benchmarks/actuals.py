@@ -1,12 +1,22 @@
 """A synthetic actual journal (日々仕訳) of the FY2016 budget: made-up, deterministic.
 
-    python benchmarks/actuals.py N OUTDIR [--seed S]
+    python benchmarks/actuals.py N OUTDIR [--seed S] [--layout month|segment]
 
 writes ``OUTDIR/main.beancount``, the actual journal of ``ledger/main.beancount``
 (``custom "yosan-actuals"``, its accounts, segments and layouts included from
-``ledger/``), and ``OUTDIR/journal/<segment>.beancount``: the budget's opening
-balances, then about N transactions over the fiscal year in all seven segments.
-Every figure is made up (the journal's first lines say so).
+``ledger/``, Fava's pages of ``yosan_ledger.reports.fava_ext``), and the journal's
+files, which hold the budget's opening balances, then about N transactions over the
+fiscal year in all seven segments:
+
+- ``--layout month`` (the default): ``OUTDIR/journal/2016-03.beancount`` (the
+  opening balances, dated 2016-03-31) and one file per month of the year,
+  ``journal/2016-04.beancount`` … ``journal/2017-03.beancount``, in date order,
+  each transaction tagged with its segment, as a day-book is kept;
+- ``--layout segment``: ``OUTDIR/journal/<segment>.beancount`` under ``pushtag``.
+
+Both layouts hold the same transactions, so every figure is the same.  It also
+writes ``OUTDIR/main.journal``, the same transactions for hledger (the segment
+as a ``segment:`` tag).  Every figure is made up (the journal's first lines say so).
 
 Each of the budget's transactions of the year is executed month by month in
 several parts of random size (the parts adding up to the budget's amount, so each
@@ -28,6 +38,7 @@ import os
 import random
 from collections import defaultdict
 from pathlib import Path
+from typing import NamedTuple
 
 from beancount import loader
 from beancount.core import data
@@ -68,12 +79,31 @@ def _posting_lines(postings: list[tuple[str, int]]) -> str:
     return "".join(f"  {account}  {amount} JPY\n" for account, amount in postings if amount)
 
 
+class Transaction(NamedTuple):
+    """One transaction of a segment: its header line's date and narration, its postings."""
+
+    date: datetime.date
+    narration: str
+    postings: list[tuple[str, int]]
+
+    def beancount(self, tag: str | None = None) -> str:
+        """In Beancount's syntax, tagged when the file does not ``pushtag`` it."""
+        tags = f" #{tag}" if tag else ""
+        return f'{self.date} * "{self.narration}"{tags}\n{_posting_lines(self.postings)}'
+
+    def hledger(self, segment: str) -> str:
+        """In hledger's syntax, the segment as a ``segment:`` tag."""
+        return f"{self.date} * {self.narration}  ; segment:{segment}\n" + _posting_lines(
+            self.postings
+        )
+
+
 PAYABLE = "Liabilities:21-流動負債:211-未払金"
 SALARY_SHARE = 0.2  # of a segment's accrued 業務経費, settled as salaries through the year
 
 
-def journal(count: int, seed: int) -> dict[str, list[str]]:
-    """Each segment's transactions as text, the opening balances first."""
+def journal(count: int, seed: int) -> dict[str, list[Transaction]]:
+    """Each segment's transactions, the opening balances first."""
     random_ = random.Random(seed)
     entries, errors, _ = loader.load_file(str(BUDGET))
     if errors:
@@ -87,12 +117,12 @@ def journal(count: int, seed: int) -> dict[str, list[str]]:
     # Each transaction's postings, which the payroll takes a part of.
     scaled = {id(e): [(p.account, int(p.units.number)) for p in e.postings] for e in year}
     payroll = _payroll(transactions, scaled, opening, start)
-    out: dict[str, list[str]] = defaultdict(list)
+    out: dict[str, list[Transaction]] = defaultdict(list)
     for entry in transactions:
         (segment,) = entry.tags
         if entry.date == opening:
             postings = [(p.account, int(p.units.number)) for p in entry.postings]
-            out[segment].append(f'{opening} * "前期末残高"\n{_posting_lines(postings)}')
+            out[segment].append(Transaction(opening, "前期末残高", postings))
             continue
         accounts = [account for account, _ in scaled[id(entry)]]
         weights = [random_.uniform(0.5, 1.5) for _ in range(MONTHS * parts)]
@@ -101,13 +131,13 @@ def journal(count: int, seed: int) -> dict[str, list[str]]:
         for index, share in enumerate(_split(amounts, [w / total for w in weights])):
             last = month_end(start, index // parts)
             day = last - datetime.timedelta(days=(index % parts) * last.day // parts)
-            lines = _posting_lines(list(zip(accounts, share, strict=True)))
-            if lines:
-                out[segment].append(f'{day} * "{entry.narration}（執行 {index + 1}）"\n{lines}')
+            if any(share):
+                narration = f"{entry.narration}（執行 {index + 1}）"
+                postings = list(zip(accounts, share, strict=True))
+                out[segment].append(Transaction(day, narration, postings))
     for segment, monthly in payroll.items():
         out[segment] += monthly
-    dates = [datetime.date.fromisoformat(t[:10]) for s in out.values() for t in s[1:]]
-    assert all(start <= day <= end for day in dates)
+    assert all(start <= t.date <= end for s in out.values() for t in s[1:])
     return out
 
 
@@ -124,14 +154,14 @@ def _payroll(
     scaled: dict[int, list[tuple[str, int]]],
     opening: datetime.date,
     start: datetime.date,
-) -> dict[str, list[str]]:
+) -> dict[str, list[Transaction]]:
     """Part of each segment's 業務経費, re-told as the year's payroll: salaries paid
     out of the accrued 未払金 with 預り金 withheld and paid over on the 10th of the
     month after (March's by the year's end), and the bonus provision (賞与引当金)
     accrued monthly and paid in June and December.  The budget's accrual and
     settlement of 未払金 give up what the payroll takes, so every line's year-end
     total stays the budget's scaled one."""
-    out: dict[str, list[str]] = defaultdict(list)
+    out: dict[str, list[Transaction]] = defaultdict(list)
     by_segment: dict[str, list[data.Transaction]] = defaultdict(list)
     for entry in transactions:
         by_segment[next(iter(entry.tags))].append(entry)
@@ -173,38 +203,82 @@ def _payroll(
         for month in range(MONTHS):
             last = month_end(start, month)
             out[segment].append(
-                f'{last - datetime.timedelta(days=5)} * "給与の支給（源泉徴収等を預り金に）"\n'
-                + _posting_lines(
-                    [(PAYABLE, salary), (WITHHELD, -withheld), (CASH, withheld - salary)]
+                Transaction(
+                    last - datetime.timedelta(days=5),
+                    "給与の支給（源泉徴収等を預り金に）",
+                    [(PAYABLE, salary), (WITHHELD, -withheld), (CASH, withheld - salary)],
                 )
             )
             over = last + datetime.timedelta(days=10) if month < MONTHS - 1 else last
             out[segment].append(
-                f'{over} * "預り金の納付（当月分）"\n'
-                + _posting_lines([(WITHHELD, withheld), (CASH, -withheld)])
+                Transaction(
+                    over, "預り金の納付（当月分）", [(WITHHELD, withheld), (CASH, -withheld)]
+                )
             )
             if provision:
                 share = provision // MONTHS + (provision % MONTHS if month == MONTHS - 1 else 0)
                 out[segment].append(
-                    f'{last} * "賞与引当金の繰入れ"\n'
-                    + _posting_lines([(OPERATING_COST, share), (BONUS_PROVISION, -share)])
+                    Transaction(
+                        last,
+                        "賞与引当金の繰入れ",
+                        [(OPERATING_COST, share), (BONUS_PROVISION, -share)],
+                    )
                 )
             if provision and last.month in BONUS_MONTHS:
                 half = (
                     provision // 2 if last.month == BONUS_MONTHS[0] else provision - provision // 2
                 )
                 out[segment].append(
-                    f'{last} * "賞与の支給（賞与引当金の取崩し）"\n'
-                    + _posting_lines([(BONUS_PROVISION, half), (CASH, -half)])
+                    Transaction(
+                        last,
+                        "賞与の支給（賞与引当金の取崩し）",
+                        [(BONUS_PROVISION, half), (CASH, -half)],
+                    )
                 )
     return out
 
 
-def write(count: int, seed: int, outdir: Path) -> None:
+LAYOUTS = ("month", "segment")
+
+
+def by_month(by_segment: dict[str, list[Transaction]]) -> dict[str, str]:
+    """``<YYYY-MM>.beancount`` → that month's transactions of every segment, in date
+    order, each tagged with its segment (the opening balances fall in 2016-03)."""
+    months: dict[str, list[str]] = defaultdict(list)
+    for segment, transactions in by_segment.items():
+        for transaction in transactions:
+            months[f"{transaction.date:%Y-%m}"].append(transaction.beancount(segment))
+    return {f"{month}.beancount": "\n".join(sorted(texts)) for month, texts in months.items()}
+
+
+def by_segment_files(by_segment: dict[str, list[Transaction]]) -> dict[str, str]:
+    """``<segment>.beancount`` → the segment's transactions under ``pushtag``."""
+    return {
+        f"{key}.beancount": f"pushtag #{key}\n\n"
+        + "\n".join(sorted(t.beancount() for t in transactions))
+        + f"\npoptag #{key}\n"
+        for key, transactions in by_segment.items()
+    }
+
+
+def hledger_journal(by_segment: dict[str, list[Transaction]]) -> str:
+    """The same transactions for hledger, in date order, after the budget's accounts."""
+    opens = (BUDGET.parent / "accounts.beancount").read_text(encoding="utf-8").splitlines()
+    accounts = "".join(f"account {line.split()[2]}\n" for line in opens if " open " in line)
+    dated = sorted(
+        (t.date, t.beancount(), t.hledger(segment))
+        for segment, transactions in by_segment.items()
+        for t in transactions
+    )
+    return accounts + "\n" + "\n".join(text for _, _, text in dated)
+
+
+def write(count: int, seed: int, outdir: Path, layout: str = "month") -> None:
     outdir.mkdir(parents=True, exist_ok=True)
     (outdir / "journal").mkdir(exist_ok=True)
     ledger = os.path.relpath(BUDGET.parent, outdir.resolve())
-    by_segment = journal(count, seed)
+    transactions = journal(count, seed)
+    files = by_month(transactions) if layout == "month" else by_segment_files(transactions)
     (outdir / "main.beancount").write_text(
         f"; A SYNTHETIC ACTUAL JOURNAL WITH MADE-UP FIGURES (benchmarks/actuals.py {count}, "
         f"seed {seed}):\n"
@@ -213,15 +287,20 @@ def write(count: int, seed: int, outdir: Path) -> None:
         'option "operating_currency" "JPY"\n\n'
         f'2016-04-01 custom "yosan-actuals" "{ledger}/main.beancount"\n'
         f'2016-04-01 custom "yosan-layouts" "{ledger}/layouts"\n'
+        '2016-04-01 custom "fava-extension" "yosan_ledger.reports.fava_ext"\n'
         'plugin "yosan_ledger.plugins.all"\n\n'
         f'include "{ledger}/accounts.beancount"\n'
         f'include "{ledger}/segments.beancount"\n'
-        + "".join(f'include "journal/{key}.beancount"\n' for key in sorted(by_segment)),
+        + "".join(f'include "journal/{name}"\n' for name in sorted(files)),
         encoding="utf-8",
     )
-    for key, transactions in by_segment.items():
-        text = f"pushtag #{key}\n\n" + "\n".join(sorted(transactions)) + f"\npoptag #{key}\n"
-        (outdir / "journal" / f"{key}.beancount").write_text(text, encoding="utf-8")
+    for name, text in files.items():
+        (outdir / "journal" / name).write_text(text, encoding="utf-8")
+    (outdir / "main.journal").write_text(
+        f"; FY2016 予算執行（合成データ）: benchmarks/actuals.py {count}, seed {seed}\n"
+        + hledger_journal(transactions),
+        encoding="utf-8",
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -229,8 +308,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("count", type=int, help="about how many transactions")
     parser.add_argument("outdir", type=Path)
     parser.add_argument("--seed", type=int, default=2016)
+    parser.add_argument(
+        "--layout",
+        choices=LAYOUTS,
+        default="month",
+        help="the journal's files: one per month (default) or one per segment",
+    )
     args = parser.parse_args(argv)
-    write(args.count, args.seed, args.outdir)
+    write(args.count, args.seed, args.outdir, args.layout)
     return 0
 
 

@@ -2,9 +2,9 @@
 
     python -m benchmarks.engine_share LEDGER
 
-Runs the export in this process with ``compute_statements`` (called by the
-``yosan_ledger.plugins.statements`` plugin during the load) and the export's rendering
-(``tidy``, ``tidy_csv``) timed, and prints ``ENGINE_SECONDS WHOLE_SECONDS`` on
+Runs the export in this process with ``compute_statements`` (called through
+``yosan_ledger.plugins.core.results`` during the load) and the export's rendering
+(``formats.write_export``) timed, and prints ``ENGINE_SECONDS WHOLE_SECONDS`` on
 stderr: the engine's own part against the whole command after start-up.
 """
 
@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-import yosan_ledger.plugins.statements as statements
+import yosan_ledger.plugins.core.results as results
 import yosan_ledger.reports.command.cli as cli
 import yosan_ledger.reports.rendering.formats as formats
 
@@ -34,9 +34,8 @@ def timed(function: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def main(ledger: str) -> None:
-    statements.compute_statements = timed(statements.compute_statements)
-    formats.tidy = timed(formats.tidy)
-    formats.tidy_csv = timed(formats.tidy_csv)
+    results.compute_statements = timed(results.compute_statements)
+    formats.write_export = timed(formats.write_export)
     start = time.perf_counter()
     cli.main(["export", "--no-cache", "--ledger", ledger], standalone_mode=False)
     whole = time.perf_counter() - start

@@ -234,8 +234,14 @@ def test_the_synthetic_fy2016_journal_executes_the_budget(tmp_path):
     assert journal.read_text("utf-8").startswith("; A SYNTHETIC ACTUAL JOURNAL WITH MADE-UP")
     texts = {p.name: p.read_text("utf-8") for p in (tmp_path / "a" / "journal").iterdir()}
     again = {p.name: p.read_text("utf-8") for p in (tmp_path / "b" / "journal").iterdir()}
-    assert texts == again and len(texts) == 7  # deterministic, every segment
+    assert texts == again  # deterministic
+    # The opening balances' month, then the twelve months of the year.
+    assert sorted(texts) == ["2016-03.beancount"] + [
+        f"{2016 + (m > 12)}-{(m - 1) % 12 + 1:02}.beancount" for m in range(4, 16)
+    ]
     everything = "".join(texts.values())
+    for segment in ("general", "resident_id", "jpki", "lgwan", "resident_id_related"):
+        assert f"#{segment}\n" in everything, segment
     assert 1400 <= everything.count(" * ") <= 1800
     for kind in ("給与の支給", "預り金の納付", "賞与の支給", "減価償却", "未払金の支払"):
         assert kind in everything, kind
@@ -252,6 +258,40 @@ def test_the_synthetic_fy2016_journal_executes_the_budget(tmp_path):
         "report", "execution", "--as-of", "2016-09-30", "--format", "csv", "--ledger", journal
     ).rows()
     assert any(r["actual"] != r["budget"] for r in half)  # mid-year, the year is not done
+
+
+def test_the_synthetic_journal_by_month_or_by_segment_gives_the_same_figures(tmp_path):
+    """benchmarks/actuals.py --layout: the same transactions in twelve monthly files
+    (each tagged with its segment) or in one file per segment (under pushtag) give
+    the same execution report, figure for figure, and the same balances in the
+    hledger journal written beside them (summed straight from its text)."""
+    from benchmarks import actuals
+    from tests.test_generate import journal_balances
+
+    actuals.main(["600", str(tmp_path / "month")])
+    actuals.main(["600", str(tmp_path / "segment"), "--layout", "segment"])
+    assert len(list((tmp_path / "segment" / "journal").iterdir())) == 7
+    outputs = []
+    for layout in ("month", "segment"):
+        journal = tmp_path / layout / "main.beancount"
+        result = yosan(
+            "report", "execution", "--format", "csv", "--unit", "yen", "--ledger", journal
+        )
+        assert result.exit_code == 0, result.stderr
+        outputs.append(result.stdout)
+    assert outputs[0] == outputs[1] and len(outputs[0].splitlines()) > 700
+    hledger = (tmp_path / "month" / "main.journal").read_text("utf-8")
+    assert hledger == (tmp_path / "segment" / "main.journal").read_text("utf-8")
+    sums = journal_balances(tmp_path / "month" / "main.journal")
+    entries, errors, _ = loader.load_file(str(tmp_path / "month" / "main.beancount"))
+    assert not errors
+    beancount: dict = defaultdict(int)
+    for entry in entries:
+        if isinstance(entry, data.Transaction):
+            (segment,) = entry.tags
+            for posting in entry.postings:
+                beancount[(segment, posting.account.split(":")[0])] += int(posting.units.number)
+    assert dict(sums) == dict(beancount) and len(beancount) == 7 * 5
 
 
 EXECUTION_SQL = """

@@ -106,3 +106,51 @@ def test_hledger_reads_the_journal_by_segment(generated):
         row = next(line for line in output.splitlines() if line.startswith(f'"{segment}"'))
         assets = int(re.search(r"(-?\d+) JPY", row).group(1))
         assert assets == statements.figure("bs:資産合計", segment)
+
+
+def test_the_benchmark_edit_is_balanced_new_each_time_and_undone(tmp_path):
+    """bench.MonthEdit, the benchmark's saved edit: each call appends to one monthly
+    file of the actual journal one balanced transaction never written before, which
+    the ledger takes without an error and which moves 未払金 by its amount; leaving
+    restores the file byte for byte."""
+    from benchmarks import actuals, bench
+
+    actuals.main(["300", str(tmp_path)])
+    main = tmp_path / "main.beancount"
+    month = tmp_path / "journal" / f"{bench.EDITED_MONTH}.beancount"
+    original = month.read_bytes()
+    before = load_ledger(main, cache=False).statements.figure("bs:未払金", "general")
+    with bench.MonthEdit(tmp_path) as edit:
+        assert (tmp_path / bench.EDITING).exists()
+        edit()
+        once = month.read_text("utf-8")
+        edit()
+        twice = month.read_text("utf-8")
+        added = twice[len(original.decode("utf-8")) :]
+        assert once.encode("utf-8").startswith(original) and twice.startswith(once)
+        transactions = added.strip().split("\n\n")
+        assert len(transactions) == 2 and transactions[0] != transactions[1]
+        amounts = [int(n) for n in re.findall(r"211-未払金  -(\d+) JPY", added)]
+        assert len(amounts) == 2 and all(a >= 10_000_000 for a in amounts)
+        assert yosan("check", "--ledger", main, "--no-cache").exit_code == 0
+        after = load_ledger(main, cache=False).statements.figure("bs:未払金", "general")
+        assert after - before == sum(amounts)
+    assert month.read_bytes() == original and not (tmp_path / bench.EDITING).exists()
+
+
+def test_the_benchmark_table_gives_ratios_to_bean_check_and_judges_the_goals():
+    from benchmarks.bench import Goal, Row, Timing, table
+
+    reference = Row("`bean-check` (cold)", Timing([10.0, 12.0, 11.0], [8.0] * 3, [102400]))
+    goals = (Goal(0.35, at=(100_000,)), Goal(0.8, "peak"))
+    cold = Row("`yosan export --no-cache`", Timing([3.0], [2.0], [92160]), goals)
+    plain = Row("`fava`: page", Timing([4.0], [3.0]))
+    served = Row("`yosan fava`: page", Timing([2.0], [1.0]), (Goal(0.25, against=plain.name),))
+    lines = table([reference, cold, plain, served], 100_000).splitlines()
+    assert lines[2].startswith("| `bean-check` (cold) | 11.00 | 1.00 | 8.00 | 1.00 | 100 | 1.00 |")
+    assert lines[3] == (
+        "| `yosan export --no-cache` | 3.00 | 0.27 | 2.00 | 0.25 | 90 | 0.90 "
+        "| wall ≤ 0.35: met; peak ≤ 0.80: **not met** |"
+    )
+    assert lines[5].endswith("| — | — | wall ≤ 0.25: **not met** |")  # 2 s against 4 s
+    assert "wall ≤ 0.35: met (stated at 100k)" in table([reference, cold], 10_000)
