@@ -15,15 +15,29 @@ MB = 1_000_000
 
 
 def test_the_workers_take_the_last_files_in_include_order():
-    waiting = [(MB, "a"), (3 * MB, "b"), (MB, "c"), (MB, "d"), (2 * MB, "e")]
-    chosen = parsing._for_workers(waiting, 1)
-    assert chosen == ["c", "d", "e"]  # a suffix, in order
+    waiting = [(MB, "a", False), (3 * MB, "b", False), (MB, "c", False), (MB, "d", False)]
+    waiting.append((2 * MB, "e", False))
+    assert parsing._for_workers(waiting, 1) == ["c", "d", "e"]  # a suffix, in order
     # This process parses a and b (4 MB) and unpickles c, d and e; the worker
     # parses those 4 MB: the split nearest to even that keeps the order.
-    here, there = 4 * MB + parsing._UNPICKLING * 4 * MB, 4 * MB
-    assert here / there < 1.35
-    assert parsing._for_workers([(MB, "only")], 1) == []
-    assert len(parsing._for_workers(waiting, 3)) >= len(chosen)
+    assert parsing._for_workers([(MB, "only", False)], 1) == []
+
+
+def test_after_an_edit_a_worker_parses_the_file_edited_while_the_rest_is_unpickled():
+    months = [(18 * MB, f"2016-{m:02}", True) for m in range(4, 13)]
+    assert parsing._for_workers([*months, (18 * MB, "2017-01", False)], 1) == ["2017-01"]
+    # The first file: this process would only wait for it.
+    assert parsing._for_workers([(18 * MB, "2016-03", False), *months], 1) == []
+
+
+def test_the_split_is_the_soonest_finish():
+    files = [(MB * (1 + i % 3), f"f{i}", i % 4 == 0) for i in range(9)]
+    chosen = parsing._for_workers(files, 1)
+    alone = parsing._finish(files, set(), 1)
+    assert parsing._finish(files, set(chosen), 1) <= alone
+    for start in range(len(files)):
+        other = {n for _, n, kept in files[start:] if not kept}
+        assert parsing._finish(files, set(chosen), 1) <= parsing._finish(files, other, 1)
 
 
 def run_script(tmp_path, guarded: bool) -> subprocess.CompletedProcess:
@@ -31,6 +45,7 @@ def run_script(tmp_path, guarded: bool) -> subprocess.CompletedProcess:
     body = f"""
         from yosan_ledger.plugins.core import loading, parsing
         parsing.PARALLEL_BYTES = 0
+        parsing._WORKER_START = 0
         parsing.os.cpu_count = lambda: 2
         entries, errors, _ = loading.load({str(tmp_path / "ledger" / "main.beancount")!r})
         print(len(entries), len(errors), parsing._main_module_guarded())

@@ -293,6 +293,7 @@ def test_files_parsed_ahead_by_workers_load_as_beancount_loads(tmp_path, monkeyp
     from yosan_ledger.plugins.core import parsing
 
     monkeypatch.setattr(parsing, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(parsing, "_WORKER_START", 0)
     monkeypatch.setattr(parsing.os, "cpu_count", lambda: 2)
     generate.main(["300", str(tmp_path)])
     started = []

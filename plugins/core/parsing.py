@@ -50,6 +50,7 @@ PARALLEL_BYTES = 2_000_000  # of files to parse ahead, below which one process d
 _PLAIN = frozenset({amount.Amount, data.Posting, data.Cost, data.CostSpec, *data.ALL_DIRECTIVES})
 # What unpickling a parse costs, against parsing it: a worker's parse is not free here.
 _UNPICKLING = 0.3
+_WORKER_START = 500_000  # starting a worker, in bytes of parse
 _tuple_new = tuple.__new__
 _ONE = Decimal(1)
 
@@ -180,20 +181,39 @@ def _main_module_guarded() -> bool:
         return False
 
 
-def _for_workers(waiting: list[tuple[int, str]], workers: int) -> list[str]:
-    """The files the workers parse: the last ones, in the order they are included,
-    while this process parses the first ones; split so that both finish together
-    (this process also unpickles what the workers hand back), and so that this
-    process never waits for a file a worker has not reached."""
-    total = sum(size for size, _ in waiting)
-    share = 1 / workers
-    here_until = total * (share - _UNPICKLING) / (1 - _UNPICKLING + share)
-    here = 0
-    for index, (size, _) in enumerate(waiting):
-        if here >= here_until:
-            return [name for _, name in waiting[index:]]
-        here += size
-    return []
+def _for_workers(files: list[tuple[int, str, bool]], workers: int) -> list[str]:
+    """The files the workers parse, of those included, in include order: (size,
+    name, whether a store keeps its parse).  Beancount asks for the files in
+    order; this process parses those it keeps for itself and unpickles the rest
+    (kept, or parsed by a worker), waiting for a worker's file only if it is not
+    done yet.  The workers take the files not kept from some point on: the point
+    where, worked out in bytes of parse, the last file is done soonest."""
+    best: list[str] = []
+    best_finish = _finish(files, set(), workers)
+    for start in range(len(files)):
+        chosen = {name for _, name, kept in files[start:] if not kept}
+        finish = _finish(files, chosen, workers)
+        if chosen and finish < best_finish:
+            best, best_finish = [n for _, n, _ in files if n in chosen], finish
+    return best
+
+
+def _finish(files: list[tuple[int, str, bool]], chosen: set[str], workers: int) -> float:
+    """When this process is done with the files, the workers parsing ``chosen``."""
+    free = [_WORKER_START] * workers  # when each worker is free
+    ready = {}
+    for size, name, _ in files:
+        if name in chosen:
+            worker = free.index(min(free))
+            free[worker] += size
+            ready[name] = free[worker]
+    here = 0.0
+    for size, name, kept in files:
+        if name in chosen:
+            here = max(here, ready[name]) + _UNPICKLING * size
+        else:
+            here += _UNPICKLING * size if kept else size
+    return here
 
 
 class Files:
@@ -254,10 +274,11 @@ class Files:
     def _parse_ahead(self, filename: str, options: dict) -> None:
         """Start the workers on the files this one includes that no store has, when
         they are worth it."""
-        waiting = []
+        files = []
         for name in included(filename, options):
             if name in self.seen or name in self.planned or not os.path.isfile(name):
                 continue
+            kept = False
             if self.store is not None:
                 try:
                     with open(name, "rb") as stream:
@@ -267,14 +288,15 @@ class Files:
                 payload = self.store.get(name, digest)
                 if payload is not None:
                     self.kept[name, digest] = payload
-                    continue
-            waiting.append((os.path.getsize(name), name))
-        workers = min(len(waiting), os.cpu_count() or 1) - 1
-        if workers < 1 or sum(size for size, _ in waiting) < PARALLEL_BYTES:
+                    kept = True
+            files.append((os.path.getsize(name), name, kept))
+        waiting = [size for size, _, kept in files if not kept]
+        workers = min(len(waiting), (os.cpu_count() or 1) - 1)
+        if workers < 1 or sum(waiting) < PARALLEL_BYTES or not _main_module_guarded():
             return
-        if not _main_module_guarded():
+        chosen = _for_workers(files, workers)
+        if not chosen:
             return
-        chosen = _for_workers(waiting, workers)
         self.planned.update(chosen)
         # Starting the workers takes a moment (a new interpreter): this process
         # goes on parsing meanwhile.
