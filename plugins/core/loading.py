@@ -54,14 +54,14 @@ from beancount.parser import parser
 from beancount.utils.misc_utils import log_time
 
 from yosan_ledger.plugins import RULES_PLUGIN
-from yosan_ledger.plugins.core import booking, parsing
+from yosan_ledger.plugins.core import booking, parsing, walk
 from yosan_ledger.plugins.core.messages import _
 
 Log = Callable[[str], None] | None
 
 
 def _lacks(kind: type) -> Callable[[list[data.Directive], dict], bool]:
-    return lambda entries, options: not any(type(e) is kind for e in entries)
+    return lambda entries, options: kind not in walk.by_type(entries)
 
 
 # Beancount's built-in steps, each with the test that it has nothing to do.

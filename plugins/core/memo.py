@@ -26,8 +26,13 @@ def _known_by(entries: Sequence[data.Directive]) -> tuple[int, int, int, int]:
     return id(entries), len(entries), id(entries[0]), id(entries[-1])
 
 
-def of_entries(compute: Callable[[list], Result]) -> Callable[[list], Result]:
-    """``compute(entries)``, computed once for the same list of entries."""
+def of_entries(
+    compute: Callable[[list], Result] | None = None, *, lists: int = KEPT
+) -> Any:
+    """``compute(entries)``, computed once for the same list of entries, for the
+    last ``lists`` lists (``@of_entries`` or ``@of_entries(lists=n)``)."""
+    if compute is None:
+        return functools.partial(of_entries, lists=lists)
     kept: list[tuple[tuple[int, int, int, int], list, Any]] = []
 
     @functools.wraps(compute)
@@ -38,7 +43,7 @@ def of_entries(compute: Callable[[list], Result]) -> Callable[[list], Result]:
                 return value
         value = compute(entries)
         kept.insert(0, (key, entries, value))
-        del kept[KEPT:]
+        del kept[lists:]
         return value
 
     return memoised

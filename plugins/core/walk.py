@@ -28,7 +28,7 @@ def of_type(entries: Iterable[Any], kind: type[Directive]) -> list[Directive]:
     return [entry for entry in entries if type(entry) is kind]
 
 
-@of_entries
+@of_entries(lists=8)  # an actual journal, its budget, the budget's comparison …
 def by_type(entries: list[Any]) -> dict[type, list[Any]]:
     """The entries of each directive type, in order."""
     found: dict[type, list[Any]] = {}
