@@ -23,6 +23,27 @@ class Clock:
         return self.now
 
 
+def test_the_phases_speak_the_locales_language(monkeypatch):
+    for variable in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("LANG", "ja_JP.UTF-8")
+    from yosan_ledger.plugins.core.messages import _
+
+    terminal, clock = Terminal(), Clock()
+    label = _("loading {ledger}", ledger="main.beancount")
+    with Progress(label, terminal, clock=clock, interval=60) as status:
+        clock.now += 1.5
+        status.log_timings("Operation: 'parse'                      Time:   3500 ms")
+        assert terminal.getvalue().endswith(
+            "yosan: main.beancount を読み込み中: 記帳処理中 … 1.5 s"
+        )
+        status.log_timings("Operation: 'booking'                    Time:   1000 ms")
+        status.log_timings("Operation: 'yosan_ledger.plugins.segments'           Time:     10 ms")
+        assert terminal.getvalue().endswith(
+            "プラグイン実行中（yosan_ledger.plugins.segments 完了） … 1.5 s"
+        )
+
+
 def test_nothing_shows_in_the_first_second():
     terminal, clock = Terminal(), Clock()
     with Progress("loading main.beancount", terminal, clock=clock, interval=60) as status:

@@ -42,46 +42,27 @@ _ONE = Decimal(1)
 Log = Callable[[str], None] | None
 
 
-def _one_currency(postings: list[data.Posting]) -> str | None:
-    """The currency of complete postings without cost or price, all in one currency;
-    None for any other list (empty included)."""
-    currency = None
-    for posting in postings:
-        units = posting.units
-        if (
-            posting.cost is not None
-            or posting.price is not None
-            or type(units) is not Amount
-            or type(units.number) is not Decimal
-        ):
-            return None
-        if currency is None:
-            currency = units.currency
-            if type(currency) is not str:
-                return None
-        elif units.currency != currency:
-            return None
-    return currency
-
-
-def _whole_in_one_currency(postings: list[data.Posting]) -> str | None:
-    """``_one_currency``, for postings whose numbers have no digit after the point
-    (whose tolerance is then the default)."""
-    currency = None
+def _one_currency(postings: list[data.Posting]) -> tuple[str | None, bool]:
+    """The currency of complete postings without cost or price, all in one currency
+    (None for any other list, empty included), and whether their numbers are all
+    whole (then the tolerance is the default)."""
+    currency, whole = None, True
     for posting in postings:
         units = posting.units
         if posting.cost is not None or posting.price is not None or type(units) is not Amount:
-            return None
+            return None, False
         number = units.number
-        if type(number) is not Decimal or not number.same_quantum(_ONE):
-            return None
+        if type(number) is not Decimal:
+            return None, False
+        if whole and not number.same_quantum(_ONE):
+            whole = False
         if currency is None:
             currency = units.currency
             if type(currency) is not str:
-                return None
+                return None, False
         elif units.currency != currency:
-            return None
-    return currency
+            return None, False
+    return currency, whole
 
 
 def fast(entries: list[data.Directive]) -> bool:
@@ -113,15 +94,15 @@ def book(entries: list[data.Directive], options: dict) -> tuple[list[data.Direct
             booked.append(entry)
             continue
         postings = entry.postings
-        currency = _whole_in_one_currency(postings)
-        if currency is not None:
+        currency, whole = _one_currency(postings)
+        if currency is not None and whole:
             tolerances = of_currency.get(currency)
             if tolerances is None:
                 tolerances = of_currency[currency] = {
                     c: t for c, t in defaults.items() if c == "*" or c == currency
                 }
             tolerances = dict(tolerances)
-        elif _one_currency(postings) is not None:
+        elif currency is not None:
             tolerances = interpolate.infer_tolerances(postings, options, mode="max")
         else:
             done, found, _ = booking_full._book([entry], options, methods)
@@ -140,7 +121,7 @@ def book(entries: list[data.Directive], options: dict) -> tuple[list[data.Direct
 def _balances_exactly(postings: list[data.Posting]) -> bool:
     """Whether the postings, complete, without cost or price, in one currency and
     none added to absorb a residual, add up to exactly zero."""
-    if _one_currency(postings) is None:
+    if _one_currency(postings)[0] is None:
         return False
     total = 0
     for posting in postings:

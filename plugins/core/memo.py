@@ -26,9 +26,7 @@ def _known_by(entries: Sequence[data.Directive]) -> tuple[int, int, int, int]:
     return id(entries), len(entries), id(entries[0]), id(entries[-1])
 
 
-def of_entries(
-    compute: Callable[[list], Result] | None = None, *, lists: int = KEPT
-) -> Any:
+def of_entries(compute: Callable[[list], Result] | None = None, *, lists: int = KEPT) -> Any:
     """``compute(entries)``, computed once for the same list of entries, for the
     last ``lists`` lists (``@of_entries`` or ``@of_entries(lists=n)``)."""
     if compute is None:

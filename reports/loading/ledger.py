@@ -285,7 +285,7 @@ def load_ledger(
     if not path.is_file():
         raise LedgerError(_("{ledger}: not a file", ledger=path))
     filename = ledger_filename(path)
-    with Progress(f"loading {path}", progress) as status:
+    with Progress(_("loading {ledger}", ledger=path), progress) as status:
         # A cache entry is only ever written for files that passed the source checks,
         # and is only used while every file is unchanged: a hit needs no new check,
         # but for --no-foreign-plugins, which the entry does not record.
@@ -296,10 +296,10 @@ def load_ledger(
                 localized("yosan: the statement cache is not used: {why}", why=unsafe) + "\n"
             )
         if cache:
-            status.phase("checking the statement cache")
+            status.phase(_("checking the statement cache"))
             hit = statement_cache.read(filename)
         if hit is None or not foreign_plugins:
-            status.phase("checking the files")
+            status.phase(_("checking the files"))
             sources = read_sources(path)
             refused = list(sources.problems)
             if not foreign_plugins:
@@ -332,7 +332,7 @@ def load_ledger(
             from yosan_ledger.plugins.core import loading  # only a full load needs the parser
 
             with collector_paused(pause_collector):
-                status.phase("parsing")
+                status.phase(_("parsing"))
                 kept = statement_cache.ParsedFileCache() if cache else None
                 entries, errors, options = loading.load(
                     filename, status.log_timings, read=read, parsed=kept
@@ -365,7 +365,7 @@ def load_ledger(
                 )
             )
         if cache:
-            status.phase("writing the statement cache")
+            status.phase(_("writing the statement cache"))
             statement_cache.write(
                 filename,
                 options,

@@ -17,6 +17,8 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import TextIO
 
+from yosan_ledger.plugins.core.messages import _, locale_language, translated
+
 DELAY = 1.0  # seconds of silence before the status line appears
 INTERVAL = 0.2  # seconds between refreshes of the elapsed time
 
@@ -24,11 +26,12 @@ INTERVAL = 0.2  # seconds between refreshes of the elapsed time
 # phase that follows it is what the load is doing next.
 _OPERATION = re.compile(r"Operation: '([^']+)'")
 _NEXT_PHASE = {
-    "beancount.parser.parser.parse_file": "parsing",
-    "parse": "booking",
-    "booking": "running the plugins",
-    "run_transformations": "validating",
+    "beancount.parser.parser.parse_file": _("parsing"),
+    "parse": _("booking"),
+    "booking": _("running the plugins"),
+    "run_transformations": _("validating"),
 }
+RUNNING_PLUGINS = _NEXT_PHASE["booking"]
 
 
 class Progress:
@@ -47,7 +50,7 @@ class Progress:
         self.stream = sys.stderr if stream is None else stream
         self.delay, self.interval, self.clock = delay, interval, clock
         self.enabled = _is_terminal(self.stream)
-        self.current = "starting"
+        self.current: str = _("starting")
         self.start = clock()
         self.shown = False
         self._lock = threading.Lock()
@@ -67,8 +70,8 @@ class Progress:
         operation = match.group(1)
         if operation in _NEXT_PHASE:
             self.phase(_NEXT_PHASE[operation])
-        elif self.current.startswith("running the plugins"):
-            self.phase(f"running the plugins ({operation} done)")
+        elif self.current.startswith(RUNNING_PLUGINS):
+            self.phase(_("running the plugins ({operation} done)", operation=operation))
 
     def __enter__(self) -> Progress:
         self.start = self.clock()
@@ -105,7 +108,9 @@ class Progress:
         with self._lock:
             if self._stop.is_set():
                 return
-            self.stream.write(f"\r\033[Kyosan: {self.label}: {self.current} … {elapsed:.1f} s")
+            language = locale_language()
+            label, current = translated(self.label, language), translated(self.current, language)
+            self.stream.write(f"\r\033[Kyosan: {label}: {current} … {elapsed:.1f} s")
             self.stream.flush()
             self.shown = True
 
