@@ -70,3 +70,18 @@ def test_a_script_parses_alone_unless_guarded_and_quietly_either_way(tmp_path, g
     assert "Traceback" not in done.stderr
     entries, errors, workers = done.stdout.split()
     assert int(entries) > 400 and int(errors) == 0 and workers == str(guarded)
+
+
+def test_workers_that_cannot_start_leave_the_parse_to_this_process(tmp_path, monkeypatch):
+    """No worker process can start (a sandbox, no /dev/shm): the load goes on alone."""
+    from tests.test_pipeline import assert_same_load
+
+    def refuse(*args, **kwargs):
+        raise OSError("no process can start here")
+
+    monkeypatch.setattr(parsing, "PARALLEL_BYTES", 0)
+    monkeypatch.setattr(parsing, "_WORKER_START", 0)
+    monkeypatch.setattr(parsing.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(parsing, "ProcessPoolExecutor", refuse)
+    generate.main(["300", str(tmp_path)])
+    assert_same_load(tmp_path / "main.beancount")

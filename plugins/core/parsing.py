@@ -303,6 +303,8 @@ class Files:
         chosen = _for_workers(files, workers)
         if not chosen:
             return
+        if self.starting is not None:
+            self.starting.join()
         self.planned.update(chosen)
         # Starting the workers takes a moment (a new interpreter): this process
         # goes on parsing meanwhile.
@@ -310,12 +312,15 @@ class Files:
         self.starting.start()
 
     def _start(self, chosen: list[str], workers: int) -> None:
-        if self.pool is None:
-            context = multiprocessing.get_context("forkserver")
-            context.set_forkserver_preload([__name__])
-            self.pool = ProcessPoolExecutor(workers, mp_context=context)
-        for name in chosen:  # in the order they are included
-            self.ahead[name] = self.pool.submit(_parse_in_worker, name)
+        try:
+            if self.pool is None:
+                context = multiprocessing.get_context("forkserver")
+                context.set_forkserver_preload([__name__])
+                self.pool = ProcessPoolExecutor(workers, mp_context=context)
+            for name in chosen:  # in the order they are included
+                self.ahead[name] = self.pool.submit(_parse_in_worker, name)
+        except Exception:  # noqa: BLE001 - no worker can start here: this process parses
+            self.planned.difference_update(chosen)
 
     def close(self) -> None:
         if self.starting is not None:
