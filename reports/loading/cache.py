@@ -232,13 +232,24 @@ def _matches(pattern: str) -> list[str]:
     return sorted(os.path.normpath(p) for p in glob.glob(pattern, recursive=True))
 
 
+def _head(magic: bytes, header: dict[str, Any]) -> bytes:
+    """What a file of the cache starts with: its kind (``magic``), then its header
+    as one line of JSON; its body follows."""
+    return magic + json.dumps(header, ensure_ascii=False).encode("utf-8") + b"\n"
+
+
+def _parts(blob: bytes, magic: bytes) -> tuple[dict[str, Any], bytes]:
+    """The header and the body of a file of the cache of that kind; raises for any
+    other file."""
+    if not blob.startswith(magic):
+        raise ValueError(f"not a {magic.decode().strip()!r} file")
+    header_end = blob.index(b"\n", len(magic))
+    return json.loads(blob[len(magic) : header_end]), blob[header_end + 1 :]
+
+
 def _entry(ledger: str) -> tuple[dict[str, Any], bytes]:
     """The manifest and the payload of the ledger's entry; raises if there is none."""
-    blob = _read_private(entry_path(ledger))
-    if not blob.startswith(MAGIC):
-        raise ValueError("not a statement-cache entry")
-    header_end = blob.index(b"\n", len(MAGIC))
-    return json.loads(blob[len(MAGIC) : header_end]), blob[header_end + 1 :]
+    return _parts(_read_private(entry_path(ledger)), MAGIC)
 
 
 def verified_payload(ledger: str) -> bytes | None:
@@ -304,12 +315,7 @@ def printed(ledger: str, key: str) -> str | None:
     SHA-256: a swapped, truncated or edited file is not printed); None otherwise."""
     early = _early.get(ledger)
     try:
-        blob = _read_private(_printed_path(ledger, key))
-        if not blob.startswith(PRINTED_MAGIC):
-            return None
-        header_end = blob.index(b"\n", len(PRINTED_MAGIC))
-        header = json.loads(blob[len(PRINTED_MAGIC) : header_end])
-        text = blob[header_end + 1 :]
+        header, text = _parts(_read_private(_printed_path(ledger, key)), PRINTED_MAGIC)
         if header["key"] != key or header["text"] != hashlib.sha256(text).hexdigest():
             return None
         payload = early.result() if early is not None else verified_payload(ledger)
@@ -330,7 +336,7 @@ def store_printed(ledger: str, key: str, text: str) -> None:
             "key": key,
             "text": hashlib.sha256(body).hexdigest(),
         }
-        content = PRINTED_MAGIC + json.dumps(header).encode("ascii") + b"\n" + body
+        content = _head(PRINTED_MAGIC, header) + body
         private_folder(create=True)
         write_atomically(
             _printed_path(ledger, key), lambda stream: stream.write(content), mode=0o600
@@ -380,11 +386,12 @@ def write(
             "globs": _include_patterns(files),
             "payload": hashlib.sha256(payload).hexdigest(),
         }
-        header = json.dumps(manifest, ensure_ascii=False).encode("utf-8")
-        path = entry_path(ledger)
+        head = _head(MAGIC, manifest)
         private_folder(create=True)
         write_atomically(
-            path, lambda stream: stream.write(MAGIC + header + b"\n" + payload), mode=0o600
+            entry_path(ledger),
+            lambda stream: (stream.write(head), stream.write(payload)),
+            mode=0o600,
         )
     except Exception:  # noqa: BLE001 - unpicklable plugin output, read-only disk …
         return
@@ -413,13 +420,9 @@ class ParsedFileCache:
 
     def get(self, filename: str, digest: str) -> bytes | None:
         try:
-            blob = _read_private(self.path(filename))
-            _check_private(os.stat(self.path(filename).parent), "the parsed-file cache folder")
-            if not blob.startswith(PARSED_MAGIC):
-                return None
-            header_end = blob.index(b"\n", len(PARSED_MAGIC))
-            header = json.loads(blob[len(PARSED_MAGIC) : header_end])
-            payload = blob[header_end + 1 :]
+            path = self.path(filename)
+            header, payload = _parts(_read_private(path), PARSED_MAGIC)
+            _check_private(os.stat(path.parent), "the parsed-file cache folder")
             if (header["file"], header["digest"], header["fingerprint"]) != (
                 filename,
                 digest,
@@ -440,7 +443,7 @@ class ParsedFileCache:
                 "fingerprint": self.fingerprint,
                 "payload": hashlib.sha256(payload).hexdigest(),
             }
-            head = PARSED_MAGIC + json.dumps(header, ensure_ascii=False).encode("utf-8") + b"\n"
+            head = _head(PARSED_MAGIC, header)
             path = self.path(filename)
             private_folder(create=True)
             path.parent.mkdir(mode=0o700, exist_ok=True)
