@@ -38,7 +38,7 @@ from yosan_ledger.plugins.core.advances import (
     by_purpose,
 )
 from yosan_ledger.plugins.core.budget import declared_segments, values
-from yosan_ledger.plugins.core.engine import CURRENCY, Statements, cash_plan_accounts
+from yosan_ledger.plugins.core.engine import CURRENCY, Statements
 from yosan_ledger.plugins.core.messages import _
 from yosan_ledger.plugins.core.units import BY_LABEL, discrepancy, round_half_up, unknown_unit
 
@@ -81,21 +81,23 @@ def _contributions(
     rows = statements.layouts
     balance_accounts = set(statements.accounts[rows.row(layout.balance).ref]) - advances
     receipt_accounts = set(statements.accounts[rows.row(layout.receipts).ref])
-    row_of_account, _rows = map_accounts(entries, statements.layouts)
-    cash, working, _others = cash_plan_accounts(statements.layouts, row_of_account)
-    moving = cash | working
-    sign = statements.layouts.row(layout.receipts).sign
+    receipts = statements.layouts.row(layout.receipts)
+    rule = statements.cash_rules.get(receipts.statement)
     found = {}
     for entry, segment, opening in _segment_transactions(entries, statements):
-        accounts = {p.account for p in entry.postings}
         stray = [p for p in entry.postings if p.account in balance_accounts]
         outside = sum(-_yen(p) for p in stray)
-        received = 0
+        received = planned = 0
         if not opening:
             received = sum(max(-_yen(p), 0) for p in entry.postings if p.account in advances)
-        planned = 0
-        if not opening and accounts & moving:
-            planned = sign * sum(-_yen(p) for p in entry.postings if p.account in receipt_accounts)
+            if any(p.account in receipt_accounts for p in entry.postings):
+                postings = [(p.account, _yen(p)) for p in entry.postings]
+                parts = rule.count(postings).parts if rule else [a for _, a in postings]
+                planned = receipts.sign * sum(
+                    -part
+                    for (account, _), part in zip(postings, parts, strict=True)
+                    if account in receipt_accounts
+                )
         if outside or planned != received:
             where = (stray[0].meta or entry.meta) if stray else entry.meta
             found[id(entry)] = (entry, where, segment, outside, planned - received)

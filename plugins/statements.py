@@ -1,13 +1,14 @@
-"""The statements balance, and the 資金計画 agrees with the balance sheet.
+"""The statements balance, and every cash statement accounts for its cash.
 
 The statements are computed once per load (``yosan_ledger.plugins.core.results``),
 and the ``yosan`` command and the Fava extension read the same computation.  Reports
-as errors, per segment: a balance sheet whose 資産合計 differs from its
-負債純資産合計; a cash-flow plan whose closing cash, computed from its own rows,
-differs from the balance sheet's cash row; each transaction that moves
-cash through an account no row of the plan takes (so the plan would miss it);
-and each transaction whose cash part cannot be told from the non-cash entries
-written in it (the plan counts only what moves against cash and working capital).
+as errors, per segment: a statement check that fails (資産合計 and 負債純資産合計,
+the plan's closing cash and the balance sheet's); a cash statement whose rows do
+not add up to the change of its cash and working capital; a sum beyond int64.
+The cause of a cash statement that does not add up is reported at its line: each
+transaction that moves the statement's cash through an account no row of it takes,
+and each transaction two splits of which it would count differently (the rule is
+``yosan_ledger.plugins.core.cash``).
 
 Nothing is lost silently: each posting to an account that feeds no statement
 line is reported at the posting (the account's Open is reported by
@@ -40,68 +41,122 @@ class StatementCheckError(namedtuple("StatementCheckError", "source message entr
 def check_statements(
     entries: list[data.Directive], options_map: dict
 ) -> tuple[list[data.Directive], list[StatementError]]:
+    """Every statement balances, every cash statement accounts for its cash, and
+    no posting is left out of every statement."""
     statements = results.statements(entries)
     if statements is None:
         return entries, []  # yosan_ledger.plugins.fiscal_year reports the missing budget
     customs = walk.of_type(entries, data.Custom)
     _budget, directive = find_budget(customs)
     segments = declared_segments(customs)
-    errors = []
     layouts = statements.layouts
+
+    def at_segment(segment: str) -> tuple[dict, data.Directive | None]:
+        if segment == TOTAL or segment not in segments:
+            return directive.meta, directive
+        return segments[segment].meta, None
+
+    errors = []
     for failure in statements.failures:
-        meta = directive.meta if failure.segment == TOTAL else segments[failure.segment].meta
         hint: str = ""
-        if layouts[failure.row.statement].kind == "cash" and statements.cash_leaks:
-            hint = _(
-                "; see the transactions that move cash through accounts the plan does not take"
-            )
+        if layouts[failure.row.statement].kind == "cash" and statements.unexplained:
+            hint = _("; see the transactions whose cash no row of the statement accounts for")
         elif statements.unplaced:
             hint = _("; see the postings left out of every statement")
+        meta, entry = at_segment(failure.segment)
         errors.append(
             StatementCheckError(
                 meta,
                 _("{failure}{hint}", failure=failure_message(failure, statements), hint=hint),
-                directive if failure.segment == TOTAL else None,
+                entry,
+            )
+        )
+    checked = {(f.row.statement, f.segment) for f in statements.failures}
+    names = {s.key: s.name for s in statements.segments}
+    for mismatch in statements.mismatches:
+        if (mismatch.statement, mismatch.segment) in checked:
+            continue  # its own check says so already
+        meta, entry = at_segment(mismatch.segment)
+        errors.append(
+            StatementCheckError(
+                meta,
+                _(
+                    "{statement} ({segment}): its rows account for {counted:,} yen of cash "
+                    "coming in, but its cash and working capital moved {moved:,} yen "
+                    "(difference {difference:+,}); see the transactions whose cash no row "
+                    "of it accounts for",
+                    statement=layouts[mismatch.statement].title,
+                    segment=names.get(mismatch.segment, "合計"),
+                    counted=mismatch.counted,
+                    moved=mismatch.moved,
+                    difference=mismatch.counted - mismatch.moved,
+                ),
+                entry,
+            )
+        )
+    for reference, segment in statements.overflows:
+        row = layouts.row(reference)
+        source = data.new_metadata(layouts[row.statement].source, row.lineno or 0)
+        errors.append(
+            StatementError(
+                source,
+                _(
+                    "{statement} ({segment}): {row} adds up to more than a statement can "
+                    "hold (9,223,372,036,854,775,807 yen); see the amounts and the totals "
+                    "that make it",
+                    statement=layouts[row.statement].title,
+                    segment=names.get(segment, "合計"),
+                    row=row.label,
+                ),
+                None,
             )
         )
     errors += _lost_postings(entries, statements)
-    plans = statements.layouts.of_kind("cash")
-    planned = set()
-    for plan in plans:
-        for row in plan.value_rows():
-            planned.update(statements.accounts[row.ref])
-    plan_titles = "、".join(plan.title for plan in plans)
-    for index in statements.cash_leaks:
-        entry = entries[index]
-        missed = sorted({p.account for p in entry.postings if p.account not in planned})
-        errors.append(
-            StatementError(
-                entry.meta,
-                _(
-                    "Transaction moves cash through {accounts}, which no row of "
-                    "{plans} takes; record the cash movement against an account the plan "
-                    "covers, or keep non-cash entries in a transaction of their own",
-                    accounts=", ".join(missed),
-                    plans=plan_titles,
-                ),
-                entry,
-            )
-        )
-    for index in statements.cash_ambiguous:
-        entry = entries[index]
-        errors.append(
-            StatementError(
-                entry.meta,
-                _(
-                    "Transaction moves cash and holds non-cash entries, and which of its "
-                    "postings are paid in cash cannot be told (more than one set of them "
-                    "balances by itself, or too many postings to try); write the non-cash "
-                    "entries (depreciation, provisions) as a transaction of their own"
-                ),
-                entry,
-            )
-        )
+    errors += _cash_errors(entries, statements)
     return entries, errors
+
+
+def _cash_errors(entries: list[data.Directive], statements: Statements) -> list[StatementError]:
+    """Each transaction a cash statement cannot count: what no row of it explains,
+    or two ways of splitting it that it would count apart."""
+    layouts = statements.layouts
+    errors = []
+    for statement, index, why in statements.unexplained:
+        entry = entries[index]
+        errors.append(
+            StatementError(
+                entry.meta,
+                _(
+                    "Transaction moves the cash of {statement} through {accounts}, which no "
+                    "row of it takes: {amount:,} yen it cannot account for; put the account "
+                    "on a row of {statement}, or write the part that moves no cash as a "
+                    "transaction of its own",
+                    statement=layouts[statement].title,
+                    accounts=", ".join(dict.fromkeys(account for account, _ in why)),
+                    amount=abs(sum(amount for _, amount in why)),
+                ),
+                entry,
+            )
+        )
+    refused: dict[int, list[str]] = {}
+    for statement, index in statements.ambiguous:
+        refused.setdefault(index, []).append(layouts[statement].title)
+    for index, titles in refused.items():
+        entry = entries[index]
+        errors.append(
+            StatementError(
+                entry.meta,
+                _(
+                    "Transaction can be split into transactions that balance in more than one "
+                    "way, and {statements} would count them differently (which of its postings "
+                    "move against cash cannot be told); write it as the separate transactions "
+                    "it stands for (a payment, a depreciation or provision, a receipt)",
+                    statements="、".join(titles),
+                ),
+                entry,
+            )
+        )
+    return errors
 
 
 def _lost_postings(entries: list[data.Directive], statements: Statements) -> list[StatementError]:

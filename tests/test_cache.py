@@ -31,7 +31,9 @@ def same(a: LoadedLedger, b: LoadedLedger) -> None:
         assert a.statements.budget == b.statements.budget
         assert a.statements.segments == b.statements.segments
         assert a.statements.failures == b.statements.failures
-        assert a.statements.cash_leaks == b.statements.cash_leaks
+        assert a.statements.unexplained == b.statements.unexplained
+        assert a.statements.ambiguous == b.statements.ambiguous
+        assert a.statements.mismatches == b.statements.mismatches
         assert a.statements.accounts == b.statements.accounts
         assert a.statements.figures.keys() == b.statements.figures.keys()
         for name, frame in a.statements.figures.items():

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conftest import ROOT, passes_bean_check_and_fava, yosan
+from tests.conftest import ROOT, copy_ledger, passes_bean_check_and_fava, yosan
+from yosan_ledger.reports.loading.ledger import load_ledger
 
 KUMIAI = ROOT / "examples" / "kumiai" / "main.beancount"
 CITY = ROOT / "examples" / "city" / "main.beancount"
+UNIVERSITY = ROOT / "examples" / "university" / "main.beancount"
 
 # みどり広域施設組合（例）, in yen, per segment (hall, water, common) and total.
 # hall:  使用料 12,000,000 cash + 500,000 billed in March; 負担金 8,000,000; 人件費
@@ -103,6 +105,75 @@ CITY_CASH = {
 }
 
 
+# みなと公立大学法人（例）, in yen, per faculty (jinbun, riko, kango) and total.
+# jinbun: 交付金 400M, 授業料 250M received; 人件費 380M, 教育研究経費 120M, 一般管理費 60M
+#         paid; 減価償却 15M.  cash 50M → 140M.
+# riko:   交付金 600M, 授業料 300M, 受託研究 40M received; 人件費 520M, 教育研究経費 230M,
+#         一般管理費 70M, 改修 100M paid; 受託研究費 35M of which 20M paid and 15M still
+#         owed (未払金), written as one entry; 減価償却 25M.  cash 80M → 80M.
+# kango:  交付金 300M, 授業料 150M received and 10M billed in March (未収金); 人件費 310M,
+#         教育研究経費 90M, 一般管理費 40M paid; 減価償却 10M.  cash 30M → 40M.
+M = 1_000_000
+# 予算 on a cash basis: what was received and paid; the accruals count nothing.
+UNIVERSITY_BUDGET = {
+    "運営費交付金": (400 * M, 600 * M, 300 * M, 1_300 * M),
+    "授業料等収入": (250 * M, 300 * M, 150 * M, 700 * M),
+    "受託研究等収入": (0, 40 * M, 0, 40 * M),
+    "収入計": (650 * M, 940 * M, 450 * M, 2_040 * M),
+    "教育研究経費": (120 * M, 230 * M, 90 * M, 440 * M),
+    "人件費": (380 * M, 520 * M, 310 * M, 1_210 * M),
+    "受託研究費": (0, 20 * M, 0, 20 * M),  # the 20M paid, not the 15M owed
+    "一般管理費": (60 * M, 70 * M, 40 * M, 170 * M),
+    "施設整備費": (0, 100 * M, 0, 100 * M),
+    "支出計": (560 * M, 940 * M, 440 * M, 1_940 * M),
+    "収入－支出": (90 * M, 0, 10 * M, 100 * M),  # each faculty's change of cash
+}
+# 収支計画: 業務費 = 教育研究経費 + 受託研究費 (35M, accrued) + 人件費, its parts hidden.
+UNIVERSITY_PL = {
+    "業務費": (500 * M, 785 * M, 400 * M, 1_685 * M),
+    "一般管理費": (60 * M, 70 * M, 40 * M, 170 * M),
+    "減価償却費": (15 * M, 25 * M, 10 * M, 50 * M),
+    "費用計": (575 * M, 880 * M, 450 * M, 1_905 * M),
+    "運営費交付金収益": (400 * M, 600 * M, 300 * M, 1_300 * M),
+    "授業料収益": (250 * M, 300 * M, 160 * M, 710 * M),
+    "受託研究等収益": (0, 40 * M, 0, 40 * M),
+    "収益計": (650 * M, 940 * M, 460 * M, 2_050 * M),
+    "純利益": (75 * M, 60 * M, 10 * M, 145 * M),
+}
+UNIVERSITY_HIDDEN = {
+    "pl:教育研究経費": (120 * M, 230 * M, 90 * M, 440 * M),
+    "pl:受託研究費": (0, 35 * M, 0, 35 * M),
+    "pl:人件費": (380 * M, 520 * M, 310 * M, 1_210 * M),
+}
+# 資金計画 with 未払金 and 未収金 as working capital: expenses and revenues as accrued,
+# what is owed taken off again at the year's end; the cash carried both ways.
+UNIVERSITY_CF = {
+    "業務活動による支出": (560 * M, 855 * M, 440 * M, 1_855 * M),
+    "投資活動による支出": (0, 100 * M, 0, 100 * M),
+    "前期末未払金": (0, 0, 0, 0),
+    "当期末未払金": (0, -15 * M, 0, -15 * M),
+    "翌年度への繰越金": (140 * M, 80 * M, 40 * M, 260 * M),
+    "資金支出計": (700 * M, 1_020 * M, 480 * M, 2_200 * M),
+    "業務活動による収入": (650 * M, 940 * M, 460 * M, 2_050 * M),
+    "前期末未収金": (0, 0, 0, 0),
+    "当期末未収金": (0, 0, -10 * M, -10 * M),
+    "前年度よりの繰越金": (50 * M, 80 * M, 30 * M, 160 * M),
+    "資金収入計": (700 * M, 1_020 * M, 480 * M, 2_200 * M),
+}
+UNIVERSITY_BS = {
+    "現金及び預金": (140 * M, 80 * M, 40 * M, 260 * M),
+    "未収金": (0, 0, 10 * M, 10 * M),
+    "建物": (285 * M, 575 * M, 190 * M, 1_050 * M),
+    "資産合計": (425 * M, 655 * M, 240 * M, 1_320 * M),
+    "未払金": (0, 15 * M, 0, 15 * M),
+    "負債合計": (0, 15 * M, 0, 15 * M),
+    "資本金": (350 * M, 580 * M, 230 * M, 1_160 * M),
+    "利益剰余金": (75 * M, 60 * M, 10 * M, 145 * M),
+    "純資産合計": (425 * M, 640 * M, 240 * M, 1_305 * M),
+    "負債純資産合計": (425 * M, 655 * M, 240 * M, 1_320 * M),
+}
+
+
 def figures(ledger, statement: str) -> dict[str, tuple[int, ...]]:
     """line → its figures in yen, in segment order then total, from `yosan export`."""
     result = yosan("export", "--unit", "yen", "--ledger", ledger, "--no-cache")
@@ -122,8 +193,20 @@ def figures(ledger, statement: str) -> dict[str, tuple[int, ...]]:
         (KUMIAI, "cf", KUMIAI_CF),
         (CITY, "budget", CITY_BUDGET),
         (CITY, "cash", CITY_CASH),
+        (UNIVERSITY, "budget", UNIVERSITY_BUDGET),
+        (UNIVERSITY, "pl", UNIVERSITY_PL),
+        (UNIVERSITY, "cf", UNIVERSITY_CF),
     ],
-    ids=["kumiai-pl", "kumiai-bs", "kumiai-cf", "city-budget", "city-cash"],
+    ids=[
+        "kumiai-pl",
+        "kumiai-bs",
+        "kumiai-cf",
+        "city-budget",
+        "city-cash",
+        "university-budget",
+        "university-pl",
+        "university-cf",
+    ],
 )
 def test_the_statements_are_the_figures_worked_out_by_hand(ledger, statement, expected):
     got = figures(ledger, statement)
@@ -133,18 +216,21 @@ def test_the_statements_are_the_figures_worked_out_by_hand(ledger, statement, ex
     assert shown <= set(expected)  # no figure the hand-worked table lacks
 
 
-@pytest.mark.parametrize("ledger", [KUMIAI, CITY], ids=["kumiai", "city"])
+SEGMENTS = {KUMIAI: ("hall", "water"), CITY: ("ippan", "kokuho"), UNIVERSITY: ("riko", "kango")}
+
+
+@pytest.mark.parametrize("ledger", list(SEGMENTS), ids=["kumiai", "city", "university"])
 def test_the_examples_pass_yosan_bean_check_and_fava(ledger):
     result = yosan("check", "--ledger", ledger, "--no-cache")
     assert result.exit_code == 0, result.stderr
     text = passes_bean_check_and_fava(ledger, "YosanStatements/?by_segment=1")
     assert 'class="yosan-errors"' not in text
-    for key in ("hall", "water") if ledger == KUMIAI else ("ippan", "kokuho"):
+    for key in SEGMENTS[ledger]:
         assert f'data-column="{key}"' in text
 
 
 def test_the_examples_say_their_figures_are_made_up():
-    for ledger in (KUMIAI, CITY):
+    for ledger in SEGMENTS:
         assert "MADE-UP FIGURES" in ledger.read_text(encoding="utf-8").splitlines()[0]
 
 
@@ -171,3 +257,65 @@ def test_the_commitments_wording_is_the_ledgers():
     assert result.exit_code == 0, result.stderr
     assert "組合の負担となる年度" in result.stdout and "機構" not in result.stdout
     assert "会館清掃業務委託" in result.stdout and "6,000" in result.stdout
+
+
+def test_the_university_hides_what_it_does_not_publish():
+    """Hidden rows feed the 予算 but are neither printed nor exported; the hidden balance
+    sheet prints only when asked for by name, with the figures worked out by hand."""
+    printed = yosan("report", "--ledger", UNIVERSITY, "--no-cache")
+    assert printed.exit_code == 0, printed.stderr
+    assert "予算" in printed.stdout and "収支計画" in printed.stdout
+    assert "貸借対照表" not in printed.stdout
+    assert "教育研究経費" not in printed.stdout.split("収支計画")[1].split("資金計画")[0]
+    assert "pl" not in {
+        r["statement"] for r in yosan("export", "--ledger", UNIVERSITY).rows()
+    } or all(
+        r["line"] not in ("教育研究経費", "受託研究費", "人件費")
+        for r in yosan("export", "--ledger", UNIVERSITY).rows()
+        if r["statement"] == "pl"
+    )
+    asked = yosan("report", "bs", "--by-segment", "--format", "csv", "--unit", "yen",
+                  "--ledger", UNIVERSITY)  # fmt: skip
+    assert asked.exit_code == 0, asked.stderr
+    got: dict[str, tuple[int, ...]] = {}
+    for row in asked.rows():
+        values = tuple(int(row[k]) for k in ("人文学部", "理工学部", "看護学部", "合計"))
+        got[row["科目"]] = values
+    assert {line: got[line] for line in UNIVERSITY_BS} == UNIVERSITY_BS
+    statements = load_ledger(UNIVERSITY).statements
+    for ref, values in UNIVERSITY_HIDDEN.items():
+        assert tuple(statements.figure(ref, c) for c in statements.columns) == values, ref
+
+
+def test_a_payment_and_an_accrual_in_one_entry_count_as_written_apart(tmp_path):
+    """The 受託研究費 case (README, "How a cash statement counts a transaction"): 35,000
+    accrued of which 20,000 paid, as one entry, gives every statement the figures of
+    the payment and the accrual written as two entries; both cash statements
+    reconcile on their own."""
+    one = load_ledger(UNIVERSITY).statements
+    copy = copy_ledger(tmp_path / "university", UNIVERSITY)
+    riko = copy.parent / "segments" / "riko.beancount"
+    text = riko.read_text("utf-8")
+    compound = (
+        '2027-09-30 * "受託研究費（7月支払分 20,000千円、9月末未払分 15,000千円）"\n'
+        "  Expenses:7-経常費用:71-業務費:712-受託研究費   35000000 JPY\n"
+        "  Liabilities:3-流動負債:31-未払金              -15000000 JPY\n"
+        "  Assets:1-流動資産:11-現金及び預金             -20000000 JPY\n"
+    )
+    apart = (
+        '2027-07-31 * "受託研究費（7月支払分）"\n'
+        "  Expenses:7-経常費用:71-業務費:712-受託研究費   20000000 JPY\n"
+        "  Assets:1-流動資産:11-現金及び預金             -20000000 JPY\n\n"
+        '2027-09-30 * "受託研究費（9月末未払分）"\n'
+        "  Expenses:7-経常費用:71-業務費:712-受託研究費   15000000 JPY\n"
+        "  Liabilities:3-流動負債:31-未払金              -15000000 JPY\n"
+    )
+    assert compound in text
+    riko.write_text(text.replace(compound, apart), "utf-8")
+    two = load_ledger(copy)
+    assert two.problems == []
+    for statement, frame in one.figures.items():
+        assert two.statements.figures[statement].equals(frame), statement
+    assert one.mismatches == () and two.statements.mismatches == ()
+    assert one.figure("budget:受託研究費", "riko") == 20 * M
+    assert one.figure("cf:当期末未払金", "riko") == -15 * M

@@ -190,11 +190,12 @@ def test_a_layout_error_is_said_in_the_locales_language_at_its_line(tmp_path):
     where = f"layouts/pl.toml:{line_of(layout, 'kind = ')}"
     said = both_languages("check", "--no-cache", "--ledger", "main.beancount", cwd=main.parent)
     assert said["ja_JP.UTF-8"].stderr.splitlines() == [
-        f"{where}: 様式: 種類 'flows' は balance, flow, cash のいずれでもありません",
+        f'{where}: 様式: pl.toml: `kind` は"balance", "flow", "cash" のいずれかで指定します'
+        "（'flows' ではありません）",
         "main.beancount に誤りが 1 件あります",
     ]
     assert said["C"].stderr.splitlines() == [
-        f"{where}: Layout: kind 'flows' is none of balance, flow, cash",
+        f'{where}: Layout: pl.toml: `kind` must be one of "balance", "flow", "cash", not \'flows\'',
         "1 error in main.beancount",
     ]
     assert {r.returncode for r in said.values()} == {1}
@@ -365,8 +366,12 @@ def test_click_words_are_clicks_own_messages_and_translated():
 @pytest.mark.parametrize(
     ("language", "expected"),
     [
-        ("ja", "様式: 種類 'flows' は balance, flow, cash のいずれでもありません"),
-        ("en", "Layout: kind 'flows' is none of balance, flow, cash"),
+        (
+            "ja",
+            '様式: pl.toml: `kind` は"balance", "flow", "cash" のいずれかで指定します'
+            "（'flows' ではありません）",
+        ),
+        ("en", 'Layout: pl.toml: `kind` must be one of "balance", "flow", "cash", not \'flows\''),
     ],
 )
 def test_fava_shows_a_layout_error_in_favas_language(tmp_path, language, expected):

@@ -1,7 +1,8 @@
 """The statements worked out again, straight from the postings, without the engine.
 
 A plain dict sum per (segment, account) of the opening balances, the year's flows
-and the flows in cash-relevant transactions; the rows of the three statements
+and what the 資金計画 counts of each transaction (by brute force over every way of
+splitting it, ``cash_parts``); the rows of the three statements
 are then written out by hand from the chart's account codes (1 資産 … 8 特別損失),
 following the published definitions, not the layout files.  Used by the
 property tests and the nothing-lost tests to check the engine's every figure.
@@ -12,7 +13,7 @@ from __future__ import annotations
 import datetime
 import itertools
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from beancount.core import data
@@ -88,19 +89,13 @@ def sums_of(entries: Iterable[data.Directive], opening_date: datetime.date) -> S
         if not isinstance(entry, data.Transaction):
             continue
         (segment,) = entry.tags
-        relevant = entry.date != opening_date and any(
-            code(p.account) in CASH | WORKING_CAPITAL for p in entry.postings
-        )
-        non_cash: frozenset[int] = frozenset()
-        if relevant:
-            other = {
-                i: int(p.units.number)
-                for i, p in enumerate(entry.postings)
-                if code(p.account) not in CASH | WORKING_CAPITAL
-            }
-            largest = zero_sum_sets(other)
-            non_cash = largest[0] if largest else frozenset()
-        for i, posting in enumerate(entry.postings):
+        amounts = [(p.account, int(p.units.number)) for p in entry.postings]
+        parts = [0] * len(amounts)
+        if entry.date != opening_date:
+            counted = cash_parts(amounts)
+            assert counted is not None, f"a refused transaction: {entry.meta}"
+            parts = counted
+        for posting, part in zip(entry.postings, parts, strict=True):
             assert posting.units.currency == "JPY"
             amount = int(posting.units.number)
             assert amount == posting.units.number
@@ -111,22 +106,95 @@ def sums_of(entries: Iterable[data.Directive], opening_date: datetime.date) -> S
                     sums.opening[key] += amount
                 else:
                     sums.flow[key] += amount
-                    if relevant and i not in non_cash:
-                        sums.cash_flow[key] += amount
+                    sums.cash_flow[key] += part
     return sums
 
 
-def zero_sum_sets(amounts: dict[int, int]) -> list[frozenset[int]]:
-    """Every largest (by inclusion) set of postings, by position, whose amounts sum
-    to zero: a non-cash entry written inside a transaction that moves cash."""
-    positions = [i for i, a in amounts.items() if a]
-    largest: list[frozenset[int]] = []
-    for size in range(len(positions), 0, -1):
-        for chosen in itertools.combinations(positions, size):
-            found = frozenset(chosen)
-            if sum(amounts[i] for i in chosen) == 0 and not any(found <= y for y in largest):
-                largest.append(found)
-    return largest
+def moves_cash(account: str) -> bool:
+    return code(account) in CASH | WORKING_CAPITAL
+
+
+def plan_row(account: str) -> str | None:
+    """The flow row of 資金計画 that takes an account, by the published definitions."""
+    for ref, prefixes, codes in (*RECEIPTS, *PAYMENTS):
+        if under(account, *prefixes) or codes_of(account) & set(codes):
+            return ref
+    return None
+
+
+def cash_parts(postings: list[tuple[str, int]]) -> list[int] | None:
+    """What the 資金計画 counts of each posting of a transaction of the year, worked
+    out by brute force from the rule the README states: try every way of splitting
+    the postings into groups that balance and cannot be split further; a group that
+    moves no cash or working capital counts nothing, one that does counts its other
+    postings (an account on no row is the unpaid part when the rest feed one row and
+    the cash is part of them).  None when two splits count differently, or when no
+    split can be counted (the engine refuses the transaction)."""
+    nonzero = [i for i, (_, amount) in enumerate(postings) if amount]
+    outcomes: dict[tuple, list[int]] = {}
+    refused = False
+    for split in _finest_splits(nonzero, postings):
+        parts = [0] * len(postings)
+        rows: dict[str, int] = defaultdict(int)
+        for group in split:
+            if not any(moves_cash(postings[i][0]) for i in group):
+                continue
+            others = [i for i in group if not moves_cash(postings[i][0])]
+            untaken = [i for i in others if plan_row(postings[i][0]) is None]
+            taken = [i for i in others if i not in untaken]
+            if not untaken:
+                for i in taken:
+                    parts[i] = postings[i][1]
+                    rows[plan_row(postings[i][0])] += postings[i][1]
+                continue
+            cash = -sum(postings[i][1] for i in group if moves_cash(postings[i][0]))
+            on_rows = sum(postings[i][1] for i in taken)
+            if not (
+                len({plan_row(postings[i][0]) for i in taken}) == 1
+                and cash != 0
+                and (cash > 0) == (on_rows > 0)
+                and abs(cash) <= abs(on_rows)
+            ):
+                break
+            parts[taken[0]] = cash  # the one row the cash is counted on
+            rows[plan_row(postings[taken[0]][0])] += cash
+        else:
+            outcomes.setdefault(tuple(sorted((r, a) for r, a in rows.items() if a)), parts)
+            continue
+        refused = True
+    if len(outcomes) != 1:
+        assert outcomes or refused
+        return None
+    return next(iter(outcomes.values()))
+
+
+def _finest_splits(items: list[int], postings: list[tuple[str, int]]) -> Iterator[list[list[int]]]:
+    """Every partition of the postings into groups that balance and that no proper
+    part of balances by itself (set partitions, enumerated naively)."""
+
+    def balances(group: list[int]) -> bool:
+        return sum(postings[i][1] for i in group) == 0
+
+    def finest(group: list[int]) -> bool:
+        return balances(group) and not any(
+            balances(list(part))
+            for size in range(1, len(group))
+            for part in itertools.combinations(group, size)
+        )
+
+    def partitions(rest: list[int]) -> Iterator[list[list[int]]]:
+        if not rest:
+            yield []
+            return
+        first, *others = rest
+        for smaller in partitions(others):
+            for n in range(len(smaller)):
+                yield [*smaller[:n], [first, *smaller[n]], *smaller[n + 1 :]]
+            yield [[first], *smaller]
+
+    for split in partitions(items):
+        if all(finest(group) for group in split):
+            yield split
 
 
 def income_statement(sums: Sums, segment: str) -> dict[str, int]:

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from beancount.core import data
 
-from yosan_ledger.plugins.core import results, walk
+from yosan_ledger.plugins.core import results, schema, walk
 from yosan_ledger.plugins.core.engine import Statements
 from yosan_ledger.plugins.core.layout import LayoutFile, Layouts
 from yosan_ledger.plugins.core.memo import of_entries
@@ -48,8 +48,32 @@ class Advances:
     frame: pd.DataFrame  # COLUMNS: a row per purpose and segment
 
 
+SCHEMA = schema.Table(
+    {
+        "title": schema.TEXT,
+        "unit": schema.one_of(*UNITS),
+        "label_header": schema.TEXT,
+        "received_header": schema.TEXT,
+        "cumulative_header": schema.TEXT,
+        "total_label": schema.TEXT,
+        "balance": schema.TEXT,
+        "receipts": schema.TEXT,
+    },
+    (
+        "title",
+        "unit",
+        "label_header",
+        "received_header",
+        "cumulative_header",
+        "total_label",
+        "balance",
+        "receipts",
+    ),
+)
+
+
 def parse_advances(source: LayoutFile, layouts: Layouts) -> AdvancesLayout:
-    raw = source.parse()
+    raw = source.checked(SCHEMA)
     layout = AdvancesLayout(
         title=raw["title"],
         unit=UNITS[raw["unit"]],

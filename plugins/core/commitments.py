@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from beancount.core import amount, data
 
-from yosan_ledger.plugins.core import results, walk
+from yosan_ledger.plugins.core import results, schema, walk
 from yosan_ledger.plugins.core.budget import TOTAL, declared_segments, find_budget, values
 from yosan_ledger.plugins.core.engine import CURRENCY, LARGEST
 from yosan_ledger.plugins.core.era import fiscal_year_of, is_fiscal_year_end, is_fiscal_year_start
@@ -56,8 +56,15 @@ class CommitmentsLayout:
 LAYOUT_FILE = "commitments.toml"
 
 
+_HEADERS = ("title", "item_header", "limit_header", "act_header", "burden_header", "total_label")
+SCHEMA = schema.Table(
+    {**dict.fromkeys(_HEADERS, schema.TEXT), "unit": schema.one_of(*UNITS)},
+    (*_HEADERS, "unit"),
+)
+
+
 def parse_commitments(source: LayoutFile, layouts: Layouts) -> CommitmentsLayout:
-    raw = source.parse()
+    raw = source.checked(SCHEMA)
     return CommitmentsLayout(
         title=raw["title"],
         unit=UNITS[raw["unit"]],

@@ -27,6 +27,7 @@ from beancount.core import data
 from yosan_ledger.plugins.core import walk
 from yosan_ledger.plugins.core.accounts import map_accounts
 from yosan_ledger.plugins.core.budget import TOTAL, Budget, Segment, declared_segments, find_budget
+from yosan_ledger.plugins.core.cash import CashRule
 from yosan_ledger.plugins.core.layout import Layouts, Row
 from yosan_ledger.plugins.core.messages import Message, _
 from yosan_ledger.plugins.core.units import Unit, scale_frame
@@ -46,6 +47,16 @@ class CheckFailure:
     segment: str
     value: int
     expected: int
+
+
+@dataclass(frozen=True)
+class CashMismatch:
+    """A cash statement whose rows do not account for the change of its cash."""
+
+    statement: str
+    segment: str
+    counted: int  # what its flow rows say moved (yen, cash in positive)
+    moved: int  # what its cash and working capital moved
 
 
 def failure_message(failure: CheckFailure, statements: Statements) -> Message:
@@ -84,12 +95,21 @@ class Statements:
     figures: dict[str, pd.DataFrame]
     accounts: dict[str, tuple[str, ...]]  # row ref -> the accounts feeding it
     failures: tuple[CheckFailure, ...] = ()
-    cash_leaks: tuple[int, ...] = field(default=(), repr=False)  # entry indexes
-    # Entry indexes of transactions whose cash part the plan cannot tell apart
-    # from their non-cash part (see _CashPlan.split).
-    cash_ambiguous: tuple[int, ...] = field(default=(), repr=False)
+    # Cash statements whose rows do not add up to the change of their cash (and
+    # working capital), per segment: what each transaction refused below explains.
+    mismatches: tuple[CashMismatch, ...] = ()
+    # Per cash statement: the transactions (entry indexes) it cannot count, with what
+    # no row explains (cash.Counted.unexplained), and those two splits count apart.
+    unexplained: tuple[tuple[str, int, tuple[tuple[str, int], ...]], ...] = field(
+        default=(), repr=False
+    )
+    ambiguous: tuple[tuple[str, int], ...] = field(default=(), repr=False)
+    # How each cash statement counts a transaction (for the postings behind a figure).
+    cash_rules: dict[str, CashRule] = field(default_factory=dict, repr=False)
     # (entry index, posting index) of each posting to an account that feeds no line
     unplaced: tuple[tuple[int, int], ...] = field(default=(), repr=False)
+    # Rows whose sum leaves int64: (row ref, segment), never a wrapped figure.
+    overflows: tuple[tuple[str, str], ...] = field(default=(), repr=False)
     # Per account of the postings (rows, name order) and segment (columns, total
     # last), signed as Beancount keeps them: "opening" balance, the year's net
     # "flow", the year's "credits" (a sum of the negative postings), and the number
@@ -234,7 +254,8 @@ def _sum_by(codes: np.ndarray, amounts: np.ndarray, size: int) -> np.ndarray:
 
 
 class _Evaluator:
-    """Row values (one int64 vector over segments + total) with memoised totals."""
+    """Row values (one int64 vector over segments + total), each row after the rows
+    it is made of (``Layouts.order``), every sum checked to stay inside int64."""
 
     def __init__(
         self,
@@ -243,7 +264,7 @@ class _Evaluator:
         row_of_account: dict[str, str],
         opening: np.ndarray,
         flow: np.ndarray,
-        cash: np.ndarray,
+        cash: dict[str, np.ndarray],
     ) -> None:
         self.layouts = layouts
         self.names = list(account_names)
@@ -260,206 +281,57 @@ class _Evaluator:
             ref = row_of_account.get(name)
             if ref is not None:
                 self.feeding.setdefault(ref, []).append(name)
+        self.overflows: list[tuple[str, str]] = []
         self.values: dict[str, np.ndarray] = {}
+        for ref in layouts.order:
+            self.values[ref] = self._compute(layouts.row(ref))
 
     def accounts_of(self, reference: str) -> list[str]:
-        """The accounts feeding a row, through totals and `plus` terms."""
-        row = self.layouts.row(reference)
-        found = list(self.feeding.get(row.ref, ()))
-        for term in row.terms:
-            found += self.accounts_of(term.ref)
-        for ref in row.of:
-            found += self.accounts_of(ref)
+        """The accounts feeding a row, through totals, `plus` terms and `of`."""
+        found: list[str] = []
+        seen: set[str] = set()
+        pending = [reference]
+        while pending:
+            ref = self.layouts.row(pending.pop()).ref
+            if ref not in seen:
+                seen.add(ref)
+                found += self.feeding.get(ref, ())
+                pending.extend(reversed(self.layouts.parts(ref)))
         return list(dict.fromkeys(found))
 
     def _rows(self, accounts: Sequence[str]) -> np.ndarray:
         return np.array([self.position[a] for a in accounts], dtype=np.int64)
 
     def value(self, reference: str) -> np.ndarray:
-        row = self.layouts.row(reference)
-        if row.ref not in self.values:
-            self.values[row.ref] = self._compute(row)
-        return self.values[row.ref]
+        return self.values[self.layouts.row(reference).ref]
 
     def _compute(self, row: Row) -> np.ndarray:
-        total = np.zeros(self.width, dtype=np.int64)
-        if row.kind in ("line", "total"):
-            # A total adds the accounts that feed it directly (a summary-level
-            # ledger's) to its terms; a line adds its `plus` terms to its accounts.
-            rows = self._rows(self.feeding.get(row.ref, ()))
-            balance = self.layouts[row.statement].kind == "balance"
-            basis = self.closing if balance else self.flow
-            total += (basis[rows] * self.sign[rows]).sum(axis=0, dtype=np.int64)
-            for term in row.terms:
-                total += term.coefficient * self.value(term.ref)
-        elif row.kind == "cash":
-            rows = self._rows(self._cash_accounts(row))
+        if row.kind == "cash":
+            rows = self._rows(self.accounts_of(row.ref))
             if row.basis == "flow":
-                contribution = -self.cash[rows].sum(axis=0, dtype=np.int64)
+                contribution = -self.cash[row.statement][rows].sum(axis=0, dtype=np.int64)
             elif row.basis == "opening":
                 contribution = self.opening[rows].sum(axis=0, dtype=np.int64)
             else:
                 contribution = -self.closing[rows].sum(axis=0, dtype=np.int64)
-            total += row.sign * contribution
-        return total
-
-    def _cash_accounts(self, row: Row) -> list[str]:
-        found: list[str] = []
-        for ref in row.of:
-            found += self.accounts_of(ref)
-        return list(dict.fromkeys(found))
-
-
-def cash_plan_accounts(
-    layouts: Layouts, row_of_account: dict[str, str]
-) -> tuple[set[str], set[str], set[str]]:
-    """(cash accounts, working-capital accounts, accounts of some flow row) of the
-    ledger's cash plans (none without one)."""
-    cash, working, flow_rows = _plan_rows(layouts, row_of_account)
-    flowing: set[str] = set()
-    for accounts in flow_rows.values():
-        flowing |= accounts
-    return cash, working, flowing
-
-
-def _plan_rows(
-    layouts: Layouts, row_of_account: dict[str, str]
-) -> tuple[set[str], set[str], dict[str, set[str]]]:
-    """(cash accounts, working-capital accounts, the accounts of each flow row by
-    ref) of the ledger's cash plans."""
-    lines: dict[str, set[str]] = {}
-    for account, ref in row_of_account.items():
-        lines.setdefault(ref, set()).add(account)
-
-    def feeding(reference: str) -> set[str]:
-        row = layouts.row(reference)
-        found = set(lines.get(row.ref, ()))
+            return row.sign * contribution
+        # A total adds the accounts that feed it directly (a summary-level ledger's)
+        # to its terms; a line adds its `plus` terms to its accounts.
+        rows = self._rows(self.feeding.get(row.ref, ()))
+        balance = self.layouts[row.statement].kind == "balance"
+        basis = self.closing if balance else self.flow
+        total = (basis[rows] * self.sign[rows]).sum(axis=0, dtype=np.int64).astype(object)
         for term in row.terms:
-            found |= feeding(term.ref)
-        return found
-
-    cash: set[str] = set()
-    working: set[str] = set()
-    flow_rows: dict[str, set[str]] = {}
-    for plan in layouts.of_kind("cash"):
-        cash |= feeding(plan.cash) if plan.cash else set()
-        for row in plan.rows:
-            if row.kind != "cash" or row.of == (plan.cash,):
-                continue
-            for ref in row.of:
-                if row.basis == "flow":
-                    flow_rows.setdefault(row.ref, set()).update(feeding(ref))
-                else:
-                    working |= feeding(ref)
-    return cash, working, flow_rows
+            total = total + term.coefficient * self.value(term.ref).astype(object)
+        outside = (total > INT64_MAX) | (total < -INT64_MAX)
+        if outside.any():
+            columns = np.flatnonzero(outside).tolist()
+            self.overflows += [(row.ref, i) for i in columns]  # type: ignore[misc]
+            total = np.where(outside, 0, total)
+        return total.astype(np.int64)
 
 
-# Non-cash postings of one transaction the plan will try to split (2**12 subsets),
-# and sets of them summing to zero it will compare; beyond, the split is refused.
-SPLIT_LIMIT = 12
-ZERO_SETS_LIMIT = 256
-
-
-@dataclass(frozen=True)
-class CashSplit:
-    """What the 資金計画 counts of each posting, and the transactions it cannot."""
-
-    part: np.ndarray  # int64 per posting: the yen of it that moves against cash
-    leaking: np.ndarray  # transactions moving cash through an account no row takes
-    ambiguous: np.ndarray  # transactions whose cash part cannot be told apart
-
-
-@dataclass(frozen=True)
-class _CashPlan:
-    """The rule by which a transaction's postings split into cash and non-cash.
-
-    A transaction's cash side is its postings to cash and working capital.  Its
-    other postings move against the cash side, except a part of them that sums
-    to zero by itself: a non-cash entry (depreciation, a provision) written in
-    the same transaction, as a 月次決算仕訳 does.  When the other postings all
-    have one sign, none of them sums to zero with another and all are cash (the
-    common case, done in numpy).  Otherwise the non-cash part is a largest set
-    of postings (by inclusion) summing to zero; when two such sets leave
-    different figures on the plan's rows, the transaction cannot be split and
-    is refused at its line.
-    """
-
-    side: np.ndarray  # bool per account: cash or working capital
-    group: np.ndarray  # int64 per account: its flow row; OUTSIDE; NOWHERE
-    outside: int  # the group of accounts on a line no row of the plan takes
-
-    @classmethod
-    def of(
-        cls, layouts: Layouts, row_of_account: dict[str, str], names: Sequence[str]
-    ) -> _CashPlan:
-        cash, working, flow_rows = _plan_rows(layouts, row_of_account)
-        refs = list(flow_rows)
-        outside, nowhere = len(refs), len(refs) + 1
-        group = np.full(len(names), nowhere, dtype=np.int64)
-        for i, name in enumerate(names):
-            if name in row_of_account:
-                group[i] = next((g for g, r in enumerate(refs) if name in flow_rows[r]), outside)
-        side = np.isin(np.array(names, dtype=object), list(cash | working))
-        return cls(side=side, group=group, outside=outside)
-
-    def split(self, postings: Postings, account_code: np.ndarray) -> CashSplit:
-        n = len(postings.transactions)
-        transaction, amount = postings.transaction, postings.amount
-        in_year = ~postings.opening
-        side = self.side[account_code] & in_year
-        touches = np.zeros(n, dtype=bool)
-        touches[transaction[side]] = True
-        other = in_year & ~side & touches[transaction]
-        part = np.where(other, amount, 0)
-        # A transaction whose other postings have both signs may hold a non-cash entry.
-        positive = np.zeros(n, dtype=bool)
-        negative = np.zeros(n, dtype=bool)
-        positive[transaction[other & (amount > 0)]] = True
-        negative[transaction[other & (amount < 0)]] = True
-        ambiguous = []
-        # The postings are in transaction order: each transaction's lie together.
-        mixed = np.flatnonzero(positive & negative)
-        starts = np.searchsorted(transaction, mixed, side="left")
-        ends = np.searchsorted(transaction, mixed, side="right")
-        for t, start, end in zip(mixed.tolist(), starts.tolist(), ends.tolist(), strict=True):
-            where = start + np.flatnonzero(other[start:end] & (amount[start:end] != 0))
-            kept = self._cash_part(amount[where], self.group[account_code[where]])
-            if kept is None:
-                ambiguous.append(t)
-            else:
-                part[where] = np.where(kept, amount[where], 0)
-        leaking = np.unique(transaction[(self.group[account_code] == self.outside) & (part != 0)])
-        return CashSplit(part, leaking, np.array(ambiguous, dtype=np.int64))
-
-    @staticmethod
-    def _cash_part(amounts: np.ndarray, groups: np.ndarray) -> np.ndarray | None:
-        """Which of one transaction's non-cash-side postings move against cash
-        (True), or None when that cannot be told."""
-        k = len(amounts)
-        if k > SPLIT_LIMIT:
-            return None
-        sums = np.zeros(1 << k, dtype=np.int64)
-        for i in range(k):
-            sums[1 << i : 2 << i] = sums[: 1 << i] + amounts[i]
-        zero = sorted(np.flatnonzero(sums == 0)[1:].tolist(), key=int.bit_count, reverse=True)
-        if len(zero) > ZERO_SETS_LIMIT:
-            return None
-        largest: list[int] = []
-        for subset in zero:
-            if not any(subset & other == subset for other in largest):
-                largest.append(subset)
-        if not largest:
-            return np.ones(k, dtype=bool)
-        outcomes = set()
-        choices = []
-        for subset in largest:
-            kept = np.array([not subset >> i & 1 for i in range(k)], dtype=bool)
-            by_group: dict[int, int] = {}
-            for g, a in zip(groups[kept].tolist(), amounts[kept].tolist(), strict=True):
-                by_group[g] = by_group.get(g, 0) + a
-            outcomes.add(frozenset((g, a) for g, a in by_group.items() if a))
-            choices.append(kept)
-        return choices[0] if len(outcomes) == 1 else None
+INT64_MAX = 2**63 - 1
 
 
 def compute_statements(
@@ -487,9 +359,6 @@ def compute_statements(
     n_accounts, n_segments = len(names), len(keys)
     account_code = postings.account.codes.astype(np.int64)
 
-    split = _CashPlan.of(layouts, row_of_account, names).split(postings, account_code)
-    leaking_transactions, ambiguous_transactions = split.leaking, split.ambiguous
-
     cell = account_code * (n_segments + 1) + postings.segment
     size = n_accounts * (n_segments + 1)
 
@@ -500,9 +369,9 @@ def compute_statements(
         per_segment[:, n_segments] = _sum_by(account_code[mask], amounts[mask], n_accounts)
         return per_segment
 
+    everything = np.ones(len(cell), dtype=bool)
     opening = by_account(postings.opening)
     flow = by_account(~postings.opening)
-    cash_flow = by_account(np.ones(len(cell), dtype=bool), split.part)
     columns = keys + [TOTAL]
     account_figures = {
         name: pd.DataFrame(matrix, index=names, columns=columns)
@@ -510,9 +379,16 @@ def compute_statements(
             ("opening", opening),
             ("flow", flow),
             ("credits", by_account(~postings.opening & (postings.amount < 0))),
-            ("postings", by_account(np.ones(len(cell), dtype=bool), np.ones_like(cell))),
+            ("postings", by_account(everything, np.ones_like(cell))),
         )
     }
+
+    rules = {
+        plan.statement: CashRule.of(layouts, row_of_account, plan.statement)
+        for plan in layouts.of_kind("cash")
+    }
+    counts = {key: count_cash(rule, postings, names) for key, rule in rules.items()}
+    cash_flow = {key: by_account(everything, found.part) for key, found in counts.items()}
 
     evaluator = _Evaluator(layouts, names, row_of_account, opening, flow, cash_flow)
     figures: dict[str, pd.DataFrame] = {}
@@ -521,7 +397,7 @@ def compute_statements(
         matrix = np.array([evaluator.value(r.ref) for r in rows], dtype=np.int64)
         matrix = matrix.reshape(len(rows), len(columns))
         frame = pd.DataFrame(matrix, index=[r.key for r in rows], columns=columns)
-        assert (frame[keys].sum(axis=1) == frame[TOTAL]).all(), (
+        assert evaluator.overflows or (frame[keys].sum(axis=1) == frame[TOTAL]).all(), (
             f"{layout.title}: segment columns do not add up to the total"
         )
         figures[layout.statement] = frame
@@ -535,14 +411,34 @@ def compute_statements(
                 if got[i] != expected[i]:
                     failures.append(CheckFailure(row, other, column, int(got[i]), int(expected[i])))
 
-    # An account on no line at all is reported as such, not as a leak of the plan.
+    position = {name: i for i, name in enumerate(names)}
+    mismatches = []
+    for key, rule in rules.items():
+        taken = [position[a] for a in rule.row_of if a in position]
+        side = [position[a] for a in rule.side if a in position]
+        counted = -cash_flow[key][taken].sum(axis=0, dtype=np.int64)
+        moved = flow[side].sum(axis=0, dtype=np.int64)
+        for i in np.flatnonzero(counted != moved).tolist():
+            mismatches.append(CashMismatch(key, columns[i], int(counted[i]), int(moved[i])))
+
+    # An account on no line at all is reported as such, not as what a cash row misses.
     placed = np.isin(np.array(names, dtype=object), list(row_of_account))
     lost = ~placed[account_code] if n_accounts else np.zeros(0, dtype=bool)
-    reported = lost | np.isin(postings.transaction, leaking_transactions)
-    reported |= np.isin(postings.transaction, ambiguous_transactions)
-    where = _entry_indexes(entries, postings, reported)
-    leaks = tuple(sorted(where[int(i)] for i in leaking_transactions))
-    ambiguous = tuple(sorted(where[int(i)] for i in ambiguous_transactions))
+    refused = [int(t) for found in counts.values() for t, _why in found.unexplained]
+    refused += [int(t) for found in counts.values() for t in found.ambiguous]
+    where = _entry_indexes(entries, postings, lost | np.isin(postings.transaction, refused))
+    # A posting to an account on no line is reported as such (``unplaced``), not here.
+    unexplained = tuple(
+        sorted(
+            (key, where[t], placed_why)
+            for key, found in counts.items()
+            for t, why in found.unexplained
+            if (placed_why := tuple(w for w in why if w[0] in row_of_account))
+        )
+    )
+    ambiguous = tuple(
+        sorted((key, where[int(t)]) for key, found in counts.items() for t in found.ambiguous)
+    )
     unplaced = tuple(
         (where[i], int(j))
         for i, j in zip(postings.transaction[lost], postings.posting_index[lost], strict=True)
@@ -560,12 +456,59 @@ def compute_statements(
         figures=figures,
         accounts=accounts,
         failures=tuple(failures),
-        cash_leaks=leaks,
-        cash_ambiguous=ambiguous,
+        mismatches=tuple(mismatches),
+        unexplained=unexplained,
+        ambiguous=ambiguous,
+        cash_rules=rules,
         unplaced=unplaced,
+        overflows=tuple((ref, columns[i]) for ref, i in evaluator.overflows),
         account_figures=account_figures,
         actual=actual,
     )
+
+
+@dataclass(frozen=True)
+class CashCount:
+    """What one cash statement counts of every posting (``cash.CashRule``)."""
+
+    part: np.ndarray  # int64 per posting: the yen its flow row counts
+    unexplained: list[tuple[int, tuple[tuple[str, int], ...]]]  # (transaction, why)
+    ambiguous: list[int]  # transactions two splits of which count apart
+
+
+def count_cash(rule: CashRule, postings: Postings, names: Sequence[str]) -> CashCount:
+    """The cash rule over every posting: in numpy for a transaction whose other
+    postings (not cash or working capital) share a sign and all lie on a flow row
+    (the common case: each counts whole, however the transaction is split), one
+    transaction at a time (``CashRule.count``) for the others."""
+    n = len(postings.transactions)
+    transaction, amount = postings.transaction, postings.amount
+    code = postings.account.codes.astype(np.int64)
+    on_side = np.isin(np.array(names, dtype=object), list(rule.side))
+    on_row = np.isin(np.array(names, dtype=object), list(rule.row_of))
+    counted = ~postings.opening & (amount != 0)
+    side = on_side[code] & counted
+    touches = np.bincount(transaction[side], minlength=n) > 0
+    counted &= touches[transaction]
+    other = counted & ~side
+    positive = np.bincount(transaction[other & (amount > 0)], minlength=n) > 0
+    negative = np.bincount(transaction[other & (amount < 0)], minlength=n) > 0
+    untaken = np.bincount(transaction[other & ~on_row[code]], minlength=n) > 0
+    slow = touches & ((positive & negative) | untaken)
+    part = np.where(other & ~slow[transaction], amount, 0)
+    unexplained, ambiguous = [], []
+    chosen = np.flatnonzero(slow)
+    starts = np.searchsorted(transaction, chosen, side="left")
+    ends = np.searchsorted(transaction, chosen, side="right")
+    for t, start, end in zip(chosen.tolist(), starts.tolist(), ends.tolist(), strict=True):
+        where = start + np.flatnonzero(counted[start:end])
+        found = rule.count([(names[code[i]], int(amount[i])) for i in where])
+        part[where] = found.parts
+        if found.unexplained:
+            unexplained.append((t, found.unexplained))
+        if found.ambiguous:
+            ambiguous.append(t)
+    return CashCount(part, unexplained, ambiguous)
 
 
 def _entry_indexes(
@@ -584,14 +527,19 @@ TIDY_COLUMNS = ["statement", "section", "line", "segment", "amount"]
 
 
 def tidy(statements: Statements, unit: Unit) -> pd.DataFrame:
-    """Every row of every statement for every segment and the total, one figure a
-    row (statement, section, line, segment, amount in the unit, signed as shown);
-    a row the layout hides when zero is left out when it is zero throughout."""
+    """Every row of every statement shown for every segment and the total, one
+    figure a row (statement, section, line, segment, amount in the unit, signed as
+    shown); a hidden statement or row is left out, and so is a row the layout
+    hides when zero where it is zero throughout."""
     columns = statements.columns
     parts = []
-    for layout in statements.layouts:
+    for layout in statements.layouts.shown():
         frame = statements.figures[layout.statement]
-        rows = tuple(r for r in layout.value_rows() if not r.hide_zero or frame.loc[r.key].any())
+        rows = tuple(
+            r
+            for r in layout.value_rows()
+            if not r.hidden and (not r.hide_zero or frame.loc[r.key].any())
+        )
         figures = scale_frame(frame.loc[[r.key for r in rows]], unit).to_numpy()
         parts.append(
             pd.DataFrame(

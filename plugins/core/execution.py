@@ -84,13 +84,11 @@ SETTLEMENT_NOTE = "yosan-settlement-note"
 NOTE_FORM = 'custom "yosan-settlement-note" "statement" "row" "segment|total" "text"'
 
 
-def settlement_statement(statements: Statements) -> str:
-    """The statement the 決算報告書 is made of: the first cash plan, else the first flow."""
-    for kind in ("cash", "flow"):
-        found = statements.layouts.of_kind(kind)
-        if found:
-            return found[0].statement
-    return next(iter(statements.layouts.by_statement))
+def settlement_statement(statements: Statements) -> str | None:
+    """The statement the 決算報告書 is made of, as the layouts declare it (the one
+    cash statement, else the one flow statement, unless ``settlement`` names one);
+    None for a ledger of balance statements only."""
+    return statements.layouts.settlement
 
 
 def settlement_notes(

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from beancount.core import data
 
-from yosan_ledger.plugins.core import results, walk
+from yosan_ledger.plugins.core import results, schema, walk
 from yosan_ledger.plugins.core.budget import Budget, values
 from yosan_ledger.plugins.core.engine import Statements
 from yosan_ledger.plugins.core.era import fiscal_year_of, format_fiscal_year
@@ -56,8 +56,26 @@ class OverviewLayout:
 LAYOUT_FILE = "overview.toml"
 
 
+ITEM = schema.Table({"label": schema.TEXT, "sum": schema.NONEMPTY_TEXTS}, ("label", "sum"))
+SECTION = schema.Table(
+    {"title": schema.TEXT, "items": schema.Tables(lambda _item: ITEM, nonempty=True)},
+    ("title", "items"),
+)
+SCHEMA = schema.Table(
+    {
+        "title": schema.TEXT,
+        "unit": schema.one_of(*UNITS),
+        "label_header": schema.TEXT,
+        "change_header": schema.TEXT,
+        "notes": schema.TEXTS,
+        "sections": schema.Tables(lambda _item: SECTION, nonempty=True),
+    },
+    ("title", "unit", "label_header", "change_header", "sections"),
+)
+
+
 def parse_overview(source: LayoutFile, layouts: Layouts) -> OverviewLayout:
-    raw = source.parse()
+    raw = source.checked(SCHEMA)
     items = []
     for section in raw["sections"]:
         for item in section["items"]:

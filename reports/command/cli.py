@@ -409,6 +409,7 @@ def report(
         raise click.UsageError(localized("--as-of and --by-month are for an actual journal"))
     statements = ledger.statements_as_of(chosen_version(ledger, revision, "--revision"))
     names = list(statements.layouts.by_statement)
+    shown = [layout.statement for layout in statements.layouts.shown()]
     tables_known = [*SCHEDULES, REVISION_TABLE, EXECUTION, SETTLEMENT]
     if statement is not None and statement not in names and statement not in tables_known:
         raise click.BadParameter(
@@ -481,7 +482,7 @@ def report(
                 true_era=true_era,
                 version=version_label(ledger, revision),
             )
-            for name in ([statement] if statement else names)
+            for name in ([statement] if statement else shown)
         ]
     emit(lambda: formats.write_report(tables, fmt, output, options))
 
@@ -573,10 +574,18 @@ def actual_report(
             monthly=monthly,
         )
     elif statement == SETTLEMENT:
+        settled = execution.settlement_statement(actual)
+        if settled is None:
+            raise formats.OutputError(
+                localized(
+                    "the layouts declare no cash or flow statement for the settlement "
+                    '(決算報告書): add one, or name it with settlement = "key" in statements.toml'
+                )
+            )
         tables = settlement_tables(
             planned,
             actual,
-            execution.settlement_statement(actual),
+            settled,
             scale,
             notes,
             segment=segment,
@@ -585,6 +594,7 @@ def actual_report(
         )
     else:
         names = list(actual.layouts.by_statement)
+        shown = [layout.statement for layout in actual.layouts.shown()]
         if statement is not None and statement not in names:
             raise formats.OutputError(
                 localized(
@@ -603,7 +613,7 @@ def actual_report(
                 organisation=organisation,
                 true_era=true_era,
             )
-            for name in ([statement] if statement else names)
+            for name in ([statement] if statement else shown)
         ]
     return formats.write_report(tables, fmt, output, options)
 

@@ -1,19 +1,19 @@
 """Where a statement figure comes from, as a Fava journal filter.
 
 A figure links to Fava's journal narrowed to the accounts feeding its row
-(``Statements.accounts``) and, for a segment, to the segment's tag.  A 資金計画
-row takes only part of those accounts' transactions, so its journal is narrowed
-the way the engine narrows it (plugins/layouts/cf.toml):
+(``Statements.accounts``) and, for a segment, to the segment's tag.  A cash
+statement's row takes only part of those accounts' transactions, so its journal
+is narrowed the way the engine narrows it (``yosan_ledger.plugins.core.cash``):
 
-- a *flow* row counts the year's transactions that touch cash or working
-  capital: the journal adds that condition and leaves the opening balances
-  (the transactions dated the day before the year) out;
+- a *flow* row counts the year's transactions that touch the statement's own
+  cash or working capital: the journal adds that condition and leaves the
+  opening balances (the transactions dated the day before the year) out;
 - an *opening* row is the balance before the year: the opening transactions;
 - a *closing* row, like a balance-sheet line, is every transaction up to the
   end of the year.
 
-A total of the plan adds rows of different bases, so it has no journal of its
-own; its lines have.
+A total of a cash statement adds rows of different bases, so it has no journal
+of its own; its lines have.
 """
 
 from __future__ import annotations
@@ -49,16 +49,11 @@ def accounts_pattern(accounts: Iterable[str]) -> str:
     return f"^(?:{names})$"
 
 
-def cash_moving_accounts(statements: Statements) -> tuple[str, ...]:
-    """Cash and working capital: what a transaction touches to count in a flow row."""
-    found: list[str] = []
-    for plan in statements.layouts.of_kind("cash"):
-        if plan.cash:
-            found += statements.accounts.get(statements.layouts.row(plan.cash).ref, ())
-        for row in plan.value_rows():
-            if row.kind == "cash" and row.basis != "flow" and row.of != (plan.cash,):
-                found += statements.accounts.get(row.ref, ())
-    return tuple(dict.fromkeys(found))
+def cash_moving_accounts(statements: Statements, statement: str) -> tuple[str, ...]:
+    """A cash statement's cash and working capital: what a transaction touches to
+    count in one of its flow rows."""
+    rule = statements.cash_rules.get(statement)
+    return tuple(sorted(rule.side)) if rule is not None else ()
 
 
 def journal_filter(statements: Statements, ref: str, segment: str) -> JournalFilter | None:
@@ -71,7 +66,7 @@ def journal_filter(statements: Statements, ref: str, segment: str) -> JournalFil
     conditions = [] if segment == TOTAL else [f"#{segment}"]
     opening = f'date:"{statements.budget.opening_date.isoformat()}"'
     if row.kind == "cash" and row.basis == "flow":
-        moving = cash_moving_accounts(statements)
+        moving = cash_moving_accounts(statements, row.statement)
         if moving:
             conditions.append(f'any(account:"{accounts_pattern(moving)}")')
         conditions.append(f"-{opening}")

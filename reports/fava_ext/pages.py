@@ -242,8 +242,8 @@ def execution_page(
 ) -> StatementPage:
     """予算執行状況 of one statement through ``day`` (the end of Fava's time filter):
     予算現額, 執行額 (each opening its postings), 残額, 執行率."""
-    if statement not in actual.layouts.by_statement:
-        statement = next(iter(actual.layouts.by_statement))
+    if statement not in [layout.statement for layout in actual.layouts.shown()]:
+        statement = first_statement(actual)
     unit_key = place.arg("unit") if place.arg("unit") in UNITS else DEFAULT_UNIT
     units = tuple(
         Choice(unit.label, place.here(unit=key), key == unit_key) for key, unit in UNITS.items()
@@ -255,7 +255,7 @@ def execution_page(
             place.here(statement=layout.statement),
             layout.statement == statement,
         )
-        for layout in actual.layouts
+        for layout in actual.layouts.shown()
     )
     if not actual.actual or planned is None:
         note = (
@@ -303,8 +303,8 @@ def revision_page(
 ) -> RevisionPage:
     """The table of the revision the page asks for (default: the last)."""
     after = statements_as_of(versions[-1])
-    if statement not in after.layouts.by_statement:
-        statement = next(iter(after.layouts.by_statement))
+    if statement not in [layout.statement for layout in after.layouts.shown()]:
+        statement = first_statement(after)
     unit_key = place.arg("unit") if place.arg("unit") in UNITS else DEFAULT_UNIT
     units = tuple(
         Choice(unit.label, place.here(unit=key), key == unit_key) for key, unit in UNITS.items()
@@ -312,7 +312,7 @@ def revision_page(
     segments = segment_choices(after, place)
     shown = tuple(
         Choice(layout.title, place.here(statement=layout.statement), layout.statement == statement)
-        for layout in after.layouts
+        for layout in after.layouts.shown()
     )
     if len(versions) < 2:
         return RevisionPage(None, (), shown, units, segments, errors)
@@ -424,7 +424,7 @@ def statement_page(
     linked = not versions or version in (None, versions[-1])
     unit_key = place.arg("unit") if place.arg("unit") in UNITS else DEFAULT_UNIT
     if statement not in statements.layouts.by_statement:
-        statement = next(iter(statements.layouts.by_statement))
+        statement = first_statement(statements)
     segments = segment_choices(statements, place)
     selection = segments.selection
     table = statement_table(
@@ -457,8 +457,15 @@ def statement_page(
             layout.statement == statement,
         )
         for layout in statements.layouts
+        if not layout.hidden or layout.statement == statement
     )
     return StatementPage(table, tuple(lines), shown, units, segments, errors, version_choices)
+
+
+def first_statement(statements: Statements) -> str:
+    """The statement a page shows when none is asked for: the first one shown."""
+    shown = statements.layouts.shown() or list(statements.layouts)
+    return shown[0].statement
 
 
 def _cell(statements: Statements, place: Place, ref: str, column: str, value: int) -> Cell:
@@ -628,6 +635,8 @@ def line_page(
         for name in statements.accounts.get(row.ref, ())
     )
     journal = journal_filter(statements, row.ref, segment)
+    # A cash statement's flow row counts the part of each posting its rule counts.
+    rule = statements.cash_rules.get(row.statement) if row.basis == "flow" else None
     postings: list[PostingLine] = []
     if journal is not None:
         folder = os.path.dirname(os.path.abspath(ledger_file))
@@ -636,10 +645,23 @@ def line_page(
             if not isinstance(entry, Transaction):
                 continue
             where, url = source_of(entry.meta, place, folder)
-            for posting in entry.postings:
-                if posting.account not in feeding or posting.units.number is None:
+            amounts = [
+                (p.account, int(p.units.number) if p.units.number is not None else 0)
+                for p in entry.postings
+            ]
+            if rule is not None:
+                amounts = list(
+                    zip(
+                        (account for account, _ in amounts),
+                        rule.count(amounts).parts,
+                        strict=True,
+                    )
+                )
+            for posting, (account, amount) in zip(entry.postings, amounts, strict=True):
+                if account not in feeding or posting.units.number is None:
                     continue
-                amount = int(posting.units.number)
+                if rule is not None and not amount:
+                    continue  # not counted on this row (a non-cash entry beside a payment)
                 postings.append(
                     PostingLine(
                         date=entry.date.isoformat(),
@@ -654,7 +676,7 @@ def line_page(
                 )
     statement_place = place.beside("")
     return LinePage(
-        statement_title=statements.layouts[row.statement].title,
+        statement_title=statements.layouts[row.statement].title_of(actual=statements.actual),
         label=row.label,
         segments=segments,
         figure=figure(value),

@@ -32,6 +32,7 @@ from yosan_ledger.reports.fava_ext.pages import (
     checks_page,
     error_lines,
     execution_page,
+    first_statement,
     line_page,
     revision_page,
     statement_page,
@@ -116,7 +117,7 @@ class StatementReport(BudgetReport):
         if statements.actual:  # an actual journal follows Fava's time filter
             return statement_page(
                 self.statements_through(statements),
-                place.arg("statement") or next(iter(statements.layouts.by_statement)),
+                place.arg("statement") or first_statement(statements),
                 place,
                 organisation=self.organisation(),
                 errors=self.errors(place),
@@ -125,7 +126,7 @@ class StatementReport(BudgetReport):
         version = place.arg("revision") if place.arg("revision") in versions else None
         return statement_page(
             revisions.statements_as_of(entries, version) or statements,
-            place.arg("statement") or next(iter(statements.layouts.by_statement)),
+            place.arg("statement") or first_statement(statements),
             place,
             organisation=self.organisation(),
             errors=self.errors(place),

@@ -57,6 +57,11 @@ STATEMENTS_COLUMNS = (
         _("the figure in the unit, rounded half-up, signed as shown (▲ = negative)"),
     ),
     ("unit", "string", _("円, 千円 or 百万円 (yosan export --unit)")),
+    (
+        "rated",
+        "bool",
+        _("whether 執行率 means something on the line (not a balance, not a result)"),
+    ),
 )
 
 
@@ -159,14 +164,16 @@ def statements_table(ledger: LoadedLedger, unit: Unit) -> pa.Table:
 
     statements = ledger.statements
     frame = tidy(statements, unit)
-    ref = {
-        (row.statement, row.section, row.label): row.ref
+    rows = {
+        (row.statement, row.section, row.label): (row, layout)
         for layout in statements.layouts
         for row in layout.value_rows()
     }
-    frame["line_ref"] = [
-        ref[key] for key in zip(frame["statement"], frame["section"], frame["line"], strict=True)
+    found = [
+        rows[key] for key in zip(frame["statement"], frame["section"], frame["line"], strict=True)
     ]
+    frame["line_ref"] = [row.ref for row, _layout in found]
+    frame["rated"] = [layout.rated(row) for row, layout in found]
     frame["unit"] = unit.label
     schema = _schema(STATEMENTS_COLUMNS, f"statements of {statements.budget.title}")
     return pa.Table.from_pandas(frame[schema.names], schema=schema, preserve_index=False)

@@ -17,8 +17,9 @@ from yosan_ledger.plugins.core.budget import TOTAL
 from yosan_ledger.plugins.core.engine import Statements
 from yosan_ledger.plugins.core.era import format_date
 from yosan_ledger.plugins.core.execution import execution_figures, rate
+from yosan_ledger.plugins.core.layout import Row
 from yosan_ledger.plugins.core.units import Unit, round_half_up
-from yosan_ledger.reports.tables.statements import TOTAL_HEADER
+from yosan_ledger.reports.tables.statements import TOTAL_HEADER, period_line
 from yosan_ledger.reports.tables.table import Table, TableRow, rows_by_segment
 
 HEADERS = ("予算現額", "執行額", "残額", "執行率（%）")
@@ -49,15 +50,16 @@ def execution_frame(budget: Statements, actual: Statements, unit: Unit) -> pd.Da
     """Every line of every statement, segment and total: budget, actual and remaining
     in the unit (each rounded on its own), and the rate from the yen figures."""
 
-    def values(figures: pd.DataFrame, keys: list[str], column: str) -> dict[str, list]:
-        planned = [int(figures.at[k, ("budget", column)]) for k in keys]
-        done = [int(figures.at[k, ("actual", column)]) for k in keys]
+    def values(figures: pd.DataFrame, rows: list[Row], column: str) -> dict[str, list]:
+        planned = [int(figures.at[r.key, ("budget", column)]) for r in rows]
+        done = [int(figures.at[r.key, ("actual", column)]) for r in rows]
         pairs = list(zip(planned, done, strict=True))
+        rated = [actual.layouts[r.statement].rated(r) for r in rows]
         return {
             "budget": [round_half_up(p, unit) for p in planned],
             "actual": [round_half_up(d, unit) for d in done],
             "remaining": [round_half_up(p - d, unit) for p, d in pairs],
-            "rate": [rate(d, p) for p, d in pairs],
+            "rate": [rate(d, p) if r else "" for (p, d), r in zip(pairs, rated, strict=True)],
         }
 
     frame = rows_by_segment(
@@ -82,12 +84,12 @@ def execution_tables(
     (label, the journal through that month's end), the 執行額 of each month and the
     total to date instead."""
     tables = []
-    for layout in actual.layouts:
+    for layout in actual.layouts.shown():
         figures = execution_figures(budget, actual, layout.statement)
         months = [(label, through.figures[layout.statement]) for label, through in monthly]
         for column in _shown_segments(actual, segment, by_segment):
             rows = []
-            for row in layout.rows:
+            for row in layout.shown_rows():
                 if not row.has_value:
                     rows.append(
                         TableRow(row.kind, row.label, row.depth, row.section, row.ref, None)
@@ -108,7 +110,7 @@ def execution_tables(
                         round_half_up(planned, unit),
                         round_half_up(done, unit),
                         round_half_up(planned - done, unit),
-                        rate(done, planned),
+                        rate(done, planned) if layout.rated(row) else "",
                     )
                 rows.append(TableRow(row.kind, row.label, row.depth, row.section, row.ref, values))
             labels = [label for label, _ in monthly]
@@ -169,7 +171,7 @@ def settlement_tables(
                 marks[key] = f"{marks.get(key, '')}(注{number})"
                 texts.append(f"(注{number}) {text}")
         rows = []
-        for row in layout.rows:
+        for row in layout.shown_rows():
             if not row.has_value:
                 rows.append(TableRow(row.kind, row.label, row.depth, row.section, row.ref, None))
                 continue
@@ -189,7 +191,7 @@ def settlement_tables(
                 statement=statement,
                 organisation=organisation,
                 title=f"決算報告書{_heading(actual, column, by_segment)}",
-                period=f"（{layout.title_of(actual=True)}）",
+                period=f"{period_line(actual, statement)}　{layout.title_of(actual=True)}",
                 unit=unit,
                 label_header="区分",
                 columns=("budget", "actual", "difference", "note"),

@@ -14,6 +14,7 @@ import pandas as pd
 
 from yosan_ledger.plugins.core.budget import TOTAL
 from yosan_ledger.plugins.core.engine import Statements
+from yosan_ledger.plugins.core.layout import Row
 from yosan_ledger.plugins.core.units import Unit, scale_frame
 from yosan_ledger.reports.tables.statements import TOTAL_HEADER, period_line
 from yosan_ledger.reports.tables.table import Table, TableRow, rows_by_segment
@@ -44,9 +45,9 @@ def revision_frame(before: Statements, after: Statements, unit: Unit) -> pd.Data
     """Every line of every statement, for every segment and the total: before,
     change and after, each rounded on its own in the unit (the CSV export)."""
 
-    def values(figures: pd.DataFrame, keys: list[str], segment: str) -> dict[str, list]:
+    def values(figures: pd.DataFrame, rows: list[Row], segment: str) -> dict[str, list]:
         block = _in_unit(figures, segment, unit)
-        return {c: list(block.loc[keys, c]) for c in COLUMNS}
+        return {c: list(block.loc[[r.key for r in rows], c]) for c in COLUMNS}
 
     frame = rows_by_segment(
         after, lambda statement: revision_figures(before, after, statement), values
@@ -70,12 +71,12 @@ def revision_tables(
     names = {s.key: s.name for s in after.segments}
     shown = [TOTAL, *names] if by_segment else [segment or TOTAL]
     tables = []
-    for layout in after.layouts:
+    for layout in after.layouts.shown():
         figures = revision_figures(before, after, layout.statement)
         for column in shown:
             block = _in_unit(figures, column, unit)
             rows = []
-            for row in layout.rows:
+            for row in layout.shown_rows():
                 if row.has_value and row.hide_zero and not figures.loc[row.key].any():
                     continue
                 values = tuple(int(v) for v in block.loc[row.key]) if row.has_value else None

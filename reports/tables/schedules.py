@@ -329,7 +329,7 @@ def workbook_tables(
             true_era=true_era,
         )
         for by_segment in (False, True)
-        for name in statements.layouts.by_statement
+        for name in (layout.statement for layout in statements.layouts.shown())
     ]
     request = Request(organisation=organisation, true_era=true_era)
     for schedule in SCHEDULES.values():

@@ -56,7 +56,7 @@ def statement_table(
     frame = statements.figures[statement]
     figures = scale_frame(frame[list(columns)], unit)
     rows = []
-    for row in layout.rows:
+    for row in layout.shown_rows():
         if row.hide_zero and not frame.loc[row.key].any():
             continue
         values = tuple(int(v) for v in figures.loc[row.key]) if row.has_value else None

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from yosan_ledger.plugins.core.engine import Statements
+    from yosan_ledger.plugins.core.layout import Row
 
 
 @dataclass(frozen=True)
@@ -49,19 +50,23 @@ class Table:
 def rows_by_segment(
     statements: Statements,
     figures_of: Callable[[str], pd.DataFrame],
-    values: Callable[[pd.DataFrame, list[str], str], dict[str, list]],
+    values: Callable[[pd.DataFrame, list[Row], str], dict[str, list]],
 ) -> pd.DataFrame:
     """One row per line of every statement and per segment and the total (statement,
-    section, line, segment, then the ``values`` of the line's figures), leaving out a
-    row the layout hides when zero where it is zero throughout: the CSV of a table
+    section, line, segment, then the ``values`` of the line's figures), leaving out
+    hidden statements and rows, and a row the layout hides when zero where it is zero
+    throughout: the CSV of a table
     that sets two sets of figures side by side."""
     import pandas as pd
 
     parts = []
-    for layout in statements.layouts:
+    for layout in statements.layouts.shown():
         figures = figures_of(layout.statement)
-        rows = [r for r in layout.value_rows() if not r.hide_zero or figures.loc[r.key].any()]
-        keys = [r.key for r in rows]
+        rows = [
+            r
+            for r in layout.value_rows()
+            if not r.hidden and (not r.hide_zero or figures.loc[r.key].any())
+        ]
         for segment in statements.columns:
             parts.append(
                 pd.DataFrame(
@@ -70,7 +75,7 @@ def rows_by_segment(
                         "section": [r.section for r in rows],
                         "line": [r.label for r in rows],
                         "segment": segment,
-                        **values(figures, keys, segment),
+                        **values(figures, rows, segment),
                     }
                 )
             )
