@@ -30,6 +30,8 @@ ActualsError = namedtuple("ActualsError", "source message entry")
 def check_actuals(
     entries: list[data.Directive], options_map: dict
 ) -> tuple[list[data.Directive], list[ActualsError]]:
+    """An actual journal names one budget that loads, and declares no budget of its own;
+    each settlement note names a row and a segment that exist."""
     found = actuals.declared(entries)
     if not found:
         return entries, []

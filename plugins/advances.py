@@ -270,6 +270,9 @@ def _published_errors(
 def check_advances(
     entries: list[data.Directive], options_map: dict
 ) -> tuple[list[data.Directive], list[AdvanceError]]:
+    """Per segment, 累積前受金 is the balance sheet's 長期前受金 and 予定前受金 the cash
+    statement's receipts row; an advance account feeds the balance row it ties to; each
+    published advance is what the ledger gives."""
     statements = results.statements(entries)
     if statements is None:
         return entries, []

@@ -33,6 +33,8 @@ CommitmentError = namedtuple("CommitmentError", "source message entry")
 def validate_commitments(
     entries: list[data.Directive], options_map: dict
 ) -> tuple[list[data.Directive], list[CommitmentError]]:
+    """Each 債務負担行為 is what it says: dated in the budget's act year, burdening whole
+    fiscal years that start no earlier, a whole positive limit, a declared segment."""
     layout, error = commitments_layout(entries)
     if error is not None:
         return entries, [CommitmentError(*results.layout_problem(error, None))]

@@ -28,6 +28,8 @@ FORM = _('custom "yosan-budget" "title" FIRST-DAY LAST-DAY (dated the day it was
 def validate_fiscal_year(
     entries: list[data.Directive], options_map: dict
 ) -> tuple[list[data.Directive], list[FiscalYearError]]:
+    """The ledger declares one well-formed budget, and every transaction lies in its
+    fiscal year (opening balances, the day before, post to balance-sheet accounts only)."""
     budget, directive = find_budget(entries)
     if directive is None and actuals.declared(entries):
         # An actual journal: its year is its budget's (yosan_ledger.plugins.actuals).

@@ -30,6 +30,8 @@ LayoutsError = namedtuple("LayoutsError", "source message entry")
 def check_layouts(
     entries: list[data.Directive], options_map: dict
 ) -> tuple[list[data.Directive], list[LayoutsError]]:
+    """The ledger names one layout folder, and its statement files can be read: every
+    problem at the layout file and line where there is one, else at the directive."""
     found = results.layout_folder(entries)
     if found.directive is None:
         meta = data.new_metadata(options_map.get("filename", "<ledger>"), 0)

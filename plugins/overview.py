@@ -73,6 +73,8 @@ def _comparison_errors(comparison: Comparison) -> list[OverviewError]:
 def check_overview(
     entries: list[data.Directive], options_map: dict
 ) -> tuple[list[data.Directive], list[OverviewError]]:
+    """Each published overview item (this year, the other, 増減) is what the two budgets
+    give; the comparison ledger loads without errors."""
     errors: list[OverviewError] = []
     found = declared(entries)
     comparison = None

@@ -36,6 +36,8 @@ class PublishedMismatch(namedtuple("PublishedMismatch", "source message entry"),
 def check_published(
     entries: list[data.Directive], options_map: dict
 ) -> tuple[list[data.Directive], list[PublishedError]]:
+    """Each yosan-published figure is well formed and is what the ledger gives, in its
+    unit, for its version of the budget."""
     statements = results.statements(entries)
     if statements is None:
         return entries, []

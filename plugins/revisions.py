@@ -87,6 +87,8 @@ def _unknown_revisions(entries: list[data.Directive]) -> list[RevisionError]:
 def check_revisions(
     entries: list[data.Directive], options_map: dict
 ) -> tuple[list[data.Directive], list[RevisionError]]:
+    """Each revision is declared once and well formed, every transaction names a declared
+    revision or none, and every version of the budget keeps every rule."""
     errors = _declaration_errors(entries) + _unknown_revisions(entries)
     versions = names(entries)
     if len(versions) == 1:

@@ -69,6 +69,8 @@ def _declaration_errors(entries: list[data.Directive]) -> list[SegmentError]:
 def validate_segments(
     entries: list[data.Directive], options_map: dict
 ) -> tuple[list[data.Directive], list[SegmentError]]:
+    """The ledger declares its segments once each, well formed, and every transaction
+    carries exactly one declared segment tag."""
     errors = _declaration_errors(entries)
     segments = declared_segments(entries)
     if not segments:

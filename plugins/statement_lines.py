@@ -41,6 +41,8 @@ StatementLineError = namedtuple("StatementLineError", "source message entry")
 def validate_statement_lines(
     entries: list[data.Directive], options_map: dict
 ) -> tuple[list[data.Directive], list[StatementLineError]]:
+    """Each opened account names exactly one existing line of the statement its root
+    feeds (or, in a summary-level ledger, one total)."""
     layouts = results.layouts(entries)
     if layouts is None:
         return entries, []  # yosan_ledger.plugins.layouts reports why

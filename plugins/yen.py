@@ -31,6 +31,8 @@ YenError = namedtuple("YenError", "source message entry")
 def validate_yen(
     entries: list[data.Directive], options_map: dict
 ) -> tuple[list[data.Directive], list[YenError]]:
+    """Every amount is whole yen within 1,000兆円, with no cost and no price, and the
+    postings add up to no more than the statements can hold."""
     transactions = walk.transactions(entries)
     postings = list(chain.from_iterable(map(_POSTINGS, transactions)))
     units = list(map(_UNITS, postings))
