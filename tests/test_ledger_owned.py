@@ -173,7 +173,7 @@ def test_fava_pages_answer_on_a_ledger_naming_no_plugin(tmp_path):
     ledger.write_text(main, "utf-8")
     client = create_app([str(ledger)], load=True).test_client()
     slug = client.get("/").headers["Location"].split("/")[1]
-    for page in ("YosanStatements/?statement=pl", "YosanPublishedFigures/"):
+    for page in ("YosanStatements/?statement=pl", "YosanVerification/"):
         response = client.get(f"/{slug}/extension/{page}")
         assert response.status_code == 200, page
     assert "51,814,967" in client.get(f"/{slug}/extension/YosanStatements/?statement=pl").get_data(
