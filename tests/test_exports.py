@@ -657,3 +657,31 @@ def test_a_crash_between_the_two_renames_is_recovered(tmp_path, monkeypatch):
     result = yosan("export", "--format", "parquet", "-o", folder, "--ledger", SMALL)
     assert result.exit_code == 0, result.stderr
     assert [p.name for p in tmp_path.iterdir()] == ["export"]
+
+
+def test_a_revised_budgets_workbook_says_its_version(tmp_path):
+    """The workbook of a budget with revisions says which version its figures are, on
+    every statement sheet's period line and in the 数値 sheet's rows, as the PDF and
+    the text say it; a budget without revisions says nothing of versions."""
+    example = ROOT / "examples" / "revision" / "main.beancount"
+    for args, version in (
+        ((), "平成28年度2月補正予算（例）による補正後"),
+        (("--revision", "当初"), "当初予算"),
+    ):
+        book = tmp_path / "revised.xlsx"
+        result = yosan("export", "--format", "xlsx", "-o", book, "--ledger", example, *args)
+        assert result.exit_code == 0, result.stderr
+        workbook = openpyxl.load_workbook(book)
+        statements = workbook.sheetnames[:6]  # the three statements, whole and by segment
+        assert statements[3] == "予定貸借対照表（事業別）"
+        for name in statements:
+            assert workbook[name].cell(3, 1).value.endswith(f"　{version}"), name
+        data = list(workbook["数値"].iter_rows(values_only=True))
+        assert data[0][-1] == "version" and {row[-1] for row in data[1:]} == {version}
+        text = yosan("report", "bs", "--ledger", example, *args).stdout
+        assert version in text
+    plain = tmp_path / "plain.xlsx"
+    assert yosan("export", "--format", "xlsx", "-o", plain, "--ledger", FY2016).exit_code == 0
+    workbook = openpyxl.load_workbook(plain)
+    assert "version" not in [c.value for c in workbook["数値"][1]]
+    assert "補正" not in workbook["予定貸借対照表"].cell(3, 1).value

@@ -403,3 +403,48 @@ def test_every_help_fits_eighty_columns_and_speaks_of_the_users_ledger(lang):
         assert wide == [], (command, wide)
         for word in ("FY2016", "J-LIS", "jpki", "一般事業", "平成28", "機構"):
             assert word not in shown.stdout, (command, word)
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("ja_JP.UTF-8", "宣言されていない事業タグ #gamma があります"),
+        ("C", "Unknown segment tag #gamma; the declared segments are #alpha, #beta"),
+    ],
+)
+def test_bean_check_prints_the_rules_messages_in_the_locales_language(lang, expected):
+    env = {k: v for k, v in os.environ.items() if k not in LOCALE_VARIABLES}
+    env["LANG"] = lang
+    done = subprocess.run(
+        [sys.executable, "-m", "beancount.scripts.check", "main.beancount"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT / "tests" / "corpus" / "unknown-segment-tag",
+        check=False,
+    )
+    assert done.returncode == 1 and expected in done.stdout + done.stderr
+
+
+def test_favas_errors_page_follows_favas_language(tmp_path, monkeypatch):
+    """A ledger whose fava-option "language" is ja shows the rules' messages in
+    Japanese on Fava's own Errors page, whatever the server's locale; without the
+    option, in the locale's language."""
+    from fava.core import FavaLedger
+
+    source = (ROOT / "tests" / "corpus" / "unknown-segment-tag" / "main.beancount").read_text(
+        "utf-8"
+    )
+    source = source.replace("../../ledgers/", f"{ROOT}/tests/ledgers/")
+    extension = '2016-04-01 custom "fava-extension" "yosan_ledger.reports.fava_ext"\n'
+    japanese = tmp_path / "ja.beancount"
+    japanese.write_text(
+        source + extension + '2016-04-01 custom "fava-option" "language" "ja"\n', "utf-8"
+    )
+    plain = tmp_path / "plain.beancount"
+    plain.write_text(source + extension, "utf-8")
+    monkeypatch.setenv("LANGUAGE", "en")
+    messages = [str(e.message) for e in FavaLedger(str(japanese)).errors]
+    assert any("宣言されていない事業タグ #gamma があります" in m for m in messages), messages
+    messages = [str(e.message) for e in FavaLedger(str(plain)).errors]
+    assert any("Unknown segment tag #gamma" in m for m in messages), messages
