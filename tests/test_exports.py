@@ -685,3 +685,31 @@ def test_a_revised_budgets_workbook_says_its_version(tmp_path):
     workbook = openpyxl.load_workbook(plain)
     assert "version" not in [c.value for c in workbook["数値"][1]]
     assert "補正" not in workbook["予定貸借対照表"].cell(3, 1).value
+
+
+@pytest.mark.parametrize(
+    ("args", "ledger"),
+    [
+        (("report",), FY2016),
+        (("report", "bs", "--by-segment"), FY2016),
+        (("report", "overview"), FY2016),
+        (("report", "advances"), FY2016),
+        (("report", "commitments"), FY2016),
+        (("report", "revision"), ROOT / "examples" / "revision" / "main.beancount"),
+        (("report", "execution"), ROOT / "examples" / "kumiai" / "actuals" / "main.beancount"),
+        (
+            ("report", "execution", "--by-month"),
+            ROOT / "examples" / "kumiai" / "actuals" / "main.beancount",
+        ),
+        (("report", "settlement"), ROOT / "examples" / "kumiai" / "actuals" / "main.beancount"),
+        (("export",), FY2016),
+    ],
+    ids=lambda a: "-".join(a) if isinstance(a, tuple) else "",
+)
+@pytest.mark.parametrize(("unit", "label"), [("yen", "円"), ("million", "百万円")])
+def test_every_csv_names_its_unit(args, ledger, unit, label):
+    result = yosan(*args, "--format", "csv", "--unit", unit, "--ledger", ledger)
+    assert result.exit_code == 0, result.stderr
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert rows[0][-1] == "unit" and len(rows) > 2
+    assert {row[-1] for row in rows[1:]} == {label}
