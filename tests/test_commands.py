@@ -4,6 +4,8 @@ folder inside it, and an error for each mistake, never an empty table or silence
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
 from tests.conftest import FY2016, ROOT, yosan
@@ -30,8 +32,8 @@ def test_an_unknown_segment_is_a_usage_error_naming_the_segments(args):
     assert result.exit_code == 2, result.stdout
     assert "'nosuch' is not a segment of this ledger" in result.stderr
     assert result.stdout == "" and "internal error" not in result.stderr
-    if args[-1] == FY2016:
-        assert SEGMENTS in result.stderr
+    named = SEGMENTS if ACTUALS not in args else "hall (会館運営事業), water (簡易水道事業)"
+    assert named in result.stderr
 
 
 def test_a_segment_one_slip_away_is_named():
@@ -62,19 +64,16 @@ def test_a_unit_as_printed_is_the_unit(printed, key):
         assert as_printed.stdout == by_key.stdout and f"{printed}" in as_printed.stdout
 
 
-@pytest.mark.parametrize("day", ["2027-03-31", "2028-04-01", "2026-12-31"])
-def test_an_as_of_day_outside_the_year_is_refused(day):
-    result = yosan("report", "execution", "--as-of", day, "--ledger", ACTUALS)
-    assert result.exit_code == 2 and result.stdout == ""
-    assert f"{day} lies outside the fiscal year of the journal, 2027-04-01 to 2028-03-31" in (
-        result.stderr
-    )
-
-
-@pytest.mark.parametrize("day", ["2027-04-01", "2028-03-31"])
-def test_the_years_first_and_last_days_are_days_of_it(day):
-    result = yosan("report", "execution", "--as-of", day, "--ledger", ACTUALS)
-    assert result.exit_code == 0, result.stderr
+def test_an_as_of_day_outside_the_year_is_refused():
+    for day in ("2027-03-31", "2028-04-01", "2026-12-31"):
+        result = yosan("report", "execution", "--as-of", day, "--ledger", ACTUALS)
+        assert result.exit_code == 2 and result.stdout == ""
+        assert f"{day} lies outside the fiscal year of the journal, 2027-04-01 to 2028-03-31" in (
+            result.stderr
+        )
+    for day in ("2027-04-01", "2028-03-31"):  # the year's first and last days are in it
+        result = yosan("report", "execution", "--as-of", day, "--ledger", ACTUALS)
+        assert result.exit_code == 0, result.stderr
 
 
 def test_by_month_is_for_the_execution_report():
@@ -106,7 +105,9 @@ def test_a_parquet_file_name_is_told_to_be_a_folder(tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_suffix_known_or_a_format_given_still_writes(tmp_path):
+def test_a_parquet_file_is_refused_and_a_suffix_known_or_a_format_given_writes(tmp_path):
+    assert yosan("export", "-o", tmp_path / "figs.parquet", "--ledger", FY2016).exit_code == 2
+    assert list(tmp_path.iterdir()) == []
     assert yosan("report", "-o", tmp_path / "a.TXT", "--ledger", FY2016).exit_code == 0
     given = yosan("report", "--format", "csv", "-o", tmp_path / "b.dat", "--ledger", FY2016)
     assert given.exit_code == 0 and (tmp_path / "b.dat").read_text("utf-8").startswith("statement")
@@ -124,8 +125,13 @@ def test_from_a_folder_inside_a_ledger_its_main_file_is_the_default(monkeypatch)
     assert kumiai.stdout == yosan("report", "pl", "--ledger", KUMIAI).stdout
 
 
-def test_a_folder_no_ledger_above_includes_finds_none(tmp_path, monkeypatch):
+def test_only_a_main_file_that_includes_the_folder_is_taken(tmp_path, monkeypatch):
     monkeypatch.delenv("YOSAN_LEDGER", raising=False)
+    shutil.copytree(KUMIAI.parent, tmp_path / "kumiai")
+    monkeypatch.chdir(tmp_path / "kumiai" / "layouts")  # no file of the ledger is here
+    assert yosan("report").exit_code == 1
+    monkeypatch.chdir(tmp_path / "kumiai" / "segments")
+    assert yosan("report", "pl").exit_code == 0
     (tmp_path / "main.beancount").write_text('include "other.beancount"\n', "utf-8")
     (tmp_path / "elsewhere").mkdir()
     monkeypatch.chdir(tmp_path / "elsewhere")

@@ -354,13 +354,6 @@ def test_fava_execution_follows_the_time_and_segment_filters_and_opens_postings(
     assert "令和9年4月1日から令和9年5月31日まで" in statement and "損益計算書" in statement
 
 
-def test_fava_has_no_execution_or_settlement_page_for_a_budget():
-    client = create_app([str(BUDGET)], load=True).test_client()
-    slug = client.get("/").headers["Location"].split("/")[1]
-    for page in ("YosanStatusOfExecution/", "YosanSummaryOfSettlement/"):
-        assert client.get(f"/{slug}/extension/{page}").status_code == 404
-
-
 def test_fava_settlement_page_of_the_journal():
     client = create_app([str(ACTUALS)], load=True).test_client()
     slug = client.get("/").headers["Location"].split("/")[1]

@@ -702,7 +702,6 @@ def test_a_revised_budgets_workbook_says_its_version(tmp_path):
             ROOT / "examples" / "kumiai" / "actuals" / "main.beancount",
         ),
         (("report", "settlement"), ROOT / "examples" / "kumiai" / "actuals" / "main.beancount"),
-        (("export",), FY2016),
     ],
     ids=lambda a: "-".join(a) if isinstance(a, tuple) else "",
 )

@@ -200,6 +200,11 @@ def test_fava_switches_versions_and_shows_the_revision_table():
 
 
 def test_a_budget_without_revisions_has_no_revision_page_in_fava(tmp_path):
+    from fava.core import FavaLedger
+
+    ledger = FavaLedger(str(ROOT / "ledger" / "main.beancount"))
+    titles = [e.report_title for e in ledger.extensions.extension_details]
+    assert "補正予算" not in titles and "予算執行状況" not in titles
     client = create_app([str(ROOT / "ledger" / "main.beancount")], load=True).test_client()
     slug = client.get("/").headers["Location"].split("/")[1]
     assert client.get(f"/{slug}/extension/YosanSupplementaryBudget/").status_code == 404
