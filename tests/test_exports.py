@@ -712,3 +712,25 @@ def test_every_csv_names_its_unit(args, ledger, unit, label):
     rows = list(csv.reader(io.StringIO(result.stdout)))
     assert rows[0][-1] == "unit" and len(rows) > 2
     assert {row[-1] for row in rows[1:]} == {label}
+
+
+def test_a_sheets_orientation_follows_its_width(tmp_path):
+    """A table of a few figure columns prints portrait (the revision's three, the example
+    組合's two segments and 合計); one a portrait page cannot hold at a readable size, a
+    column per segment of FY2016 or the commitments' long items, landscape."""
+    cases = (
+        (("report", "revision"), ROOT / "examples" / "revision" / "main.beancount", "portrait"),
+        (
+            ("report", "bs", "--by-segment"),
+            ROOT / "examples" / "kumiai" / "main.beancount",
+            "portrait",
+        ),
+        (("report", "bs", "--by-segment"), FY2016, "landscape"),
+        (("report", "commitments"), FY2016, "landscape"),
+    )
+    for args, ledger, orientation in cases:
+        book = tmp_path / "sheet.xlsx"
+        result = yosan(*args, "-o", book, "--ledger", ledger)
+        assert result.exit_code == 0, result.stderr
+        sheets = openpyxl.load_workbook(book).worksheets
+        assert {s.page_setup.orientation for s in sheets} == {orientation}, args

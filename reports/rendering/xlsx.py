@@ -10,8 +10,8 @@ one decimal; text beside them (a fiscal year) is centred in its column.  A long
 header (a segment's name) is written in lines of whole phrases, so that a
 spreadsheet never breaks it inside a word.  The header rows are frozen, and every
 sheet, the flat one of figures too, prints on A4 fit to the page width (landscape
-for a table of more columns than a portrait page holds) with its header rows
-repeated and page numbers in the footer.
+for a sheet wider than a portrait page holds) with its header rows repeated and page
+numbers in the footer.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from yosan_ledger.reports.tables.table import Rate, Table
 
 FIGURE_FORMAT = '#,##0;"▲"#,##0'
 RATE_FORMAT = '0.0;"▲"0.0'
-PORTRAIT_COLUMNS = 4  # figure columns a portrait page holds
+PORTRAIT_WIDTH = 100  # column-width units an A4 portrait page prints at a readable size
 SHEET_NAME_LENGTH = 31  # Excel's limit
 FORBIDDEN_IN_SHEET_NAMES = re.compile(r"[\[\]:*?/\\]")
 POINTS_PER_LINE = 16  # row height of one line of 11 pt text, Japanese glyphs included
@@ -53,9 +53,10 @@ HEADER_BORDER = Border(top=THIN, bottom=THIN, left=THIN, right=THIN)
 TOTAL_BORDER = Border(top=THIN)
 
 
-def is_wide(table: Table) -> bool:
-    """A table of more figure columns than a portrait page holds: printed landscape."""
-    return len(table.columns) > PORTRAIT_COLUMNS
+def is_wide(sheet: Worksheet) -> bool:
+    """A sheet wider than a portrait page holds (a column per segment, long items):
+    printed landscape."""
+    return sum(d.width or 0 for d in sheet.column_dimensions.values()) > PORTRAIT_WIDTH
 
 
 def sheet_name(title: str, taken: Iterable[str]) -> str:
@@ -145,7 +146,7 @@ def add_sheet(workbook: Workbook, table: Table) -> Worksheet:
         sheet.column_dimensions[get_column_letter(index + 2)].width = size + 2
 
     sheet.freeze_panes = sheet.cell(header_row + 1, 2)
-    print_setup(sheet, header_row, landscape=is_wide(table))
+    print_setup(sheet, header_row, landscape=is_wide(sheet))
     return sheet
 
 
