@@ -25,7 +25,7 @@ SHOTS = {  # file under docs/ → (page of the ledger, query)
         "extension/YosanStatements/line",
         "ref=cf:資金支出/事業費&filter=%23general",
     ),
-    "fava-checks.png": ("extension/YosanPublishedFigures/", ""),
+    "fava-checks.png": ("extension/YosanVerification/", ""),
 }
 
 

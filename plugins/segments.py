@@ -19,6 +19,7 @@ from beancount.core import data
 from yosan_ledger.plugins.core import walk
 from yosan_ledger.plugins.core.budget import SEGMENT, TOTAL, declared_segments, values
 from yosan_ledger.plugins.core.messages import _
+from yosan_ledger.plugins.core.spelling import nearest
 
 __plugins__ = ("validate_segments",)
 
@@ -88,6 +89,15 @@ def validate_segments(
         tags = sorted(tag_set or ())
         unknown = [t for t in tags if t not in segments]
         if unknown:
+            guess = nearest(unknown[0], segments) if len(unknown) == 1 else None
+            if guess is not None:
+                return _(
+                    "Unknown segment tag {tags} (did you mean #{guess}?); the declared "
+                    "segments are {known}",
+                    tags="#" + unknown[0],
+                    guess=guess,
+                    known=known,
+                )
             return _(
                 "Unknown segment tag {tags}; the declared segments are {known}",
                 tags=", ".join("#" + t for t in unknown),

@@ -20,14 +20,16 @@ from __future__ import annotations
 
 import os
 from collections import namedtuple
+from collections.abc import Iterable
 
 from beancount.core import data
 
 from yosan_ledger.plugins.core import results, walk
 from yosan_ledger.plugins.core.budget import TOTAL, declared_segments, find_budget
 from yosan_ledger.plugins.core.engine import Statements, failure_message
-from yosan_ledger.plugins.core.messages import _
+from yosan_ledger.plugins.core.messages import Message, _
 from yosan_ledger.plugins.core.problem import Consequence
+from yosan_ledger.plugins.core.spelling import nearest
 
 __plugins__ = ("check_statements",)
 
@@ -159,6 +161,15 @@ def _cash_errors(entries: list[data.Directive], statements: Statements) -> list[
     return errors
 
 
+def _never_opened(account: str, opened: Iterable[str]) -> Message:
+    """Why a posting's account feeds nothing: never opened, and the opened account
+    its name is nearest to, if one is near (a mistyped 雑収人 for 雑収入)."""
+    guess = nearest(account, opened)
+    if guess is None:
+        return _("it is never opened")
+    return _("it is never opened (did you mean {account}?)", account=guess)
+
+
 def _lost_postings(entries: list[data.Directive], statements: Statements) -> list[StatementError]:
     opened = {e.account: e.meta for e in entries if isinstance(e, data.Open)}
     errors = []
@@ -172,7 +183,7 @@ def _lost_postings(entries: list[data.Directive], statements: Statements) -> lis
                 where=f"{os.path.basename(meta['filename'])}:{meta['lineno']}",
             )
             if meta
-            else _("it is never opened")
+            else _never_opened(posting.account, opened)
         )
         errors.append(
             StatementError(

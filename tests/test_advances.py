@@ -23,7 +23,8 @@ def figures(result):
 
 def test_the_advances_are_the_published_table():
     result = yosan("report", "advances", "--format", "csv", "--ledger", FY2016)
-    assert result.stdout.splitlines()[0] == "section,内容,予定前受金,累積前受金"
+    assert result.stdout.splitlines()[0] == "section,内容,予定前受金,累積前受金,unit"
+    assert {r["unit"] for r in result.rows()} == {"千円"}
     assert figures(result) == PUBLISHED
 
 

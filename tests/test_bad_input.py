@@ -69,7 +69,7 @@ def test_a_failed_run_keeps_the_old_output(make_ledger, tmp_path):
 def test_unknown_segment_option(make_ledger):
     result = yosan("report", "bs", "--segment", "gamma", "--ledger", make_ledger(OPENING))
     assert result.exit_code == 2
-    assert "'gamma' is not a segment of this ledger: alpha, beta" in result.stderr
+    assert "'gamma' is not a segment of this ledger: alpha (甲事業), beta (乙事業)" in result.stderr
 
 
 def test_a_clean_ledger_passes(make_ledger):

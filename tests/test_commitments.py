@@ -101,7 +101,7 @@ PUBLISHED = [
         "平成29年度から平成33年度",
     ),
 ]
-HEADER = "section,事項,限度額,行為年度,機構の負担となる年度"
+HEADER = "section,事項,限度額,行為年度,機構の負担となる年度,unit"
 # The segment each commitment serves (ledger/README.md says why), by position above.
 SEGMENT = ["general"] * 3 + ["resident_id"] * 5 + ["resident_id_related"] + ["jpki"] * 2
 SEGMENT += ["mynumber_card"] + ["lgwan"] * 8

@@ -161,13 +161,153 @@ def test_the_settlement_report_with_the_accountants_note():
     )
     assert result.exit_code == 0, result.stderr
     assert "決算報告書（会館運営事業）" in result.stdout
-    table = yosan(
-        "report", "settlement", "--format", "csv", "--segment", "hall", "--ledger", ACTUALS
-    )
-    assert table.stdout.splitlines()[0] == "section,区分,予算額,決算額,差額（決算－予算）,備考"
     assert "(注1) 夏季賞与の支給による。" in result.stdout
     line = next(x for x in result.stdout.splitlines() if x.strip().startswith("人件費支出"))
     assert line.split()[-1] == "(注1)"
+
+
+SETTLEMENT_HEADER = "statement,section,line,segment,budget,actual,difference,note,unit"
+
+
+@pytest.mark.parametrize("by_segment", [(), ("--by-segment",)], ids=["whole", "by-segment"])
+def test_the_settlement_csv_is_one_table_of_rows_with_the_notes_text(by_segment):
+    """決算報告書 as CSV, with or without --by-segment: one header, a row per line and
+    segment, the note's text in `note`; the figures are the budget's (its export)
+    and the journal's year (the execution report), difference = actual − budget."""
+    result = yosan(
+        "report", "settlement", "--format", "csv", "--unit", "yen", *by_segment, "--ledger", ACTUALS
+    )
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[0] == SETTLEMENT_HEADER
+    rows = result.rows()
+    budget = budget_figures()
+    executed = {
+        (r["statement"], r["section"], r["line"], r["segment"]): int(r["actual"])
+        for r in execution_rows()
+    }
+    assert {r["statement"] for r in rows} == {"cf"} and {r["unit"] for r in rows} == {"円"}
+    assert {r["segment"] for r in rows} == {"hall", "water", "common", "total"}
+    for row in rows:
+        key = (row["statement"], row["section"], row["line"], row["segment"])
+        assert int(row["budget"]) == budget[key] and int(row["actual"]) == executed[key], key
+        assert int(row["difference"]) == int(row["actual"]) - int(row["budget"])
+    noted = {(r["line"], r["segment"]): r["note"] for r in rows if r["note"]}
+    assert noted == {("人件費支出", "hall"): "夏季賞与の支給による。"}
+
+
+MONTH_HEADER = "statement,section,line,segment,month,actual,cumulative,unit"
+
+
+def test_execution_by_month_csv_is_a_row_per_line_segment_and_month():
+    """`--by-month --format csv`: each line, segment and month with the month's figure
+    (a flow row's flow in the month, a balance row's balance at the month's end: the
+    cash plan's 当期末現金預金 is the balance sheet's 現金預金 that day) and the
+    figure to date, every one checked against the journal's own postings."""
+    result = yosan(
+        "report", "execution", "--by-month", "--format", "csv", "--unit", "yen",
+        "--as-of", "2027-06-30", "--ledger", ACTUALS,
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[0] == MONTH_HEADER
+    rows = result.rows()
+    assert [r["month"] for r in rows[:3]] == ["2027-04", "2027-05", "2027-06"]
+    assert {r["month"] for r in rows} == {"2027-04", "2027-05", "2027-06"}
+    ends = {"2027-04": (4, 30), "2027-05": (5, 31), "2027-06": (6, 30)}
+    shown = {(r["statement"], r["line"], r["segment"], r["month"]): r for r in rows}
+    checked = 0
+    for (statement, line, segment, month), row in shown.items():
+        end = datetime.date(2027, *ends[month])
+        to_date = journal_sums(end)
+        in_month = journal_sums(end, end.replace(day=1))
+        if statement == "pl" and "合計" not in line and line != "当期純利益":
+            assert int(row["actual"]) == in_month.get(("pl", line, segment), 0), row
+            assert int(row["cumulative"]) == to_date.get(("pl", line, segment), 0), row
+            checked += 1
+        elif statement == "bs" and "合計" not in line and line != "剰余金":
+            assert int(row["actual"]) == int(row["cumulative"]), row  # a balance
+            assert int(row["actual"]) == to_date.get(("bs", line, segment), 0), row
+            checked += 1
+        elif (statement, line) == ("cf", "当期末現金預金"):
+            assert int(row["actual"]) == to_date.get(("bs", "現金預金", segment), 0), row
+            assert row["actual"] == shown["bs", "現金預金", segment, month]["actual"]
+            checked += 1
+    assert checked > 100
+
+
+def test_the_by_month_table_shows_the_csvs_figures():
+    """The text table of --by-month shows, month by month, the CSV's figures: the cash
+    plan's closing row as balances, as the balance sheet's cash (no longer the
+    month's change)."""
+    args = ("--by-month", "--as-of", "2027-06-30", "--unit", "yen", "--segment", "hall")
+    text = yosan("report", "execution", *args, "--ledger", ACTUALS).stdout
+    rows = yosan("report", "execution", *args, "--format", "csv", "--ledger", ACTUALS).rows()
+    closing = next(line for line in text.splitlines() if line.startswith("当期末現金預金"))
+    expected = [
+        int(r["actual"]) for r in rows if r["statement"] == "cf" and r["line"] == "当期末現金預金"
+    ]
+    assert [int(v.replace(",", "")) for v in closing.split()[2:5]] == expected
+    cash = [int(r["actual"]) for r in rows if r["statement"] == "bs" and r["line"] == "現金預金"]
+    assert expected == cash
+
+
+def test_a_negative_rate_is_shown_with_a_triangle_and_a_csv_keeps_its_sign(tmp_path):
+    """執行率 of a line whose actual has the opposite sign of its budget (当期純利益 of
+    簡易水道事業 in June, rated here, though its layout marks it a result) is printed ▲7.1,
+    as the amounts beside it; the CSV keeps -7.1."""
+    folder = tmp_path / "kumiai"
+    shutil.copytree(BUDGET.parent, folder)
+    pl = folder / "layouts" / "pl.toml"
+    pl.write_text(pl.read_text("utf-8").replace(', result = true', ''), "utf-8")
+    journal = folder / "actuals" / "main.beancount"
+    args = ("--as-of", "2027-06-30", "--segment", "water", "--ledger", journal)
+    rows = yosan("report", "execution", *args, "--format", "csv").rows()
+    (net,) = [r for r in rows if r["line"] == "当期純利益"]
+    assert net["rate"] == "-7.1" and int(net["actual"]) < 0 < int(net["budget"])
+    text = yosan("report", "execution", *args).stdout
+    line = next(x for x in text.splitlines() if x.startswith("当期純利益"))
+    assert line.split()[-1] == "▲7.1" and "-7.1" not in text
+    html = yosan("report", "execution", *args, "--format", "html").stdout
+    assert ">▲7.1<" in html and "-7.1" not in html
+    import openpyxl
+
+    book = tmp_path / "execution.xlsx"
+    assert yosan("report", "execution", *args, "-o", book).exit_code == 0
+    sheet = openpyxl.load_workbook(book)["予算執行状況　損益計算書（簡易水道事業）"]
+    (cell,) = [r[4] for r in sheet.iter_rows() if r[0].value == "当期純利益"]
+    assert str(cell.value) == "-7.1" and cell.number_format == '0.0;"▲"0.0'
+
+
+def test_a_hidden_when_zero_row_shows_wherever_a_shown_figure_is_not_zero(tmp_path):
+    """預り金の増減 (hide_zero) nets to nothing by the year's end, so the year's
+    execution leaves it out; at a day in the year, or month by month, it moves, and
+    is shown, in the text and the CSV alike (the lines shown still add up)."""
+    from benchmarks import actuals
+
+    actuals.main(["600", str(tmp_path / "a")])
+    journal = tmp_path / "a" / "main.beancount"
+
+    def lines(*args: str) -> tuple[set[str], set[str]]:
+        base = ("report", "execution", "--ledger", journal, "--unit", "yen", *args)
+        csv_rows = yosan(*base, "--format", "csv").rows()
+        text = yosan(*base, "--segment", "general").stdout
+        return {r["line"] for r in csv_rows}, {
+            line.split()[0] for line in text.splitlines() if line.strip()
+        }
+
+    year_csv, year_text = lines()
+    assert "預り金の増減" not in year_csv and "預り金の増減" not in year_text
+    day_csv, day_text = lines("--as-of", "2016-09-30")
+    assert "預り金の増減" in day_csv and "預り金の増減" in day_text
+    month_csv, month_text = lines("--by-month")
+    assert "預り金の増減" in month_csv and "預り金の増減" in month_text
+    rows = yosan(
+        "report", "execution", "--by-month", "--format", "csv", "--unit", "yen",
+        "--segment", "general", "--ledger", journal,
+    ).rows()  # fmt: skip
+    months = [int(r["actual"]) for r in rows if r["line"] == "預り金の増減"]
+    assert any(months) and sum(months) == int(
+        [r for r in rows if r["line"] == "預り金の増減"][-1]["cumulative"]
+    )
 
 
 def test_a_budget_ledger_is_no_actual_journal():
@@ -208,7 +348,9 @@ def fava_page(client, slug: str, page: str) -> str:
 def test_fava_execution_follows_the_time_and_segment_filters_and_opens_postings():
     client = create_app([str(ACTUALS)], load=True).test_client()
     slug = client.get("/").headers["Location"].split("/")[1]
-    june = fava_page(client, slug, "YosanExecution/?statement=pl&time=2027-06&filter=%23hall")
+    june = fava_page(
+        client, slug, "YosanStatusOfExecution/?statement=pl&time=2027-06&filter=%23hall"
+    )
     assert "令和9年6月30日現在" in june and "予算執行状況" in june
     salaries = re.search(r'<tr class="line" data-ref="pl:費用/人件費">(.*?)</tr>', june, re.S)[1]
     assert ">10,200<" in salaries and ">2,250<" in salaries and "22.1" in salaries
@@ -217,17 +359,25 @@ def test_fava_execution_follows_the_time_and_segment_filters_and_opens_postings(
     assert (
         postings.count("4月分給与") + postings.count("5月分給与") + postings.count("6月分給与") == 3
     )
-    april = fava_page(client, slug, "YosanExecution/?statement=pl&time=2027-04&filter=%23hall")
+    april = fava_page(
+        client, slug, "YosanStatusOfExecution/?statement=pl&time=2027-04&filter=%23hall"
+    )
     salaries = re.search(r'<tr class="line" data-ref="pl:費用/人件費">(.*?)</tr>', april, re.S)[1]
     assert ">750<" in salaries
     statement = fava_page(client, slug, "YosanStatements/?statement=pl&time=2027-05")
     assert "令和9年4月1日から令和9年5月31日まで" in statement and "損益計算書" in statement
 
 
-def test_fava_execution_on_a_budget_says_what_it_is_for():
-    client = create_app([str(BUDGET)], load=True).test_client()
+def test_fava_settlement_page_of_the_journal():
+    client = create_app([str(ACTUALS)], load=True).test_client()
     slug = client.get("/").headers["Location"].split("/")[1]
-    assert "実績の帳簿" in fava_page(client, slug, "YosanExecution/")
+    hall = fava_page(client, slug, "YosanSummaryOfSettlement/?filter=%23hall&unit=yen")
+    assert "決算報告書（会館運営事業）" in hall and "(注1) 夏季賞与の支給による。" in hall
+    cli = yosan("report", "settlement", "--segment", "hall", "--unit", "yen", "--ledger", ACTUALS)
+    salaries = next(x for x in cli.stdout.splitlines() if x.strip().startswith("人件費支出"))
+    row = re.search(r'<tr class="cash" data-ref="cf:資金支出/人件費支出">(.*?)</tr>', hall, re.S)[1]
+    cells = re.findall(r'<td class="num">([^<]*)</td>', row)
+    assert cells == salaries.split()[1:]  # the figures and the note's mark the command prints
 
 
 def test_the_synthetic_fy2016_journal_executes_the_budget(tmp_path):

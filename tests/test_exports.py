@@ -29,7 +29,7 @@ from yosan_ledger.reports.output import write_atomically
 from yosan_ledger.reports.rendering import parquet
 from yosan_ledger.reports.rendering.html import render_html
 from yosan_ledger.reports.rendering.phrases import breakable, phrases
-from yosan_ledger.reports.rendering.text import width
+from yosan_ledger.reports.rendering.text import HEADER_WIDTH, figure, width, wrap
 from yosan_ledger.reports.rendering.xlsx import FIGURE_FORMAT, FONT_NAME
 from yosan_ledger.reports.tables.statements import statement_table
 
@@ -125,9 +125,10 @@ def test_each_sheet_holds_the_engine_figures_as_numbers(ledger, export_workbook,
         assert sheet.cell(2, 1).value == table.title
         assert sheet.cell(3, 1).value == table.period
         top = header_row(sheet, table.label_header)
-        assert [sheet.cell(top, c + 2).value for c in range(len(table.headers))] == list(
-            table.headers
-        )
+        # A long header stands in lines of whole phrases: the name, with line breaks.
+        headers = [sheet.cell(top, c + 2).value for c in range(len(table.headers))]
+        assert [h.replace("\n", "") for h in headers] == list(table.headers)
+        assert all(h.split("\n") == wrap(h.replace("\n", ""), HEADER_WIDTH) for h in headers)
         assert sheet.cell(top - 1, len(table.columns) + 1).value == "（単位：千円）"
         for offset, row in enumerate(table.rows, start=1):
             label = sheet.cell(top + offset, 1)
@@ -153,7 +154,10 @@ def test_every_published_figure_stands_in_its_cell(ledger, export_workbook, publ
     for table in tables(ledger, by_segment=True):
         sheet = export_workbook[table.title]
         top = header_row(sheet, table.label_header)
-        segments = [names[sheet.cell(top, c).value] for c in range(2, sheet.max_column + 1)]
+        segments = [
+            names[sheet.cell(top, c).value.replace("\n", "")]
+            for c in range(2, sheet.max_column + 1)
+        ]
         for offset, row in enumerate(table.rows, start=1):
             if row.values is None:
                 continue
@@ -296,11 +300,12 @@ def test_html_goes_to_standard_output():
 
 
 def test_the_macro_imports_into_another_environment(ledger):
-    """Another Jinja environment (Fava's) imports the macro with the one filter it needs."""
+    """Another Jinja environment (Fava's) imports the macro with the two filters it needs."""
     environment = Environment(
         loader=FileSystemLoader([TEMPLATES]), autoescape=select_autoescape(["html"])
     )
     environment.filters["phrases"] = breakable
+    environment.filters["figure"] = figure
     template = environment.from_string(
         '{% from "statement_table.html" import statement_table %}{{ statement_table(t) }}'
     )
@@ -396,8 +401,8 @@ def test_segment_headers_break_between_phrases_only(ledger, pdf):
         for end in range(start + 1, len(parts) + 1)
     }
     assert pieces and not [piece for piece in pieces if piece not in whole], pieces
-    # Every name is there, in as few lines as the column needs.
-    assert "ネットワーク" in pieces and "本人確認情報処理" in pieces
+    # Every name is there; the long ones on more than one line.
+    assert "本人確認情報処理" in pieces and "総合行政ネットワーク運営事業" not in pieces
 
 
 def test_the_pdf_renders_to_landscape_pages(pdf, tmp_path):
@@ -652,3 +657,80 @@ def test_a_crash_between_the_two_renames_is_recovered(tmp_path, monkeypatch):
     result = yosan("export", "--format", "parquet", "-o", folder, "--ledger", SMALL)
     assert result.exit_code == 0, result.stderr
     assert [p.name for p in tmp_path.iterdir()] == ["export"]
+
+
+def test_a_revised_budgets_workbook_says_its_version(tmp_path):
+    """The workbook of a budget with revisions says which version its figures are, on
+    every statement sheet's period line and in the 数値 sheet's rows, as the PDF and
+    the text say it; a budget without revisions says nothing of versions."""
+    example = ROOT / "examples" / "revision" / "main.beancount"
+    for args, version in (
+        ((), "平成28年度2月補正予算（例）による補正後"),
+        (("--revision", "当初"), "当初予算"),
+    ):
+        book = tmp_path / "revised.xlsx"
+        result = yosan("export", "--format", "xlsx", "-o", book, "--ledger", example, *args)
+        assert result.exit_code == 0, result.stderr
+        workbook = openpyxl.load_workbook(book)
+        statements = workbook.sheetnames[:6]  # the three statements, whole and by segment
+        assert statements[3] == "予定貸借対照表（事業別）"
+        for name in statements:
+            assert workbook[name].cell(3, 1).value.endswith(f"　{version}"), name
+        data = list(workbook["数値"].iter_rows(values_only=True))
+        assert data[0][-1] == "version" and {row[-1] for row in data[1:]} == {version}
+        text = yosan("report", "bs", "--ledger", example, *args).stdout
+        assert version in text
+    plain = tmp_path / "plain.xlsx"
+    assert yosan("export", "--format", "xlsx", "-o", plain, "--ledger", FY2016).exit_code == 0
+    workbook = openpyxl.load_workbook(plain)
+    assert "version" not in [c.value for c in workbook["数値"][1]]
+    assert "補正" not in workbook["予定貸借対照表"].cell(3, 1).value
+
+
+@pytest.mark.parametrize(
+    ("args", "ledger"),
+    [
+        (("report",), FY2016),
+        (("report", "bs", "--by-segment"), FY2016),
+        (("report", "overview"), FY2016),
+        (("report", "advances"), FY2016),
+        (("report", "commitments"), FY2016),
+        (("report", "revision"), ROOT / "examples" / "revision" / "main.beancount"),
+        (("report", "execution"), ROOT / "examples" / "kumiai" / "actuals" / "main.beancount"),
+        (
+            ("report", "execution", "--by-month"),
+            ROOT / "examples" / "kumiai" / "actuals" / "main.beancount",
+        ),
+        (("report", "settlement"), ROOT / "examples" / "kumiai" / "actuals" / "main.beancount"),
+    ],
+    ids=lambda a: "-".join(a) if isinstance(a, tuple) else "",
+)
+@pytest.mark.parametrize(("unit", "label"), [("yen", "円"), ("million", "百万円")])
+def test_every_csv_names_its_unit(args, ledger, unit, label):
+    result = yosan(*args, "--format", "csv", "--unit", unit, "--ledger", ledger)
+    assert result.exit_code == 0, result.stderr
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert rows[0][-1] == "unit" and len(rows) > 2
+    assert {row[-1] for row in rows[1:]} == {label}
+
+
+def test_a_sheets_orientation_follows_its_width(tmp_path):
+    """A table of a few figure columns prints portrait (the revision's three, the example
+    組合's two segments and 合計); one a portrait page cannot hold at a readable size, a
+    column per segment of FY2016 or the commitments' long items, landscape."""
+    cases = (
+        (("report", "revision"), ROOT / "examples" / "revision" / "main.beancount", "portrait"),
+        (
+            ("report", "bs", "--by-segment"),
+            ROOT / "examples" / "kumiai" / "main.beancount",
+            "portrait",
+        ),
+        (("report", "bs", "--by-segment"), FY2016, "landscape"),
+        (("report", "commitments"), FY2016, "landscape"),
+    )
+    for args, ledger, orientation in cases:
+        book = tmp_path / "sheet.xlsx"
+        result = yosan(*args, "-o", book, "--ledger", ledger)
+        assert result.exit_code == 0, result.stderr
+        sheets = openpyxl.load_workbook(book).worksheets
+        assert {s.page_setup.orientation for s in sheets} == {orientation}, args

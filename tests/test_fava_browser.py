@@ -32,7 +32,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 PAGES = list(FY2016_LAYOUTS.by_statement)  # the statements, each a view of one page
-CHECKS = "YosanPublishedFigures"
+CHECKS = "YosanVerification"
 WAIT_MS = 30_000
 
 
@@ -263,7 +263,8 @@ def test_a_broken_published_figure_shows_at_its_line(page, browser, tmp_path):
         cells = row.locator("td").all_inner_texts()
         assert cells[0].endswith("published/bs.beancount")
         assert cells[1] == str(index + 1)
-        assert f"published {number + 1:,} 千円, the ledger gives {number:,} 千円" in cells[2]
+        # In Fava's language (the ledger's fava-option "language" "ja"), as its pages.
+        assert f"公表値 {number + 1:,} 千円、元帳からは {number:,} 千円" in cells[2]
 
 
 def test_ledger_markup_is_shown_as_text(page, browser, tmp_path):
@@ -359,7 +360,7 @@ def test_the_version_switch_and_the_revision_table(page, browser):
         assert statement_cells(page)[grant, "total"] == "33,068,527"  # as published
         assert "当初予算" in page.locator(".yosan-heading").inner_text()
 
-        open_page(page, fava.extension("YosanRevision", "statement=pl"))
+        open_page(page, fava.extension("YosanSupplementaryBudget", "statement=pl"))
         page.locator("nav.yosan-versions a", has_text="12月補正").click()
         page.wait_for_url(re.compile("revision="))
         page.wait_for_selector("table.yosan-statement")
@@ -374,11 +375,12 @@ def test_execution_follows_fava_filters_and_opens_postings(page, browser):
     the segment in Fava's filter, each 執行額 opening its postings."""
     actuals = FY2016.parent.parent / "examples" / "kumiai" / "actuals" / "main.beancount"
     with fava_server(actuals) as fava:
-        open_page(page, fava.extension("YosanExecution", "statement=pl&time=2027-05"))
+        open_page(page, fava.extension("YosanStatusOfExecution", "statement=pl&time=2027-05"))
         salaries = 'tr[data-ref="pl:費用/人件費"]'
         assert "1,830" in page.locator(salaries).inner_text()  # hall 1,500 + water 330
         open_page(
-            page, fava.extension("YosanExecution", "statement=pl&time=2027-05&filter=%23hall")
+            page,
+            fava.extension("YosanStatusOfExecution", "statement=pl&time=2027-05&filter=%23hall"),
         )
         row = page.locator(salaries).inner_text()
         assert "10,200" in row and "1,500" in row and "14.7" in row
@@ -440,12 +442,15 @@ def yosan_pages(fava: Fava, examples: dict[str, Fava]) -> list[str]:
         *(fava.statement(key, "by_segment=1") for key in PAGES),
         fava.statement("bs"),
         fava.extension(CHECKS),
-        *(revision.extension("YosanRevision", f"statement={key}&by_segment=1") for key in PAGES),
         *(
-            actuals.extension("YosanExecution", f"statement={key}&time=2027-05")
+            revision.extension("YosanSupplementaryBudget", f"statement={key}&by_segment=1")
+            for key in PAGES
+        ),
+        *(
+            actuals.extension("YosanStatusOfExecution", f"statement={key}&time=2027-05")
             for key in ("bs", "pl")
         ),
-        actuals.extension("YosanExecution", "statement=pl&filter=%23hall"),
+        actuals.extension("YosanStatusOfExecution", "statement=pl&filter=%23hall"),
     ]
 
 

@@ -134,7 +134,7 @@ def test_ledger_text_is_escaped_in_every_page(tmp_path: Path):
     for name in (
         "YosanStatements?statement=bs&",
         "YosanStatements?statement=cf&",
-        "YosanPublishedFigures?",
+        "YosanVerification?",
     ):
         for query in ("", "by_segment=1"):
             path, _, ask = name.partition("?")
@@ -176,7 +176,7 @@ def test_pages_follow_a_changed_ledger(tmp_path: Path):
     app = create_app([str(main)], load=True, poll_watcher=True)
     client = app.test_client()
     slug = client.get("/").headers["Location"].split("/")[1]
-    url = f"/{slug}/extension/YosanPublishedFigures/"
+    url = f"/{slug}/extension/YosanVerification/"
     assert "✗" not in client.get(url).get_data(as_text=True)
 
     text = main.read_text(encoding="utf-8").replace(
@@ -245,3 +245,62 @@ def test_yosan_fava_serves_favas_entries_from_its_own_load_and_reloads_an_edit(
     notes = [e for e in ledger.all_entries if type(e).__name__ == "Note"]
     assert any(n.comment == "編集" for n in notes)
     assert ledger.all_entries == loader._load([(str(main), True)], None, None, None)[0]
+
+
+ROOT = FY2016.parent.parent
+
+
+@pytest.mark.parametrize(
+    ("ledger", "pages"),
+    [
+        (FY2016, ["平成28年度予算（案）", "公表値の照合"]),
+        (
+            ROOT / "examples" / "revision" / "main.beancount",
+            ["平成28年度予算（案）", "補正予算", "公表値の照合"],
+        ),
+        (ROOT / "examples" / "kumiai" / "main.beancount", ["令和9年度予算（例）"]),
+        (
+            ROOT / "examples" / "kumiai" / "actuals" / "main.beancount",
+            ["令和9年度予算（例）", "予算執行状況", "決算報告書"],
+        ),
+    ],
+    ids=["fy2016", "revision", "kumiai", "kumiai-actuals"],
+)
+def test_fava_lists_the_pages_a_ledger_has_the_statements_first(ledger, pages):
+    """Fava's sidebar holds a page only where it applies (補正予算 for a budget with
+    revisions, 予算執行状況 and 決算報告書 for an actual journal, 公表値の照合 for
+    published figures), the budget's statements first."""
+    fava = FavaLedger(str(ledger))
+    titles = [e.report_title for e in fava.extensions.extension_details if e.report_title]
+    assert titles == pages
+
+
+def test_the_error_box_lists_the_root_cause_first(tmp_path: Path):
+    """A mistyped account: Beancount's error at its line comes before the rules'
+    errors it sets off (a dozen balance checks per segment), as the command prints them."""
+    from tests.conftest import copy_ledger
+
+    main = copy_ledger(tmp_path / "ledger")
+    segment = main.parent / "segments" / "general.beancount"
+    text = segment.read_text(encoding="utf-8")
+    assert "613-雑収入" in text
+    segment.write_text(text.replace("613-雑収入", "613-雑収人", 1), encoding="utf-8")
+    client = create_app([str(main)], load=True).test_client()
+    slug = client.get("/").headers["Location"].split("/")[1]
+    page = client.get(f"/{slug}/extension/YosanStatements/").get_data(as_text=True)
+    box = page[page.index('class="yosan-errors"') :]
+    items = [escape_free(item) for item in box.split("<li")[1:]]
+    assert "613-雑収人" in items[0] and "segments/general.beancount:" in items[0]
+    assert "上のエラーから生じた可能性があります" in items[1]
+    command = yosan("check", "--ledger", main, "--no-cache").stderr.splitlines()
+    assert "613-雑収人" in command[0] and "segments/general.beancount:" in command[0]
+    # The rules' error names the account meant, in the command as in Fava's box.
+    assert any("(did you mean" in line and "613-雑収入?)" in line for line in command)
+    assert "613-雑収入" in box
+
+
+def escape_free(html: str) -> str:
+    import re
+    from html import unescape
+
+    return unescape(re.sub(r"<[^>]+>", "", html))

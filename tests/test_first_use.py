@@ -54,10 +54,11 @@ def test_all_the_statements_as_csv_are_one_table_with_a_statement_column():
     result = yosan("report", "--format", "csv", "--ledger", FY2016)
     assert result.exit_code == 0, result.stderr
     rows = list(csv.reader(io.StringIO(result.stdout)))
-    assert rows[0] == ["statement", "section", "line", "金額"]
+    assert rows[0] == ["statement", "section", "line", "金額", "unit"]
     assert all(row[0] != "statement" for row in rows[1:])  # one header row
     by_statement = {}
-    for statement, _section, line, amount in rows[1:]:
+    for statement, _section, line, amount, unit in rows[1:]:
+        assert unit == "千円"
         by_statement.setdefault(statement, {})[line] = int(amount)
     # Each statement's rows as `yosan report STATEMENT --format csv` prints them alone.
     for statement, lines in by_statement.items():

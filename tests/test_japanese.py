@@ -74,9 +74,9 @@ def test_beancounts_own_errors_are_shown_in_japanese_too():
 @pytest.mark.parametrize(
     ("lang", "expected"),
     [
-        ("ja_JP.UTF-8", "Beancount の予算元帳から財務諸表"),
-        ("C", "Statements of a Beancount budget ledger"),
-        ("en_US.UTF-8", "Statements of a Beancount budget ledger"),
+        ("ja_JP.UTF-8", "Beancount の予算元帳から、その様式が定める財務諸表"),
+        ("C", "The statements of a Beancount budget ledger"),
+        ("en_US.UTF-8", "The statements of a Beancount budget ledger"),
     ],
 )
 def test_help_follows_the_locale(lang, expected):
@@ -326,9 +326,10 @@ def test_clicks_own_words_follow_the_locale():
 def test_the_newer_options_help_is_japanese(command, japanese):
     shown = yosan_in("ja_JP.UTF-8", command, "--help", cwd=ROOT)
     assert shown.returncode == 0
-    text = " ".join(shown.stdout.split())  # click wraps the help at the terminal's width
+    # The help is wrapped at the terminal's width, Japanese between two characters.
+    text = "".join(shown.stdout.split())
     for words in [*japanese, "使い方:", "オプション:", "このヘルプを表示して終了する。"]:
-        assert " ".join(words.split()) in text, words
+        assert "".join(words.split()) in text, words
     english = yosan_in("C", command, "--help", cwd=ROOT).stdout
     assert "Usage:" in english and "Show this message and exit." in english
     assert not re.search(r"[\u3040-\u30ff]", english.split("Options:")[1].replace("合計", ""))
@@ -386,3 +387,66 @@ def test_fava_shows_a_layout_error_in_favas_language(tmp_path, language, expecte
     slug = client.get("/").headers["Location"].split("/")[1]
     page = client.get(f"/{slug}/extension/YosanStatements/").get_data(as_text=True)
     assert expected in html.unescape(page)
+
+
+COMMANDS = ["", "report", "export", "check", "segments", "new", "rollover", "fava"]
+
+
+@pytest.mark.parametrize("lang", ["ja_JP.UTF-8", "C"])
+def test_every_help_fits_eighty_columns_and_speaks_of_the_users_ledger(lang):
+    """Help lines, Japanese ones too (two columns a character), fit a terminal of 80
+    columns; no help names the FY2016 ledger's keys or J-LIS's words."""
+    import unicodedata
+
+    def columns(line: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
+
+    for command in COMMANDS:
+        shown = yosan_in(lang, *([command] if command else []), "--help", cwd=ROOT)
+        assert shown.returncode == 0, shown.stderr
+        wide = [line for line in shown.stdout.splitlines() if columns(line) > 80]
+        assert wide == [], (command, wide)
+        for word in ("FY2016", "J-LIS", "jpki", "一般事業", "平成28", "機構"):
+            assert word not in shown.stdout, (command, word)
+
+
+def test_bean_check_prints_the_rules_messages_in_the_locales_language():
+    for lang, expected in (
+        ("ja_JP.UTF-8", "宣言されていない事業タグ #gamma があります"),
+        ("C", "Unknown segment tag #gamma; the declared segments are #alpha, #beta"),
+    ):
+        env = {k: v for k, v in os.environ.items() if k not in LOCALE_VARIABLES}
+        env["LANG"] = lang
+        done = subprocess.run(
+            [sys.executable, "-m", "beancount.scripts.check", "main.beancount"],
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=ROOT / "tests" / "corpus" / "unknown-segment-tag",
+            check=False,
+        )
+        assert done.returncode == 1 and expected in done.stdout + done.stderr, lang
+
+
+def test_favas_errors_page_follows_favas_language(tmp_path, monkeypatch):
+    """A ledger whose fava-option "language" is ja shows the rules' messages in
+    Japanese on Fava's own Errors page, whatever the server's locale; without the
+    option, in the locale's language."""
+    from fava.core import FavaLedger
+
+    source = (ROOT / "tests" / "corpus" / "unknown-segment-tag" / "main.beancount").read_text(
+        "utf-8"
+    )
+    source = source.replace("../../ledgers/", f"{ROOT}/tests/ledgers/")
+    extension = '2016-04-01 custom "fava-extension" "yosan_ledger.reports.fava_ext"\n'
+    japanese = tmp_path / "ja.beancount"
+    japanese.write_text(
+        source + extension + '2016-04-01 custom "fava-option" "language" "ja"\n', "utf-8"
+    )
+    plain = tmp_path / "plain.beancount"
+    plain.write_text(source + extension, "utf-8")
+    monkeypatch.setenv("LANGUAGE", "en")
+    messages = [str(e.message) for e in FavaLedger(str(japanese)).errors]
+    assert any("宣言されていない事業タグ #gamma があります" in m for m in messages), messages
+    messages = [str(e.message) for e in FavaLedger(str(plain)).errors]
+    assert any("Unknown segment tag #gamma" in m for m in messages), messages

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -118,6 +120,93 @@ def test_yosan_new_writes_a_ledger_that_passes_check(tmp_path):
     ]
 
 
+def bean_format_leaves_alone(folder: Path) -> list[str]:
+    """The ledger files of ``folder`` that bean-format would change."""
+    changed = []
+    for path in sorted(folder.rglob("*.beancount")):
+        done = subprocess.run(
+            [sys.executable, "-m", "beancount.scripts.format", str(path)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        if done.stdout != path.read_text("utf-8"):
+            changed.append(path.name)
+    return changed
+
+
+def comments(folder: Path) -> str:
+    return "".join(
+        line
+        for path in sorted(folder.rglob("*"))
+        if path.is_file()
+        for line in path.read_text("utf-8").splitlines(keepends=True)
+        if line.startswith((";", "#"))
+    )
+
+
+def test_yosan_new_fills_an_empty_folder_aligned_and_says_what_next(tmp_path, monkeypatch):
+    """An existing empty folder (made for the ledger, or the current one) is filled;
+    bean-format would change nothing; the last line says what to do next."""
+    folder = tmp_path / "books"
+    folder.mkdir()
+    result = yosan("new", folder, "--year", "2027")
+    assert result.exit_code == 0, result.stderr
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "accounts.beancount",
+        "layouts",
+        "main.beancount",
+        "segments",
+        "segments.beancount",
+    ]
+    assert bean_format_leaves_alone(folder) == []
+    last = result.stderr.splitlines()[-1]
+    main = folder / "main.beancount"
+    assert last.startswith("Next: ") and last.endswith(f"yosan check --ledger {main}")
+    assert yosan("check", "--ledger", main, "--no-cache").exit_code == 0
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    assert yosan("new", ".", "--year", "2027").exit_code == 0
+    assert (here / "main.beancount").is_file() and not list(here.glob(".yosan-new*"))
+    (here / "notes.txt").write_text("mine", "utf-8")
+    refused = yosan("new", ".", "--year", "2027")
+    assert refused.exit_code == 1 and "exists" in refused.stderr
+
+
+@pytest.mark.parametrize("year", ["0", "1926", "9999"])
+def test_yosan_new_refuses_a_year_no_era_names(tmp_path, year):
+    result = yosan("new", tmp_path / "books", "--year", year)
+    assert result.exit_code == 2 and "1927<=x<=9998" in result.stderr
+    assert "internal error" not in result.stderr and not (tmp_path / "books").exists()
+
+
+def test_new_and_rollover_write_their_comments_in_the_locales_language(tmp_path):
+    from tests.test_japanese import yosan_in
+
+    for lang, words, other in (
+        ("ja_JP.UTF-8", "数値は仮のもの", "placeholders"),
+        ("C", "placeholders", "数値は仮のもの"),
+    ):
+        folder = tmp_path / f"new-{lang}"
+        done = yosan_in(lang, "new", folder, "--year", "2027")
+        assert done.returncode == 0, done.stderr
+        written = comments(folder)
+        assert words in written and other not in written, lang
+        assert ("次に" if lang.startswith("ja") else "Next:") in done.stderr.splitlines()[-1]
+    japanese = comments(tmp_path / "new-ja_JP.UTF-8")
+    assert "`yosan rollover` は年度の損益をこの行の勘定に繰り越す" in japanese  # a layout's
+    rolled = tmp_path / "fy2017-ja"
+    done = yosan_in("ja_JP.UTF-8", "rollover", "--ledger", FY2016, "-o", rolled)
+    assert done.returncode == 0, done.stderr
+    assert "yosan rollover が平成28年度予算（案）の main.beancount から繰り越した" in comments(
+        rolled
+    ).replace("\n; ", "")
+    assert "前期末残高。yosan rollover が繰り越したもの" in comments(rolled)
+    assert done.stderr.splitlines()[-1].startswith("次に")
+    assert bean_format_leaves_alone(rolled) == []
+
+
 @pytest.fixture(scope="module")
 def rolled(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("rollover") / "fy2017"
@@ -173,7 +262,7 @@ def test_fava_pages_answer_on_a_ledger_naming_no_plugin(tmp_path):
     ledger.write_text(main, "utf-8")
     client = create_app([str(ledger)], load=True).test_client()
     slug = client.get("/").headers["Location"].split("/")[1]
-    for page in ("YosanStatements/?statement=pl", "YosanPublishedFigures/"):
+    for page in ("YosanStatements/?statement=pl", "YosanVerification/"):
         response = client.get(f"/{slug}/extension/{page}")
         assert response.status_code == 200, page
     assert "51,814,967" in client.get(f"/{slug}/extension/YosanStatements/?statement=pl").get_data(

@@ -30,7 +30,7 @@ PUBLISHED = [
     ("資金計画", "(前期末現金及び預金)", 21984, 6624, 15360),
     ("資金計画", "(当期末現金及び預金)", 34910, 21984, 12927),
 ]
-HEADER = ["section", "科目", "28年度", "27年度6月補正", "増減"]
+HEADER = ["section", "科目", "28年度", "27年度6月補正", "増減", "unit"]
 NOTE = "金額は、科目ごとに10万円単位を四捨五入しているため、合計額等が一致しない場合がある。"
 
 
@@ -98,7 +98,7 @@ def test_any_two_budgets_compare():
     result = yosan("report", "overview", "--format", "csv", "--ledger", FY2015, "--against", FY2016)
     assert result.exit_code == 0, result.stderr
     header = result.stdout.splitlines()[0].split(",")
-    assert header == ["section", "科目", "27年度", "平成28年度予算（案）", "増減"]
+    assert header == ["section", "科目", "27年度", "平成28年度予算（案）", "増減", "unit"]
     swapped = [(s, i, that, this, -change) for s, i, this, that, change in PUBLISHED]
     assert [
         (r["section"], r["科目"], int(r["27年度"]), int(r["平成28年度予算（案）"]), int(r["増減"]))

@@ -42,3 +42,31 @@ def test_the_markup_keeps_the_text_and_escapes_it() -> None:
     assert "<img" not in html and html.count('<span class="yosan-phrase">') == len(phrases(name))
     assert unescape(re.sub(r"<[^>]+>", "", html)) == name
     assert str(breakable("合計")) == "合計"  # one phrase: no markup
+
+
+def test_text_column_headers_break_between_phrases() -> None:
+    """The terminal's table breaks a long header between its phrases, as the PDF does:
+    公的個人認証 / サービス事業, 差額 / （決算－予算）, never inside a word."""
+    from tests.conftest import FY2016, ROOT, yosan
+    from yosan_ledger.reports.loading.ledger import load_ledger
+
+    text = yosan("report", "bs", "--by-segment", "--ledger", FY2016).stdout.splitlines()
+    names = [s.name for s in load_ledger(FY2016).statements.segments]
+    whole = {
+        "".join(parts[start:end])
+        for parts in map(phrases, names)
+        for start in range(len(parts))
+        for end in range(start + 1, len(parts) + 1)
+    }
+    header = text[5 : text.index(next(line for line in text if line.startswith("---")))]
+    pieces = [p for line in header for p in line.split() if p not in ("科目", "合計")]
+    assert pieces and [p for p in pieces if p not in whole] == [], pieces
+    assert "公的個人認証" in pieces and "サービス事業" in pieces
+    settlement = yosan(
+        "report",
+        "settlement",
+        "--ledger",
+        ROOT / "examples" / "kumiai" / "actuals" / "main.beancount",
+    ).stdout.splitlines()
+    at = next(i for i, line in enumerate(settlement) if line.split()[:1] == ["区分"])
+    assert settlement[at - 1].split() == ["差額"] and "（決算－予算）" in settlement[at].split()

@@ -75,7 +75,8 @@ def test_every_row_of_every_segment_is_in_the_csv():
     rows = revision_rows()
     lines = sum(len([r for r in lay.value_rows() if not r.hide_zero]) for lay in FY2016_LAYOUTS)
     assert len(rows) == lines * 8
-    assert list(rows[0]) == ["statement", "section", "line", "segment", "before", "change", "after"]
+    header = ["statement", "section", "line", "segment", "before", "change", "after", "unit"]
+    assert list(rows[0]) == header and {r["unit"] for r in rows} == {"円"}
 
 
 def test_a_second_revision_starts_from_the_firsts_result():
@@ -192,17 +193,21 @@ def test_fava_switches_versions_and_shows_the_revision_table():
     assert "当初予算" in original and "33,068,527" in original
     revised = client.get(f"{base}/YosanStatements/?statement=pl").get_data(as_text=True)
     assert "34,268,527" in revised and f"{FEBRUARY}による補正後" in revised
-    table = client.get(f"{base}/YosanRevision/?statement=pl&revision={DECEMBER}").get_data(
-        as_text=True
-    )
+    table = client.get(
+        f"{base}/YosanSupplementaryBudget/?statement=pl&revision={DECEMBER}"
+    ).get_data(as_text=True)
     assert "補正前の額" in table and "1,200,000" in table and "33,068,527" in table
 
 
-def test_a_budget_without_revisions_is_told_so_in_fava(tmp_path):
+def test_a_budget_without_revisions_has_no_revision_page_in_fava(tmp_path):
+    from fava.core import FavaLedger
+
+    ledger = FavaLedger(str(ROOT / "ledger" / "main.beancount"))
+    titles = [e.report_title for e in ledger.extensions.extension_details]
+    assert "補正予算" not in titles and "予算執行状況" not in titles
     client = create_app([str(ROOT / "ledger" / "main.beancount")], load=True).test_client()
     slug = client.get("/").headers["Location"].split("/")[1]
-    page = client.get(f"/{slug}/extension/YosanRevision/").get_data(as_text=True)
-    assert "この予算には補正予算がありません" in page
+    assert client.get(f"/{slug}/extension/YosanSupplementaryBudget/").status_code == 404
 
 
 def test_fava_statements_page_of_a_plain_budget_has_no_version_switch():

@@ -109,3 +109,38 @@ def test_every_page_is_numbered_and_the_figures_sheet_repeats_its_header(printed
     # A sheet per statement and schedule (9), each one page wide; the whole workbook
     # printed 43 pages before the flat sheet had a print setup.
     assert 9 <= statements <= 12 and len(data_pages) <= 15, (statements, len(data_pages))
+
+
+def test_segment_headers_print_in_whole_phrases(printed):
+    """Each printed line of a segment's name is whole phrases of it: LibreOffice never
+    breaks one inside a word (公的個人認証サービ|ス事業), nor starts a line with ・."""
+    from yosan_ledger.reports.loading.ledger import load_ledger
+    from yosan_ledger.reports.rendering.phrases import phrases
+
+    names = [s.name for s in load_ledger(FY2016).statements.segments]
+    whole = {
+        "".join(parts[start:end])
+        for parts in map(phrases, names)
+        for start in range(len(parts))
+        for end in range(start + 1, len(parts) + 1)
+    }
+    checked = 0
+    for page in printed.pages:
+        if "（事業別）" not in page or "（単位：千円）" not in page:
+            continue
+        lines = page[page.index("（単位：千円）") :].splitlines()[1:]
+        end = next(i for i, line in enumerate(lines) if re.match(r"\S", line))  # 資産の部 …
+        pieces = [p for line in lines[:end] for p in line.split() if p not in ("科目", "区分")]
+        assert pieces and [p for p in pieces if p not in {*whole, "合計"}] == [], pieces
+        assert not any(p.startswith("・") for p in pieces)
+        checked += 1
+    assert checked >= 3
+
+
+def test_the_commitments_sheet_keeps_limit_and_act_year_apart(printed):
+    page = next(p for p in printed.pages if "行為年度" in p and "限度額" in p)
+    rows = [line for line in page.splitlines() if "平成28年度" in line and "予算" not in line]
+    assert len(rows) > 10
+    for line in rows:
+        assert not re.search(r"\d平成", line), line
+        assert re.search(r"[\d,]+\s{2,}平成28年度", line), line

@@ -61,6 +61,14 @@ def fiscal_year_of(day: datetime.date) -> int:
     return day.year if day.month >= FISCAL_YEAR_START_MONTH else day.year - 1
 
 
+def named_fiscal_years() -> tuple[int, int]:
+    """The first and last fiscal year an era here names: from the first whose 4月1日
+    falls in an era (昭和2年度) to the last whose 3月31日 a date can hold."""
+    oldest = ERAS[-1].start
+    first = oldest.year + (oldest > datetime.date(oldest.year, FISCAL_YEAR_START_MONTH, 1))
+    return first, datetime.MAXYEAR - 1
+
+
 def fiscal_year_bounds(year: int) -> tuple[datetime.date, datetime.date]:
     """The first and last day of a fiscal year: 2016 → 2016-04-01, 2017-03-31."""
     return datetime.date(year, FISCAL_YEAR_START_MONTH, 1), datetime.date(year + 1, 3, 31)

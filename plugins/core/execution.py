@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
@@ -17,6 +18,7 @@ from beancount.core import data
 
 from yosan_ledger.plugins.core import actuals, results, revisions
 from yosan_ledger.plugins.core.engine import Statements, compute_statements
+from yosan_ledger.plugins.core.layout import Layouts
 from yosan_ledger.plugins.core.memo import of_entries
 from yosan_ledger.plugins.core.messages import _
 
@@ -44,6 +46,81 @@ def statements_through(entries: list[data.Directive], day: datetime.date) -> Sta
             entries, layouts, dataclasses.replace(budget, end=day), actual=actual
         )
     return known[day]
+
+
+@dataclasses.dataclass(frozen=True)
+class Month:
+    """One month of the year, through its last day or the day asked for."""
+
+    end: datetime.date  # the last day counted
+    statements: Statements  # the journal from the year's start through ``end``
+
+    @property
+    def label(self) -> str:
+        """2027-06: the month, as the CSV names it."""
+        return f"{self.end:%Y-%m}"
+
+
+def months_through(entries: list[data.Directive], day: datetime.date) -> list[Month]:
+    """The months of the year from its first through the one ``day`` falls in, the
+    last counted through ``day``."""
+    budget, _ = actuals.period(entries)
+    if budget is None:
+        return []
+    months, first = [], budget.start.replace(day=1)
+    while first <= day:
+        following = (first + datetime.timedelta(days=31)).replace(day=1)
+        end = min(following - datetime.timedelta(days=1), day, budget.end)
+        through = statements_through(entries, end)
+        if through is None:
+            return []
+        months.append(Month(end, through))
+        first = following
+    return months
+
+
+def balance_rows(layouts: Layouts) -> frozenset[str]:
+    """The refs of the rows whose figure is a balance at a day, not a flow over days:
+    every row of a balance statement, a cash row's opening or closing balance, and a
+    total whose balances do not cancel out (当期末現金預金 = 前期末現金預金 + 資金収支差額;
+    not 資金収入合計, where 前期末未収金 and 当期末未収金 together make a flow)."""
+    weights: dict[str, int] = {}
+
+    def weight(ref: str) -> int:
+        """How many balances the row holds, net of signs (0: a flow)."""
+        if ref in weights:
+            return weights[ref]
+        weights[ref] = 0  # a cyclic total (refused by the layout's check) ends here
+        row = layouts.row(ref)
+        if layouts[row.statement].kind == "balance":
+            found = 1
+        elif row.kind == "cash":
+            found = {"flow": 0, "opening": 1, "closing": -1}[row.basis or "flow"] * row.sign
+        else:
+            found = sum(term.coefficient * weight(term.ref) for term in row.terms)
+        weights[ref] = found
+        return found
+
+    return frozenset(
+        row.ref for layout in layouts for row in layout.value_rows() if weight(row.ref)
+    )
+
+
+def month_figures(months: Sequence[Month], statement: str) -> list[pd.DataFrame]:
+    """One statement's figures of each month (rows × segments, yen): a balance row's
+    balance at the month's end, a flow row's flow in the month (the difference of the
+    totals to date)."""
+    shown: list[pd.DataFrame] = []
+    before: pd.DataFrame | None = None
+    balances = balance_rows(months[0].statements.layouts) if months else frozenset()
+    for month in months:
+        to_date = month.statements.figures[statement]
+        is_balance = np.array([f"{statement}:{key}" in balances for key in to_date.index])
+        flow = to_date if before is None else to_date - before
+        figures = np.where(is_balance[:, None], to_date.to_numpy(), flow.to_numpy())
+        shown.append(pd.DataFrame(figures, index=to_date.index, columns=to_date.columns))
+        before = to_date
+    return shown
 
 
 def budget_version(entries: list[data.Directive], day: datetime.date, chosen: str | None) -> str:

@@ -1,10 +1,11 @@
 """The messages of the rules and of the command, in the reader's language.
 
 A message is built in English with ``_("Segment {key!r} is declared twice", key=key)``:
-a ``Message``, a ``str`` (the English text, as bean-check prints it) that keeps its
-template and values, so that whoever shows it translates it into the language of its
-reader — the command into the language of the locale (``LANG=ja_JP.UTF-8``), the
-Fava extension into Fava's ``language`` option.  The catalogs are gettext's, made with
+a ``Message``, a ``str`` (the text in the locale's language, as bean-check and Fava's
+Errors page print it: Japanese under ``LANG=ja_JP.UTF-8``, English under ``LANG=C``)
+that keeps its template and values, so that whoever shows it translates it into the
+language of its reader — the command into the language of the locale, the Fava
+extension into Fava's ``language`` option.  The catalogs are gettext's, made with
 Babel (``just translations``): ``locale/<language>/LC_MESSAGES/yosan.po``, compiled
 beside it to ``yosan.mo``.
 """
@@ -23,13 +24,14 @@ LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 
 
 class Message(str):
-    """English text that remembers its template and values, to be translated."""
+    """Text in the locale's language that remembers its English template and values,
+    to be shown in another language too."""
 
     template: str
     values: dict[str, Any]
 
     def __new__(cls, template: str, **values: Any) -> Message:
-        text = super().__new__(cls, template.format(**values) if values else template)
+        text = super().__new__(cls, _in_language(template, values, locale_language()))
         text.template, text.values = template, values
         return text
 
@@ -37,11 +39,14 @@ class Message(str):
         return (_rebuild, (self.template, self.values))
 
     def in_language(self, language: str | None) -> str:
-        translated = catalog(language).gettext(self.template)
-        if not self.values:
-            return translated
-        values = {k: translated_value(v, language) for k, v in self.values.items()}
-        return translated.format(**values)
+        return _in_language(self.template, self.values, language)
+
+
+def _in_language(template: str, values: dict[str, Any], language: str | None) -> str:
+    translated = catalog(language).gettext(template)
+    if not values:
+        return translated
+    return translated.format(**{k: translated_value(v, language) for k, v in values.items()})
 
 
 def translated_value(value: object, language: str | None) -> object:

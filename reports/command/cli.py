@@ -22,12 +22,14 @@ import os
 import signal
 import socket
 import sys
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
+from yosan_ledger.plugins.core.era import named_fiscal_years
 from yosan_ledger.plugins.core.messages import (
     bind_global_domain,
     locale_language,
@@ -35,13 +37,17 @@ from yosan_ledger.plugins.core.messages import (
     reason,
     translated,
 )
-from yosan_ledger.plugins.core.units import UNITS
-from yosan_ledger.reports.command import replay
+from yosan_ledger.plugins.core.spelling import nearest
+from yosan_ledger.plugins.core.units import BY_LABEL, UNITS
+from yosan_ledger.reports.command import finding, replay
+from yosan_ledger.reports.command.help import Context
 from yosan_ledger.reports.interruption import Interrupted, interrupt
 from yosan_ledger.reports.rendering import formats
 from yosan_ledger.reports.rendering.parquet import schema_help
+from yosan_ledger.reports.rendering.text import hanging
 
 if TYPE_CHECKING:
+    from yosan_ledger.plugins.core.engine import Statements
     from yosan_ledger.reports.loading.ledger import LoadedLedger
     from yosan_ledger.reports.tables.table import Table
 
@@ -53,14 +59,36 @@ DEFAULT_LEDGER = Path("ledger") / "main.beancount"
 LEDGER_HERE = Path("main.beancount")  # run inside the ledger's folder
 LEDGER_ENV = "YOSAN_LEDGER"
 SCHEDULE_NAMES = ("overview", "advances", "commitments")  # checked against the registry in tests
-EXPORT_HELP = localized(
-    "Every figure of every statement and segment.\n\n"
-    "\b\n"
-    "csv      statement,section,line,segment,amount,unit (to standard output, or -o FILE)\n"
-    "xlsx     a sheet per statement, whole body and by segment, and the figures as rows\n"
-    "parquet  -o FOLDER: two files, written together or not at all\n\n"
-    "\b\n"
-) + schema_help(locale_language())
+EXPORT_HELP = "\n".join(
+    [
+        localized("Every figure of every statement and segment."),
+        "",
+        "\b",
+        *(
+            line
+            for name, text in (
+                (
+                    "csv",
+                    localized(
+                        "statement,section,line,segment,amount,unit (to standard output, "
+                        "or -o FILE)"
+                    ),
+                ),
+                (
+                    "xlsx",
+                    localized(
+                        "a sheet per statement, whole body and by segment, and the figures as rows"
+                    ),
+                ),
+                ("parquet", localized("-o FOLDER: two files, written together or not at all")),
+            )
+            for line in hanging(name, text, 9, 76)
+        ),
+        "",
+        "\b",
+        schema_help(locale_language()),
+    ]
+)
 
 
 class LedgerFailed(click.ClickException):
@@ -78,10 +106,14 @@ def said(error: BaseException) -> str:
 
 
 def default_ledger() -> Path:
-    """ledger/main.beancount, or main.beancount when the command runs in the ledger's folder."""
-    if not DEFAULT_LEDGER.is_file() and LEDGER_HERE.is_file():
+    """ledger/main.beancount; in the ledger's folder, main.beancount; in a folder below
+    it, the main.beancount above that includes the files there."""
+    if DEFAULT_LEDGER.is_file():
+        return DEFAULT_LEDGER
+    if LEDGER_HERE.is_file():
         return LEDGER_HERE
-    return DEFAULT_LEDGER
+    above = finding.main_above(Path.cwd())
+    return finding.shown(above) if above is not None else DEFAULT_LEDGER
 
 
 def ledger_option(command: Callable) -> Callable:
@@ -93,7 +125,9 @@ def ledger_option(command: Callable) -> Callable:
         default=default_ledger,
         envvar=LEDGER_ENV,
         show_default=localized(
-            "{default}, or {here} in the ledger's folder", default=DEFAULT_LEDGER, here=LEDGER_HERE
+            "{default}; in a ledger's folders, the {here} there or above",
+            default=DEFAULT_LEDGER,
+            here=LEDGER_HERE,
         ),
         help=localized("The ledger's main file."),
     )(command)
@@ -108,10 +142,21 @@ def cache_option(command: Callable) -> Callable:
     )(command)
 
 
+class UnitChoice(click.Choice):
+    """A unit by its key (thousand) or as printed (千円): the unit's key."""
+
+    def __init__(self) -> None:
+        super().__init__([*UNITS, *BY_LABEL])
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        chosen = super().convert(value, param, ctx)
+        return BY_LABEL[chosen].key if chosen in BY_LABEL else chosen
+
+
 def unit_option(command: Callable) -> Callable:
     return click.option(
         "--unit",
-        type=click.Choice(list(UNITS)),
+        type=UnitChoice(),
         default="thousand",
         show_default=True,
         help=localized("円, 千円 or 百万円; each figure rounded half-up on its own."),
@@ -221,14 +266,59 @@ def load(ledger_path: Path, foreign_plugins: bool = True, no_cache: bool = False
     if ledger.problems:
         from yosan_ledger.reports.loading.ledger import CHECK, RULE
 
+        part_of_a_ledger(ledger_path)
         # Beancount's errors before everything the rules find; else the rules' errors
         # at the lines that make the totals before the checks of those totals.
         ranks = [p.rank for p in ledger.problems]
         causes = sum(1 for r in ranks if r < RULE) or sum(1 for r in ranks if r < CHECK)
         raise failure([str(p) for p in ledger.problems], ledger_path, causes=causes)
     if ledger.statements is None:
+        part_of_a_ledger(ledger_path)
         raise LedgerFailed(localized("{ledger}: the ledger declares no budget", ledger=ledger_path))
     return ledger
+
+
+def part_of_a_ledger(ledger_path: Path) -> None:
+    """Refuse a file that a main file above includes: the ledger to give is that one."""
+    main = finding.main_above(ledger_path, including=ledger_path.resolve())
+    if main is not None:
+        raise click.UsageError(
+            localized(
+                "{file} is a part of the ledger {ledger}, which includes it: "
+                "give --ledger {ledger}",
+                file=ledger_path,
+                ledger=finding.shown(main),
+            )
+        )
+
+
+def chosen_segment(statements: Statements, segment: str | None) -> str | None:
+    """The key of the segment ``--segment`` names by its key or its name, or a
+    refusal naming the segments (and the one meant, where a slip is plain)."""
+    if segment is None:
+        return None
+    wanted = unicodedata.normalize("NFC", segment)
+    for declared in statements.segments:
+        if wanted in (declared.key, unicodedata.normalize("NFC", declared.name)):
+            return declared.key
+    known = ", ".join(f"{s.key} ({s.name})" for s in statements.segments)
+    names = {s.key: s.key for s in statements.segments} | {
+        s.name: s.key for s in statements.segments
+    }
+    guess = nearest(wanted, names)
+    if guess is not None:
+        message = localized(
+            "{segment!r} is not a segment of this ledger; did you mean {guess}? "
+            "The segments: {known}",
+            segment=segment,
+            guess=guess,
+            known=known,
+        )
+    else:
+        message = localized(
+            "{segment!r} is not a segment of this ledger: {known}", segment=segment, known=known
+        )
+    raise click.BadParameter(message, param_hint="--segment")
 
 
 def emit(write: Callable[[], str | None]) -> None:
@@ -257,8 +347,8 @@ def emit(write: Callable[[], str | None]) -> None:
 def chosen_format(fmt: str | None, output: Path | None, default: str, known: tuple) -> str:
     """The format, and a refusal before the ledger loads if it cannot go to ``output``."""
     folder = click.get_current_context().meta.get("output_is_folder", False)
-    fmt = formats.chosen_format(fmt, output, default, known, folder=folder)
     try:
+        fmt = formats.chosen_format(fmt, output, default, known, folder=folder)
         formats.check_output(fmt, output)
     except formats.OutputError as error:
         raise click.UsageError(said(error)) from None
@@ -268,17 +358,18 @@ def chosen_format(fmt: str | None, output: Path | None, default: str, known: tup
 @click.group(
     context_settings={"help_option_names": ["-h", "--help"]},
     help=localized(
-        "Statements of a Beancount budget ledger (予定貸借対照表, 予定損益計算書, 資金計画)."
+        "The statements of a Beancount budget ledger, as its layouts declare them "
+        "(予定貸借対照表, 歳入歳出予算 …), its execution and its settlement."
     ),
 )
 @click.version_option(package_name="yosan-ledger")
 def main() -> None:
-    """Statements of a Beancount budget ledger (予定貸借対照表, 予定損益計算書, 資金計画)."""
+    """The statements of a Beancount budget ledger, as its layouts declare them."""
 
 
 @main.command(
     help=localized(
-        "Print one statement (by its key in the ledger's layouts: bs, pl, cf for FY2016), "
+        "Print one statement (by its key in the ledger's layouts/statements.toml), "
         "or all of them; or the budget's other tables: overview (予算の概要, against the "
         "previous budget), advances (前受金), commitments (債務負担行為), revision (補正予算: "
         "補正前の額, 補正額, 補正後の額); of an actual journal, execution (予算執行状況: 予算現額, "
@@ -288,7 +379,8 @@ def main() -> None:
 )
 @click.argument("statement", required=False)
 @click.option(
-    "--segment", help=localized("One segment's statement, by key (see `yosan segments`).")
+    "--segment",
+    help=localized("One segment's statement, by its key or its name (see `yosan segments`)."),
 )
 @click.option(
     "--by-segment",
@@ -297,7 +389,7 @@ def main() -> None:
 )
 @click.option(
     "--unit",
-    type=click.Choice(list(UNITS)),
+    type=UnitChoice(),
     help=localized(
         "円, 千円 or 百万円, each figure rounded half-up on its own "
         "[default: as published: 百万円 for overview, else 千円]."
@@ -366,7 +458,7 @@ def report(
     foreign_plugins: bool,
     no_cache: bool,
 ) -> None:
-    """Print one statement (by its key in the ledger's layouts: bs, pl, cf for FY2016),
+    """Print one statement (by its key in the ledger's layouts/statements.toml),
     or all of them; or the budget's other tables:
     overview (予算の概要, against the previous budget), advances (前受金),
     commitments (債務負担行為), revision (補正予算: 補正前の額, 補正額, 補正後の額); of an
@@ -387,6 +479,7 @@ def report(
     from yosan_ledger.reports.tables.statements import statement_table
 
     ledger = load(ledger_path, foreign_plugins, no_cache)
+    segment = chosen_segment(ledger.statements, segment)
     if statement in (EXECUTION, SETTLEMENT) or ledger.statements.actual:
         emit(
             lambda: actual_report(
@@ -419,16 +512,6 @@ def report(
                 known=", ".join([*names, *tables_known]),
             ),
             param_hint="STATEMENT",
-        )
-    keys = [s.key for s in statements.segments]
-    if segment is not None and segment not in keys:
-        raise click.BadParameter(
-            localized(
-                "{segment!r} is not a segment of this ledger: {known}",
-                segment=segment,
-                known=", ".join(keys),
-            ),
-            param_hint="--segment",
         )
     organisation = ledger.options.get("title", "")
     options = formats.Options(title=statements.budget.title, excel_compatible=excel_compatible)
@@ -490,7 +573,6 @@ def report(
 REVISION_TABLE = "revision"
 EXECUTION = "execution"
 SETTLEMENT = "settlement"
-MONTHS = ("4月", "5月", "6月", "7月", "8月", "9月", "10月", "11月", "12月", "1月", "2月", "3月")
 
 
 def actual_report(
@@ -511,7 +593,9 @@ def actual_report(
     from yosan_ledger.plugins.core import execution
     from yosan_ledger.reports.tables.execution import (
         execution_frame,
+        execution_month_frame,
         execution_tables,
+        settlement_frame,
         settlement_tables,
     )
     from yosan_ledger.reports.tables.statements import statement_table
@@ -525,7 +609,19 @@ def actual_report(
             )
         )
     budget = ledger.statements.budget
-    day = min(max(day or budget.end, budget.start), budget.end)
+    if by_month and statement != EXECUTION:
+        raise click.UsageError(localized("--by-month is for `yosan report execution`"))
+    if day is not None and not budget.start <= day <= budget.end:
+        raise click.BadParameter(
+            localized(
+                "{day} lies outside the fiscal year of the journal, {start} to {end}",
+                day=day,
+                start=budget.start,
+                end=budget.end,
+            ),
+            param_hint="--as-of",
+        )
+    day = day or budget.end
     organisation = ledger.options.get("title", "")
     options = formats.Options(title=budget.title, excel_compatible=excel_compatible)
     scale = UNITS[unit or "thousand"]
@@ -549,19 +645,16 @@ def actual_report(
         version = execution.budget_version(entries, day, revision)
         notes = execution.settlement_notes(entries, actual)[0]
     planned = budget_versions[version]
+    segments = [segment] if segment is not None else actual.columns
     if statement == EXECUTION:
+        months = execution.months_through(ledger.entries, day) if by_month else []
         if fmt == "csv":
-            frame = execution_frame(planned, actual, scale)
-            if segment is not None:
-                frame = frame[frame["segment"] == segment]
+            frame = (
+                execution_month_frame(months, scale, segments)
+                if by_month
+                else execution_frame(planned, actual, scale, segments)
+            )
             return formats.write_rows(frame, output, options)
-        monthly = []
-        if by_month:
-            for number, label in enumerate(MONTHS):
-                month_end = _month_end(budget.start, number)
-                if month_end > day:
-                    break
-                monthly.append((label, execution.statements_through(ledger.entries, month_end)))
         tables = execution_tables(
             planned,
             actual,
@@ -571,7 +664,7 @@ def actual_report(
             segment=segment,
             by_segment=by_segment,
             organisation=organisation,
-            monthly=monthly,
+            months=months,
         )
     elif statement == SETTLEMENT:
         settled = execution.settlement_statement(actual)
@@ -582,6 +675,9 @@ def actual_report(
                     '(決算報告書): add one, or name it with settlement = "key" in statements.toml'
                 )
             )
+        if fmt == "csv":
+            frame = settlement_frame(planned, actual, settled, scale, notes, segments)
+            return formats.write_rows(frame, output, options)
         tables = settlement_tables(
             planned,
             actual,
@@ -616,12 +712,6 @@ def actual_report(
             for name in ([statement] if statement else shown)
         ]
     return formats.write_report(tables, fmt, output, options)
-
-
-def _month_end(start: datetime.date, months: int) -> datetime.date:
-    """The last day of the month ``months`` after the one ``start`` falls in."""
-    year, month = divmod(start.month - 1 + months + 1, 12)
-    return datetime.date(start.year + year, month + 1, 1) - datetime.timedelta(days=1)
 
 
 def chosen_version(ledger: LoadedLedger, version: str | None, option: str) -> str | None:
@@ -680,10 +770,8 @@ def revision_report(
     after = ledger.statements_as_of(target)
     scale = UNITS[unit or "thousand"]
     if fmt == "csv":
-        frame = revision_frame(before, after, scale)
-        if segment is not None:
-            frame = frame[frame["segment"] == segment]
-        return formats.write_rows(frame, output, options)
+        segments = [segment] if segment is not None else after.columns
+        return formats.write_rows(revision_frame(before, after, scale, segments), output, options)
     tables = revision_tables(
         before,
         after,
@@ -733,7 +821,9 @@ def export(
         statements = ledger.statements_as_of(version)
         ledger = dataclasses.replace(ledger, results={**ledger.results, "statements": statements})
     options = formats.Options(
-        title=ledger.statements.budget.title, excel_compatible=excel_compatible
+        title=ledger.statements.budget.title,
+        excel_compatible=excel_compatible,
+        version=version_label(ledger, version) or "",
     )
     emit(lambda: formats.write_export(ledger, fmt, UNITS[unit], output, options))
 
@@ -750,10 +840,12 @@ def check(ctx: click.Context, ledger_path: Path, foreign_plugins: bool, no_cache
     replay.start(ctx, replayable=False)
     ledger = load(ledger_path, foreign_plugins, no_cache)
     segments = len(ledger.statements.segments)
-    click.echo(
-        localized("{ledger}: no errors ({count} segments)", ledger=ledger_path, count=segments),
-        err=True,
+    said_clean = (
+        localized("{ledger}: no errors (1 segment)", ledger=ledger_path)
+        if segments == 1
+        else localized("{ledger}: no errors ({count} segments)", ledger=ledger_path, count=segments)
     )
+    click.echo(said_clean, err=True)
 
 
 @main.command(help=localized("List the ledger's segments: key, name, business-plan areas."))
@@ -771,22 +863,22 @@ def segments(ctx: click.Context, ledger_path: Path, no_cache: bool) -> None:
 @main.command(
     "new",
     help=localized(
-        "Write a small working ledger into the new FOLDER: main, accounts, segments, "
-        "one segment file and layouts, with comments saying what to change."
+        "Write a small working ledger into FOLDER (new, or empty): main, accounts, "
+        "segments, one segment file and layouts, with comments saying what to change."
     ),
 )
 @click.argument("folder", type=click.Path(path_type=Path))
 @click.option(
     "--year",
-    type=int,
+    type=click.IntRange(*named_fiscal_years()),
     help=localized(
         "The fiscal year, by the calendar year it starts in (2027 for 令和9年度) "
         "[default: the year after the current one]."
     ),
 )
 def new_ledger(folder: Path, year: int | None) -> None:
-    """Write a small working ledger into the new FOLDER: main, accounts, segments,
-    one segment file and layouts, with comments saying what to change."""
+    """Write a small working ledger into FOLDER (new, or empty): main, accounts,
+    segments, one segment file and layouts, with comments saying what to change."""
     from yosan_ledger.reports.ledgers.new import NewLedgerError, next_fiscal_year, write_new_ledger
 
     try:
@@ -795,7 +887,15 @@ def new_ledger(folder: Path, year: int | None) -> None:
         raise click.ClickException(said(error)) from None
     for path in written:
         click.echo(folder / path)
-    click.echo(f"yosan check --ledger {folder / 'main.beancount'}", err=True)
+    main_file = folder / "main.beancount"
+    click.echo(
+        localized(
+            "Next: give the body's name, the budget's title and dates in {ledger}, then "
+            "check it: yosan check --ledger {ledger}",
+            ledger=main_file,
+        ),
+        err=True,
+    )
 
 
 @main.command(
@@ -827,7 +927,11 @@ def rollover(ledger_path: Path, output: Path) -> None:
     except (RolloverError, OSError) as error:
         raise click.ClickException(said(error)) from None
     click.echo(
-        localized("{ledger}: edit the budget's title and date", ledger=output / "main.beancount"),
+        localized(
+            "Next: edit the budget's title and date (the day it is adopted) in {ledger}, "
+            "then check it: yosan check --ledger {ledger}",
+            ledger=output / "main.beancount",
+        ),
         err=True,
     )
 
@@ -896,6 +1000,10 @@ def fava(host: str, port: int, read_only: bool, ledger_path: Path, foreign_plugi
     serve_fava_from_yosans_load()
     args = [str(ledger_path.resolve()), "--host", host, "--port", str(port)]
     fava_main.main(args=args + (["--read-only"] if read_only else []), prog_name="yosan fava")
+
+
+for _command in (main, *main.commands.values()):
+    _command.context_class = Context  # help wrapped by the columns a character takes
 
 
 def run() -> None:

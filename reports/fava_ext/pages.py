@@ -22,13 +22,14 @@ from fava.core.filters import LEXER, FilterError
 from yosan_ledger.plugins.core import revisions
 from yosan_ledger.plugins.core.budget import TOTAL
 from yosan_ledger.plugins.core.engine import Statements
-from yosan_ledger.plugins.core.messages import translated
+from yosan_ledger.plugins.core.messages import locale_language, translated
 from yosan_ledger.plugins.core.problem import Problem
 from yosan_ledger.plugins.core.published import PublishedFigure
 from yosan_ledger.plugins.core.units import UNITS
 from yosan_ledger.reports.fava_ext.drill import basis, journal_filter
+from yosan_ledger.reports.loading.ledger import CHECK, RULE, error_rank
 from yosan_ledger.reports.rendering.text import figure
-from yosan_ledger.reports.tables.execution import execution_tables
+from yosan_ledger.reports.tables.execution import execution_tables, settlement_tables
 from yosan_ledger.reports.tables.revision import revision_tables
 from yosan_ledger.reports.tables.statements import TOTAL_HEADER, statement_table
 from yosan_ledger.reports.tables.table import Table
@@ -173,8 +174,9 @@ class ErrorLine:
 @dataclass(frozen=True)
 class Errors:
     count: int
-    shown: tuple[ErrorLine, ...]
+    shown: tuple[ErrorLine, ...]  # the causes first, as the command prints them
     url: str  # Fava's Errors page
+    causes: int = 0  # how many of the first are causes of the ones after them (0: none)
 
 
 @dataclass(frozen=True)
@@ -286,10 +288,50 @@ def execution_page(
                 Cell(figure(budget), None, ""),
                 linked,
                 Cell(figure(remaining), None, ""),
-                Cell(str(rate), None, ""),
+                Cell(figure(rate), None, ""),
             )
         lines.append(Line(row.kind, row.ref, row.label, row.depth, cells))
     return StatementPage(table, tuple(lines), shown, units, segments, errors)
+
+
+def settlement_page(
+    planned: Statements,
+    actual: Statements,
+    statement: str,
+    notes: Sequence[tuple[str, str, str]],
+    place: Place,
+    *,
+    organisation: str,
+    errors: Errors,
+) -> StatementPage:
+    """決算報告書 of the year: 予算額, 決算額, 差額 and the ledger's notes, for the
+    segment of Fava's filter."""
+    unit_key = place.arg("unit") if place.arg("unit") in UNITS else DEFAULT_UNIT
+    units = tuple(
+        Choice(unit.label, place.here(unit=key), key == unit_key) for key, unit in UNITS.items()
+    )
+    segments = segment_choices(actual, place, with_table=False)
+    column = segments.selection.segment
+    (table,) = settlement_tables(
+        planned,
+        actual,
+        statement,
+        UNITS[unit_key],
+        notes,
+        segment=None if column == TOTAL else column,
+        organisation=organisation,
+    )
+    lines = tuple(
+        Line(
+            row.kind,
+            row.ref,
+            row.label,
+            row.depth,
+            tuple(Cell(figure(v), None, "") for v in row.values or ()),
+        )
+        for row in table.rows
+    )
+    return StatementPage(table, lines, (), units, segments, errors)
 
 
 def revision_page(
@@ -361,15 +403,28 @@ def source_of(source: Any, place: Place, folder: str) -> tuple[str, str | None]:
 def error_lines(
     errors: Sequence[Any], place: Place, ledger_file: str, language: str | None = None
 ) -> Errors:
-    """Fava's errors for the ledger (load, plugins, Fava's own), the first ones in full,
-    the rules' messages in ``language`` (Fava's option) where the catalog has them."""
+    """Fava's errors for the ledger (load, plugins, Fava's own) as the command orders
+    them, the causes first (Beancount's errors, then the rules' at the lines that make
+    the totals, then the checks of totals that follow from them), each kind in file
+    and line order; the first ones in full, the messages in ``language`` (Fava's
+    option, else the locale's) where the catalog has them."""
     folder = os.path.dirname(os.path.abspath(ledger_file))
+
+    def order(error: Any) -> tuple[int, str, int]:
+        source = getattr(error, "source", None)
+        source = source if isinstance(source, dict) else {}
+        return error_rank(error), str(source.get("filename") or ""), source.get("lineno") or 0
+
+    ordered = sorted(errors, key=order)
+    ranks = [error_rank(error) for error in ordered]
+    causes = sum(1 for r in ranks if r < RULE) or sum(1 for r in ranks if r < CHECK)
     shown = []
-    for error in errors[:SHOWN_ERRORS]:
+    for error in ordered[:SHOWN_ERRORS]:
         where, url = source_of(getattr(error, "source", None), place, folder)
-        message = translated(getattr(error, "message", error), language).strip()
-        shown.append(ErrorLine(where, url, message))
-    return Errors(len(errors), tuple(shown), place.report("errors"))
+        message = translated(getattr(error, "message", error), language or locale_language())
+        shown.append(ErrorLine(where, url, message.strip()))
+    following = causes if 0 < causes < len(ordered) else 0
+    return Errors(len(errors), tuple(shown), place.report("errors"), following)
 
 
 def segment_choices(

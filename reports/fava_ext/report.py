@@ -19,6 +19,7 @@ from markupsafe import Markup
 
 from yosan_ledger.plugins.core import execution, results, revisions
 from yosan_ledger.plugins.core.engine import Statements
+from yosan_ledger.plugins.core.messages import translated
 from yosan_ledger.plugins.core.problem import Problem
 from yosan_ledger.plugins.core.published import PublishedFigure, published_by_version
 from yosan_ledger.reports.fava_ext.pages import (
@@ -35,6 +36,7 @@ from yosan_ledger.reports.fava_ext.pages import (
     first_statement,
     line_page,
     revision_page,
+    settlement_page,
     statement_page,
 )
 from yosan_ledger.reports.rendering.phrases import breakable
@@ -49,6 +51,18 @@ class BudgetReport(FavaExtensionBase):
         templates = super().jinja_env
         templates.filters["phrases"] = breakable
         return templates
+
+    def after_load_file(self) -> None:
+        """The ledger's errors, on Fava's own Errors page too, in Fava's language where
+        the ledger names one (else they stay in the locale's, as the rules made them)."""
+        language = self.ledger.fava_options.language
+        if language:
+            self.ledger.load_errors = [
+                error._replace(message=translated(error.message, language))
+                if hasattr(error, "_replace")
+                else error
+                for error in self.ledger.load_errors
+            ]
 
     def place(self) -> Place:
         request = flask.request
@@ -170,11 +184,13 @@ class StatementReport(BudgetReport):
 
 class ExecutionReport(StatementReport):
     """予算執行状況: the actual journal through the end of Fava's time filter, against
-    the budget in force that day; each 執行額 opens its postings."""
+    the budget in force that day; each 執行額 opens its postings.  A page of an actual
+    journal only."""
 
     @property
-    def report_title(self) -> str:  # type: ignore[override]
-        return "予算執行状況"
+    def report_title(self) -> str | None:  # type: ignore[override]
+        statements = self.statements()
+        return "予算執行状況" if statements is not None and statements.actual else None
 
     def page(self) -> StatementPage | NoBudget:  # type: ignore[override]
         place = self.place()
@@ -197,10 +213,44 @@ class ExecutionReport(StatementReport):
         )
 
 
-class RevisionReport(BudgetReport):
-    """補正予算: a revision's 補正前の額, 補正額 and 補正後の額, per statement line."""
+class SettlementReport(BudgetReport):
+    """決算報告書: the year's actual figures against the budget in force at its end, with
+    the ledger's notes.  A page of an actual journal only."""
 
-    report_title = "補正予算"
+    @property
+    def report_title(self) -> str | None:  # type: ignore[override]
+        statements = self.statements()
+        return "決算報告書" if statements is not None and statements.actual else None
+
+    def page(self) -> StatementPage | NoBudget:
+        place = self.place()
+        statements = self.statements()
+        if statements is None or not statements.actual:
+            return NoBudget(self.errors(place))
+        entries = self.ledger.all_entries
+        version = execution.budget_version(entries, statements.budget.end, None)
+        planned = execution.budget_statements(entries, version)
+        if planned is None:
+            return NoBudget(self.errors(place))
+        notes, _ = execution.settlement_notes(entries, statements)
+        return settlement_page(
+            planned,
+            statements,
+            execution.settlement_statement(statements),
+            notes,
+            place,
+            organisation=self.organisation(),
+            errors=self.errors(place),
+        )
+
+
+class RevisionReport(BudgetReport):
+    """補正予算: a revision's 補正前の額, 補正額 and 補正後の額, per statement line.  A page
+    of a budget with revisions only."""
+
+    @property
+    def report_title(self) -> str | None:  # type: ignore[override]
+        return "補正予算" if len(revisions.names(self.ledger.all_entries)) > 1 else None
 
     def page(self) -> RevisionPage | NoBudget:
         place = self.place()
@@ -219,12 +269,21 @@ class RevisionReport(BudgetReport):
 
 
 class ChecksReport(BudgetReport):
-    """Every published figure the ledger states, beside the computed one."""
+    """Every published figure the ledger states, beside the computed one.  A page of a
+    ledger that states published figures only."""
 
-    report_title = "公表値の照合"
     _published: tuple[list, list[PublishedFigure], list[Problem]] | None = None
 
+    @property
+    def report_title(self) -> str | None:  # type: ignore[override]
+        statements = self.statements()
+        if statements is None:
+            return None
+        figures, malformed = self.published(statements)
+        return "公表値の照合" if figures or malformed else None
+
     def after_load_file(self) -> None:
+        super().after_load_file()
         self._published = None
 
     def published(self, statements: Statements) -> tuple[list, list]:

@@ -2,19 +2,27 @@
 
 The starter (``starter/`` beside this module) is a small working ledger — main,
 accounts, segments, one segment file, layouts — whose figures are placeholders
-and whose comments say what to change.  The fiscal year's dates and name are
-filled in; the folder is written whole or not at all, and an existing one is
-refused.
+and whose comments (``comments.STARTER``, in the locale's language) say what to
+change.  The fiscal year's dates and name are filled in and the amounts aligned
+as ``bean-format`` aligns them.  The folder is written whole or not at all: a new
+one, or one that exists and is empty; a folder holding anything is refused.
 """
 
 from __future__ import annotations
 
 import datetime
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 
+from beancount.scripts.format import align_beancount
+
 from yosan_ledger.plugins.core.era import fiscal_year_bounds, fiscal_year_of, format_fiscal_year
 from yosan_ledger.plugins.core.messages import _, reason
+from yosan_ledger.reports.ledgers.comments import filled
 from yosan_ledger.reports.output import create_directory_atomically
 
 STARTER = "starter"
@@ -29,7 +37,8 @@ def next_fiscal_year(today: datetime.date | None = None) -> int:
     return fiscal_year_of(today or datetime.date.today()) + 1
 
 
-def _filled(text: str, year: int) -> str:
+def _filled(text: str, year: int, suffix: str) -> str:
+    """A starter file for fiscal ``year``: dates, comments, and aligned amounts."""
     start, end = fiscal_year_bounds(year)
     opening = start - datetime.timedelta(days=1)
     for token, value in (
@@ -40,7 +49,9 @@ def _filled(text: str, year: int) -> str:
         ("@YEAR@", format_fiscal_year(year, start)),
     ):
         text = text.replace(token, value)
-    return text
+    if suffix == ".toml":
+        return filled(text, "#")
+    return align_beancount(filled(text, ";"))
 
 
 def write_new_ledger(folder: Path, year: int) -> list[Path]:
@@ -58,11 +69,42 @@ def write_new_ledger(folder: Path, year: int) -> list[Path]:
                     relative = source.relative_to(starter)
                     target = temporary / relative
                     target.parent.mkdir(parents=True, exist_ok=True)
-                    target.write_text(_filled(source.read_text("utf-8"), year), encoding="utf-8")
+                    text = _filled(source.read_text("utf-8"), year, source.suffix)
+                    target.write_text(text, encoding="utf-8")
                     written.append(relative)
 
     try:
-        create_directory_atomically(folder, fill)
+        if folder.is_dir() and not folder.is_symlink() and not any(folder.iterdir()):
+            _fill_empty_folder(folder, fill)
+        else:
+            create_directory_atomically(folder, fill)
     except FileExistsError as error:
         raise NewLedgerError(reason(error)) from None
     return written
+
+
+def _fill_empty_folder(folder: Path, fill: Callable[[Path], None]) -> None:
+    """Write into an existing empty folder (one made for the ledger, or the current
+    one), whole or not at all: filled in a hidden folder inside it, whose files are
+    then moved up; on any failure what was moved is taken away again."""
+    temporary = Path(tempfile.mkdtemp(prefix=".yosan-new.", dir=folder))
+    moved: list[Path] = []
+    try:
+        fill(temporary)
+        for part in sorted(temporary.iterdir()):
+            target = folder / part.name
+            if target.exists() or target.is_symlink():
+                raise FileExistsError(
+                    _(
+                        "{path} appeared while the ledger was written; nothing is replaced",
+                        path=target,
+                    )
+                )
+            os.rename(part, target)
+            moved.append(target)
+        temporary.rmdir()
+    except BaseException:
+        for target in moved:
+            shutil.rmtree(target) if target.is_dir() else target.unlink()
+        shutil.rmtree(temporary, ignore_errors=True)
+        raise

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from beancount.core import account_types, data
 from beancount.parser import printer
+from beancount.scripts.format import align_beancount
 
 from yosan_ledger.plugins.core import results, walk
 from yosan_ledger.plugins.core.accounts import map_accounts
@@ -31,6 +32,7 @@ from yosan_ledger.plugins.core.engine import CURRENCY, Statements
 from yosan_ledger.plugins.core.era import fiscal_year_bounds, fiscal_year_of, format_fiscal_year
 from yosan_ledger.plugins.core.messages import _, reason
 from yosan_ledger.plugins.core.overview import year_header
+from yosan_ledger.reports.ledgers.comments import comment
 from yosan_ledger.reports.output import create_directory_atomically
 
 BALANCE_ROOTS = ("Assets", "Liabilities", "Equity")
@@ -126,15 +128,21 @@ def _segments(statements: Statements, start: datetime.date) -> str:
 
 
 def _segment_file(opening: Opening, day: datetime.date) -> str:
-    out = [f"; {opening.name}: the opening balances (前期末), carried over by yosan rollover.\n"]
+    out = [
+        comment(
+            _(
+                "{segment}: the opening balances (前期末), carried over by yosan rollover.",
+                segment=opening.name,
+            )
+        )
+    ]
     out.append(f"pushtag #{opening.segment}\n\n")
     if opening.postings:
-        width = max(len(a) for a, _ in opening.postings) + 2
         out.append(f'{day.isoformat()} * "前期末残高"\n')
-        out += [f"  {a:<{width}}{v:>20} {CURRENCY}\n" for a, v in opening.postings]
-        out.append("\n; The year's transactions of this segment go below.\n\n")
+        out += [f"  {a}  {v} {CURRENCY}\n" for a, v in opening.postings]
+        out.append("\n" + comment(_("The year's transactions of this segment go below.")) + "\n")
     out.append(f"poptag #{opening.segment}\n")
-    return "".join(out)
+    return align_beancount("".join(out))
 
 
 def _main_file(
@@ -157,9 +165,16 @@ def _main_file(
     ]
     back = os.path.relpath(ledger_path.resolve(), folder.resolve())
     lines = [
-        f"; {title}: rolled over from {ledger_path.name} of {budget.title} by yosan rollover.\n",
-        "; Edit the budget's title and date (the day it is adopted), then add the year's\n",
-        "; transactions to the segment files.\n",
+        comment(
+            _(
+                "{title}: rolled over from {file} of {budget} by yosan rollover. Edit the "
+                "budget's title and date (the day it is adopted), then add the year's "
+                "transactions to the segment files.",
+                title=title,
+                file=ledger_path.name,
+                budget=budget.title,
+            )
+        ),
         *([f'option "title" {_quote(organisation)}\n'] if organisation else []),
         f'option "operating_currency" "{CURRENCY}"\n\n',
         *kept,
@@ -167,7 +182,9 @@ def _main_file(
         f'{opening_day.isoformat()} custom "yosan-budget" {_quote(title)} '
         f"{start.isoformat()} {end.isoformat()}\n",
         f'{opening_day.isoformat()} custom "yosan-layouts" "layouts"\n',
-        "; The budget the 予算の概要 compares with: the year this one was rolled over from.\n",
+        comment(
+            _("The budget the 予算の概要 compares with: the year this one was rolled over from.")
+        ),
         f'{opening_day.isoformat()} custom "yosan-comparison" '
         f"{_quote(year_header(budget))} {_quote(back)}\n\n",
         'plugin "yosan_ledger.plugins.all"\n\n',
@@ -199,7 +216,7 @@ def roll_over(ledger_path: Path, entries: list[data.Directive], options: dict, o
         main = _main_file(ledger_path, out, options, entries, statements, segments)
         (folder / "main.beancount").write_text(main, encoding="utf-8")
         (folder / "accounts.beancount").write_text(
-            "; The accounts, as in the ledger rolled over from.\n" + _opens(entries),
+            comment(_("The accounts, as in the ledger rolled over from.")) + _opens(entries),
             encoding="utf-8",
         )
         (folder / "segments.beancount").write_text(_segments(statements, start), "utf-8")

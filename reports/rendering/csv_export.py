@@ -40,7 +40,8 @@ def table_csv(table: Table, *, excel_compatible: bool = False) -> str:
 def tables_csv(tables: Sequence[Table], *, excel_compatible: bool = False) -> str:
     """One header row.  With more than one table (all the statements), a first column
     ``statement`` says which table each row belongs to and the label column is ``line``,
-    as in the export, since the tables name it differently (科目, 区分)."""
+    as in the export, since the tables name it differently (科目, 区分).  A last column
+    ``unit`` names each row's unit (千円 …), as the export's does."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     shown = as_text if excel_compatible else (lambda value: value)
@@ -48,12 +49,15 @@ def tables_csv(tables: Sequence[Table], *, excel_compatible: bool = False) -> st
     if any(t.headers != first.headers for t in tables):
         raise ValueError("tables with different columns make no one CSV")
     if len(tables) == 1:
-        writer.writerow([shown(v) for v in ("section", first.label_header, *first.headers)])
+        header = ("section", first.label_header, *first.headers, "unit")
     else:
-        writer.writerow([shown(v) for v in ("statement", "section", "line", *first.headers)])
+        header = ("statement", "section", "line", *first.headers, "unit")
+    writer.writerow([shown(v) for v in header])
     for table in tables:
         key = [table.statement] if len(tables) > 1 else []
+        unit = table.unit.label
         for row in table.rows:
             if row.values is not None:
-                writer.writerow([shown(v) for v in (*key, row.section, row.label, *row.values)])
+                values = (*key, row.section, row.label, *row.values, unit)
+                writer.writerow([shown(v) for v in values])
     return (BOM if excel_compatible else "") + buffer.getvalue()

@@ -43,6 +43,7 @@ class Unavailable(Exception):
 class Options:
     title: str = ""  # the document's title (the budget's)
     excel_compatible: bool = False  # CSV: a BOM first, for Excel on Japanese Windows
+    version: str = ""  # a revised budget's version shown (…による補正後), as the tables say it
 
 
 DrawReport = Callable[["Sequence[Table]", BinaryIO, Options], None]
@@ -121,10 +122,14 @@ def _xlsx_export(ledger: LoadedLedger, unit: Unit, stream: BinaryIO, options: Op
     from yosan_ledger.reports.tables.schedules import workbook_tables
 
     organisation = ledger.options.get("title", "")
-    book = workbook(
-        workbook_tables(ledger.results, unit, organisation=organisation), title=options.title
+    tables = workbook_tables(
+        ledger.results, unit, organisation=organisation, version=options.version or None
     )
-    add_data_sheet(book, DATA_SHEET, _figures(ledger, unit))
+    book = workbook(tables, title=options.title)
+    figures = _figures(ledger, unit)
+    if options.version:  # the sheets say which version: so do the rows
+        figures["version"] = options.version
+    add_data_sheet(book, DATA_SHEET, figures)
     book.save(stream)
 
 
@@ -163,18 +168,32 @@ def chosen_format(
 ) -> str:
     """``--format`` if given, else the one the ``-o`` file's suffix names, else the default.
     An ``-o`` that names a folder (``export/``, or one that exists) asks for a format
-    written as a folder, where there is one."""
+    written as a folder, where there is one; a suffix no format has is refused
+    (``OutputError``), not written as text under that name."""
     if fmt is not None:
         return fmt
     if output is not None and (folder or os.path.isdir(output)):  # False on a name too long
         for name in known:
             if FORMATS[name].folder is not None:
                 return name
-    if output is not None:
+    if output is not None and output.suffix:
         suffix = output.suffix.lower()
         for name in known:
-            if suffix in FORMATS[name].suffixes:
-                return name
+            if suffix in FORMATS[name].suffixes or (FORMATS[name].folder and suffix == f".{name}"):
+                return name  # a folder format's name as a suffix: refused with its reason
+        folder_word = _("a folder")
+        offered = ", ".join(
+            f"{name} ({' '.join(FORMATS[name].suffixes) or folder_word})" for name in known
+        )
+        raise OutputError(
+            _(
+                "{path}: no format is written as {suffix}; the formats are {formats} "
+                "(or give --format)",
+                path=output,
+                suffix=output.suffix,
+                formats=offered,
+            )
+        )
     return default
 
 

@@ -1,9 +1,11 @@
 """Print-ready HTML and PDF of statement tables, from one Jinja2 template.
 
-``templates/statements.html`` lays out one page per table (A4; landscape for the
-tables with a column per segment) and draws each with the ``statement_table``
-macro of ``templates/statement_table.html``, which another Jinja environment with the
-filter ``phrases`` can import.  The PDF is that same HTML typeset by WeasyPrint, in the
+``templates/statements.html`` lays out each table from a new page (A4; landscape
+for a table of more figure columns than a portrait page holds), a table longer than
+a page repeating its title, unit and column header on the next, every page numbered;
+it draws each table with the ``statement_table`` macro of
+``templates/statement_table.html``, which another Jinja environment with the filters
+``phrases`` and ``figure`` can import.  The PDF is that same HTML typeset by WeasyPrint, in the
 system's Noto Sans CJK JP (Debian: ``fonts-noto-cjk``) where it is installed, else in the
 regular and bold weights the packages ``noto-cjk-sans-jp-regular`` and
 ``noto-cjk-sans-jp-bold`` carry, embedded as subsets.  A PDF whose text some character of
@@ -21,6 +23,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from yosan_ledger.plugins.core.messages import _
 from yosan_ledger.reports.rendering.phrases import breakable
+from yosan_ledger.reports.rendering.text import figure
 from yosan_ledger.reports.tables.table import Table
 
 TEMPLATES = "templates"
@@ -47,6 +50,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     templates.filters["phrases"] = breakable
+    templates.filters["figure"] = figure
     return templates
 
 

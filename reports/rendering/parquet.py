@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from yosan_ledger.plugins.core.messages import _, translated
+from yosan_ledger.reports.rendering.text import hanging
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -31,8 +32,8 @@ POSTINGS_COLUMNS = (
     ("date", "date32", _("the transaction's date; opening balances stand the day before the year")),
     ("account", "string", _("the Beancount account, e.g. Assets:1-流動資産:11-現金預金")),
     ("account_name", "string", _("its last component without the code, e.g. 現金預金")),
-    ("segment", "string", _("the segment key (the transaction's tag), e.g. jpki")),
-    ("segment_name", "string", _("the segment's name, e.g. 一般事業")),
+    ("segment", "string", _("the segment key (the transaction's tag), e.g. general")),
+    ("segment_name", "string", _("the segment's name, e.g. 一般会計")),
     ("amount", "int64", _("yen, signed as Beancount keeps it (debit +, credit −)")),
     ("opening", "bool", _("true for an opening balance (前期末), false for the year's flows")),
     ("payee", "string", _("the transaction's payee, or null")),
@@ -65,11 +66,20 @@ STATEMENTS_COLUMNS = (
 )
 
 
+HELP_WIDTH = 76  # columns of the help's lines, after click's indent of two
+
+
 def schema_help(language: str | None = None) -> str:
     """The two files' columns as ``yosan export --help`` shows them, in ``language``."""
 
     def columns(found: tuple[tuple[str, str, str], ...]) -> list[str]:
-        return [f"  {name:<13}{kind:<8}{translated(text, language)}" for name, kind, text in found]
+        return [
+            line
+            for name, kind, text in found
+            for line in hanging(
+                f"  {name:<13}{kind:<8}", translated(text, language), 23, HELP_WIDTH
+            )
+        ]
 
     postings = _("{file}: one row per posting the statements are made of", file=POSTINGS)
     statements = _(

@@ -25,7 +25,7 @@ BEFORE = frozenset("（(「『【〔")  # and before these
 _WORD = re.compile("|".join(map(re.escape, WORDS)))
 
 
-def _script(char: str) -> str:
+def script(char: str) -> str:
     """kanji (with hiragana and 々), katakana, latin or other: a change is a break."""
     if char in "々〆ヶ" or "\u3040" <= char <= "\u309f":
         return "kanji"
@@ -46,9 +46,9 @@ def _cuts(text: str) -> list[int]:
         before, after = text[at - 1], text[at]
         if after in AFTER or before in BEFORE or after == "ー" or before.isdigit():
             continue  # 28年度, 2月: a number stays with its counter
-        if after.isdigit() and _script(before) != "latin":
+        if after.isdigit() and script(before) != "latin":
             continue
-        scripts = {_script(before), _script(after)}
+        scripts = {script(before), script(after)}
         changes = len(scripts) == 2 and "other" not in scripts
         if changes or before in AFTER or after in BEFORE or before.isspace():
             cuts.add(at)

@@ -1,20 +1,24 @@
 """Excel workbooks in the published layout: one sheet per ``Table``.
 
-Each sheet carries the title, the period line and the unit above a header row,
-labels left-aligned and indented by depth (the file format applies an indent only
-to left, right or distributed alignment), totals in bold and one column per
-segment, every cell in one font family and size.  Figures are stored as numbers
-(never text) with a number format that prints thousands separators and ▲ for
-negatives, as the published tables do; the header rows are frozen, and every
-sheet, the flat one of figures too, prints on A4 fit to the page width
-(landscape for the tables with a column per segment) with its header rows
-repeated and page numbers in the footer.
+Each sheet carries the title, the period line (with the version of a revised
+budget) and the unit above a header row, labels left-aligned and indented by depth
+(the file format applies an indent only to left, right or distributed alignment),
+totals in bold and one column per segment, every cell in one font family and size.
+Figures are stored as numbers (never text) with a number format that prints
+thousands separators and ▲ for negatives, as the published tables do, a rate with
+one decimal; text beside them (a fiscal year) is centred in its column.  A long
+header (a segment's name) is written in lines of whole phrases, so that a
+spreadsheet never breaks it inside a word.  The header rows are frozen, and every
+sheet, the flat one of figures too, prints on A4 fit to the page width (landscape
+for a sheet wider than a portrait page holds) with its header rows repeated and page
+numbers in the footer.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 from typing import BinaryIO
 
 import numpy as np
@@ -25,9 +29,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from yosan_ledger.reports.rendering.text import HEADER_WIDTH, figure, width, wrap
-from yosan_ledger.reports.tables.table import Table
+from yosan_ledger.reports.tables.table import Rate, Table
 
 FIGURE_FORMAT = '#,##0;"▲"#,##0'
+RATE_FORMAT = '0.0;"▲"0.0'
+PORTRAIT_WIDTH = 100  # column-width units an A4 portrait page prints at a readable size
 SHEET_NAME_LENGTH = 31  # Excel's limit
 FORBIDDEN_IN_SHEET_NAMES = re.compile(r"[\[\]:*?/\\]")
 POINTS_PER_LINE = 16  # row height of one line of 11 pt text, Japanese glyphs included
@@ -47,9 +53,10 @@ HEADER_BORDER = Border(top=THIN, bottom=THIN, left=THIN, right=THIN)
 TOTAL_BORDER = Border(top=THIN)
 
 
-def is_wide(table: Table) -> bool:
-    """A table with a column per segment: printed landscape."""
-    return len(table.columns) > 1
+def is_wide(sheet: Worksheet) -> bool:
+    """A sheet wider than a portrait page holds (a column per segment, long items):
+    printed landscape."""
+    return sum(d.width or 0 for d in sheet.column_dimensions.values()) > PORTRAIT_WIDTH
 
 
 def sheet_name(title: str, taken: Iterable[str]) -> str:
@@ -65,7 +72,15 @@ def sheet_name(title: str, taken: Iterable[str]) -> str:
 
 
 def _shown(value: object) -> str:
-    return figure(value) if isinstance(value, int) else "" if value is None else str(value)
+    return figure(value) if isinstance(value, int | Rate) else "" if value is None else str(value)
+
+
+def _cell_value(value: int | str) -> int | str | Decimal | None:
+    """What a cell holds: a figure as a number, a rate as an exact decimal number
+    (none where there is no rate), any other text as it is."""
+    if isinstance(value, Rate):
+        return Decimal(value) if value else None
+    return value
 
 
 def add_sheet(workbook: Workbook, table: Table) -> Worksheet:
@@ -88,12 +103,12 @@ def add_sheet(workbook: Workbook, table: Table) -> Worksheet:
     row += 1
 
     header_row = row
-    headers = [table.label_header, *table.headers]
+    header_lines = [wrap(h, HEADER_WIDTH) for h in table.headers]
+    headers = [table.label_header, *("\n".join(lines) for lines in header_lines)]
     for column, text in enumerate(headers, start=1):
         cell = sheet.cell(header_row, column, text)
         cell.font, cell.fill, cell.border = BOLD, HEADER_FILL, HEADER_BORDER
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    header_lines = [wrap(h, HEADER_WIDTH) for h in table.headers]
     sheet.row_dimensions[header_row].height = POINTS_PER_LINE * max(
         [1, *(len(lines) for lines in header_lines)]
     )
@@ -104,10 +119,15 @@ def add_sheet(workbook: Workbook, table: Table) -> Worksheet:
         label.alignment = Alignment(horizontal="left", indent=line.depth)
         label.font = BOLD if line.is_total else PLAIN
         for column, value in enumerate(line.values or (), start=2):
-            cell = sheet.cell(row, column, value)
+            cell = sheet.cell(row, column, _cell_value(value))
             cell.font = BOLD if line.is_total else PLAIN
             if isinstance(value, int):
                 cell.number_format = FIGURE_FORMAT
+            elif isinstance(value, Rate):
+                cell.number_format = RATE_FORMAT
+                cell.alignment = Alignment(horizontal="right")
+            elif value:  # a fiscal year, a span of years, a note's mark
+                cell.alignment = Alignment(horizontal="center")
             if line.is_total:
                 cell.border = TOTAL_BORDER
     for note in table.notes:
@@ -120,11 +140,13 @@ def add_sheet(workbook: Workbook, table: Table) -> Worksheet:
     sheet.column_dimensions["A"].width = label_width + 2
     for index, lines in enumerate(header_lines):
         figures = [_shown(r.values[index]) for r in table.rows if r.values]
-        size = max([8, *(width(line) for line in lines), *(width(f) for f in figures)])
+        # A header's Japanese glyphs take a little over two of the width's units.
+        heading = max(round(width(line) * 1.15) for line in lines)
+        size = max([8, heading, *(width(f) for f in figures)])
         sheet.column_dimensions[get_column_letter(index + 2)].width = size + 2
 
     sheet.freeze_panes = sheet.cell(header_row + 1, 2)
-    print_setup(sheet, header_row, landscape=is_wide(table))
+    print_setup(sheet, header_row, landscape=is_wide(sheet))
     return sheet
 
 

@@ -1,9 +1,9 @@
 """予算執行状況 and 決算報告書 as tables: the actual journal against its budget.
 
 The figures come from ``yosan_ledger.plugins.core.execution``: the budget's
-statements of one version and the actual journal's through a day, in yen.  Here
-they are scaled (each figure rounded on its own) and laid out; the rate is the
-engine's, from the yen figures.
+statements of one version and the actual journal's through a day (or through the
+end of each month), in yen.  Here they are scaled (each figure rounded on its own)
+and laid out; the rate is the engine's, from the yen figures.
 """
 
 from __future__ import annotations
@@ -16,17 +16,20 @@ import pandas as pd
 from yosan_ledger.plugins.core.budget import TOTAL
 from yosan_ledger.plugins.core.engine import Statements
 from yosan_ledger.plugins.core.era import format_date
-from yosan_ledger.plugins.core.execution import execution_figures, rate
+from yosan_ledger.plugins.core.execution import Month, execution_figures, month_figures, rate
 from yosan_ledger.plugins.core.layout import Row
 from yosan_ledger.plugins.core.units import Unit, round_half_up
 from yosan_ledger.reports.tables.statements import TOTAL_HEADER, period_line
-from yosan_ledger.reports.tables.table import Table, TableRow, rows_by_segment
+from yosan_ledger.reports.tables.table import Rate, Table, TableRow, rows_by_segment, shown_rows
 
 HEADERS = ("予算現額", "執行額", "残額", "執行率（%）")
 COLUMNS = ("budget", "actual", "remaining", "rate")
-TIDY_COLUMNS = ["statement", "section", "line", "segment", *COLUMNS]
+TIDY_COLUMNS = ["statement", "section", "line", "segment", *COLUMNS, "unit"]
+MONTH_COLUMNS = ["statement", "section", "line", "segment", "month", "actual", "cumulative", "unit"]
 MONTH_TOTAL = "累計"
 SETTLEMENT_HEADERS = ("予算額", "決算額", "差額（決算－予算）", "備考")
+SETTLEMENT_COLUMNS = ("budget", "actual", "difference", "note")
+SETTLEMENT_TIDY = ["statement", "section", "line", "segment", *SETTLEMENT_COLUMNS, "unit"]
 ROUNDING = "（注）各数値は単位未満を四捨五入しているため、合計等が一致しない場合がある。"
 
 
@@ -46,9 +49,18 @@ def _as_of_line(actual: Statements, day: datetime.date, version: str) -> str:
     return f"（{format_date(day, as_of)}現在・予算現額は{version}）"
 
 
-def execution_frame(budget: Statements, actual: Statements, unit: Unit) -> pd.DataFrame:
-    """Every line of every statement, segment and total: budget, actual and remaining
-    in the unit (each rounded on its own), and the rate from the yen figures."""
+def month_header(month: Month) -> str:
+    """4月 …; a month counted only through a day of it says so: 6月（15日まで）."""
+    following = month.end + datetime.timedelta(days=1)
+    whole = following.day == 1
+    return f"{month.end.month}月" if whole else f"{month.end.month}月（{month.end.day}日まで）"
+
+
+def execution_frame(
+    budget: Statements, actual: Statements, unit: Unit, segments: Sequence[str]
+) -> pd.DataFrame:
+    """Every line of every statement, per segment of ``segments``: budget, actual and
+    remaining in the unit (each rounded on its own), and the rate from the yen figures."""
 
     def values(figures: pd.DataFrame, rows: list[Row], column: str) -> dict[str, list]:
         planned = [int(figures.at[r.key, ("budget", column)]) for r in rows]
@@ -63,9 +75,53 @@ def execution_frame(budget: Statements, actual: Statements, unit: Unit) -> pd.Da
         }
 
     frame = rows_by_segment(
-        actual, lambda statement: execution_figures(budget, actual, statement), values
+        actual.layouts.shown(),
+        segments,
+        unit,
+        lambda statement: execution_figures(budget, actual, statement),
+        values,
     )
     return frame[TIDY_COLUMNS]
+
+
+def execution_month_frame(
+    months: Sequence[Month], unit: Unit, segments: Sequence[str]
+) -> pd.DataFrame:
+    """One row per line, segment of ``segments`` and month: the month's figure (a
+    balance at the month's end, or the month's flow) and the figure to date, in the
+    unit; a row the layout hides when zero is left out where every one is zero."""
+    records = []
+    last = months[-1].statements
+    for layout in last.layouts:
+        monthly = month_figures(months, layout.statement)
+        to_date = [month.statements.figures[layout.statement] for month in months]
+        figures = pd.concat(
+            {
+                (i, what): f
+                for i, pair in enumerate(zip(monthly, to_date, strict=True))
+                for what, f in zip(("actual", "cumulative"), pair, strict=True)
+            },
+            axis=1,
+        )
+        nonzero = shown_rows(figures, segments)
+        for row in layout.value_rows():
+            if row.hide_zero and row.key not in nonzero:
+                continue
+            for segment in segments:
+                for month, flow, through in zip(months, monthly, to_date, strict=True):
+                    records.append(
+                        (
+                            layout.statement,
+                            row.section,
+                            row.label,
+                            segment,
+                            month.label,
+                            round_half_up(int(flow.at[row.key, segment]), unit),
+                            round_half_up(int(through.at[row.key, segment]), unit),
+                            unit.label,
+                        )
+                    )
+    return pd.DataFrame.from_records(records, columns=MONTH_COLUMNS)
 
 
 def execution_tables(
@@ -78,15 +134,15 @@ def execution_tables(
     segment: str | None = None,
     by_segment: bool = False,
     organisation: str = "",
-    monthly: Sequence[tuple[str, Statements]] = (),
+    months: Sequence[Month] = (),
 ) -> list[Table]:
-    """予算執行状況 per statement: 予算現額, 執行額, 残額, 執行率; with ``monthly``
-    (label, the journal through that month's end), the 執行額 of each month and the
-    total to date instead."""
+    """予算執行状況 per statement: 予算現額, 執行額, 残額, 執行率; with ``months``
+    (the journal through each month's end), each month's figure and the total to
+    date instead: a balance at the month's end, or the month's flow."""
     tables = []
     for layout in actual.layouts.shown():
         figures = execution_figures(budget, actual, layout.statement)
-        months = [(label, through.figures[layout.statement]) for label, through in monthly]
+        monthly = month_figures(months, layout.statement)
         for column in _shown_segments(actual, segment, by_segment):
             rows = []
             for row in layout.shown_rows():
@@ -97,12 +153,13 @@ def execution_tables(
                     continue
                 planned = int(figures.at[row.key, ("budget", column)])
                 done = int(figures.at[row.key, ("actual", column)])
-                if row.hide_zero and not planned and not done:
+                each_month = [int(f.at[row.key, column]) for f in monthly]
+                if row.hide_zero and not any((planned, done, *each_month)):
                     continue
                 if months:
                     values: tuple[int | str, ...] = (
                         round_half_up(planned, unit),
-                        *_by_month(months, row.key, column, layout.kind, unit),
+                        *(round_half_up(f, unit) for f in each_month),
                         round_half_up(done, unit),
                     )
                 else:
@@ -110,10 +167,10 @@ def execution_tables(
                         round_half_up(planned, unit),
                         round_half_up(done, unit),
                         round_half_up(planned - done, unit),
-                        rate(done, planned) if layout.rated(row) else "",
+                        Rate(rate(done, planned) if layout.rated(row) else ""),
                     )
                 rows.append(TableRow(row.kind, row.label, row.depth, row.section, row.ref, values))
-            labels = [label for label, _ in monthly]
+            labels = tuple(month.label for month in months)
             tables.append(
                 Table(
                     statement=layout.statement,
@@ -124,7 +181,11 @@ def execution_tables(
                     unit=unit,
                     label_header=layout.label_header,
                     columns=("budget", *labels, "actual") if months else COLUMNS,
-                    headers=("予算現額", *labels, MONTH_TOTAL) if months else HEADERS,
+                    headers=(
+                        ("予算現額", *(month_header(m) for m in months), MONTH_TOTAL)
+                        if months
+                        else HEADERS
+                    ),
                     rows=tuple(rows),
                     notes=(ROUNDING,),
                 )
@@ -132,17 +193,52 @@ def execution_tables(
     return tables
 
 
-def _by_month(
-    months: list[tuple[str, pd.DataFrame]], key: str, column: str, kind: str, unit: Unit
-) -> list[int]:
-    """Each month's figure: the flow of the month (the difference of the totals to
-    date), or, for a balance, the balance at the month's end."""
-    shown, before = [], 0
-    for _, figures in months:
-        to_date = int(figures.at[key, column])
-        shown.append(round_half_up(to_date if kind == "balance" else to_date - before, unit))
-        before = to_date
-    return shown
+def _numbered_notes(
+    notes: Sequence[tuple[str, str, str]], column: str
+) -> tuple[dict[str, str], list[str]]:
+    """The notes of one column (a segment or the total): each row's marks (注1)(注2) …
+    and the numbered texts to print under the table."""
+    marks: dict[str, str] = {}
+    texts: list[str] = []
+    for key, where, text in notes:
+        if where == column:
+            number = len(texts) + 1
+            marks[key] = f"{marks.get(key, '')}(注{number})"
+            texts.append(f"(注{number}) {text}")
+    return marks, texts
+
+
+def settlement_frame(
+    budget: Statements,
+    actual: Statements,
+    statement: str,
+    unit: Unit,
+    notes: Sequence[tuple[str, str, str]],
+    segments: Sequence[str],
+) -> pd.DataFrame:
+    """決算報告書 as rows: per line of the statement and segment of ``segments``,
+    budget, actual and difference (actual − budget) in the unit, and the text of the
+    ledger's notes on it."""
+    texts: dict[tuple[str, str], list[str]] = {}
+    for key, where, text in notes:
+        texts.setdefault((key, where), []).append(text)
+    layout = actual.layouts[statement]
+
+    def values(figures: pd.DataFrame, rows: list[Row], column: str) -> dict[str, list]:
+        keys = [r.key for r in rows]
+        planned = [int(figures.at[k, ("budget", column)]) for k in keys]
+        done = [int(figures.at[k, ("actual", column)]) for k in keys]
+        return {
+            "budget": [round_half_up(p, unit) for p in planned],
+            "actual": [round_half_up(d, unit) for d in done],
+            "difference": [round_half_up(d - p, unit) for p, d in zip(planned, done, strict=True)],
+            "note": [" ".join(texts.get((k, column), ())) for k in keys],
+        }
+
+    frame = rows_by_segment(
+        [layout], segments, unit, lambda name: execution_figures(budget, actual, name), values
+    )
+    return frame[SETTLEMENT_TIDY]
 
 
 def settlement_tables(
@@ -163,13 +259,7 @@ def settlement_tables(
     figures = execution_figures(budget, actual, statement)
     tables = []
     for column in _shown_segments(actual, segment, by_segment):
-        marks: dict[str, str] = {}
-        texts: list[str] = []
-        for key, where, text in notes:
-            if where == column:
-                number = len(texts) + 1
-                marks[key] = f"{marks.get(key, '')}(注{number})"
-                texts.append(f"(注{number}) {text}")
+        marks, texts = _numbered_notes(notes, column)
         rows = []
         for row in layout.shown_rows():
             if not row.has_value:
@@ -194,7 +284,7 @@ def settlement_tables(
                 period=f"{period_line(actual, statement)}　{layout.title_of(actual=True)}",
                 unit=unit,
                 label_header="区分",
-                columns=("budget", "actual", "difference", "note"),
+                columns=SETTLEMENT_COLUMNS,
                 headers=SETTLEMENT_HEADERS,
                 rows=tuple(rows),
                 notes=(*texts, ROUNDING),

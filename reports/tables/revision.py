@@ -9,6 +9,8 @@ version, in yen; in the unit, each is rounded half-up on its own, so 補正前�
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -17,11 +19,11 @@ from yosan_ledger.plugins.core.engine import Statements
 from yosan_ledger.plugins.core.layout import Row
 from yosan_ledger.plugins.core.units import Unit, scale_frame
 from yosan_ledger.reports.tables.statements import TOTAL_HEADER, period_line
-from yosan_ledger.reports.tables.table import Table, TableRow, rows_by_segment
+from yosan_ledger.reports.tables.table import Table, TableRow, rows_by_segment, shown_rows
 
 COLUMNS = ("before", "change", "after")
 HEADERS = ("補正前の額", "補正額", "補正後の額")
-TIDY_COLUMNS = ["statement", "section", "line", "segment", *COLUMNS]
+TIDY_COLUMNS = ["statement", "section", "line", "segment", *COLUMNS, "unit"]
 NOTE = (
     "（注）各数値は単位未満を四捨五入しているため、補正前の額と補正額の和が"
     "補正後の額と一致しない場合がある。"
@@ -41,16 +43,22 @@ def _in_unit(figures: pd.DataFrame, segment: str, unit: Unit) -> pd.DataFrame:
     return scale_frame(pd.DataFrame({c: figures[(c, segment)] for c in COLUMNS}), unit)
 
 
-def revision_frame(before: Statements, after: Statements, unit: Unit) -> pd.DataFrame:
-    """Every line of every statement, for every segment and the total: before,
-    change and after, each rounded on its own in the unit (the CSV export)."""
+def revision_frame(
+    before: Statements, after: Statements, unit: Unit, segments: Sequence[str]
+) -> pd.DataFrame:
+    """Every line of every statement, per segment of ``segments``: before, change and
+    after, each rounded on its own in the unit (the CSV export)."""
 
     def values(figures: pd.DataFrame, rows: list[Row], segment: str) -> dict[str, list]:
         block = _in_unit(figures, segment, unit)
         return {c: list(block.loc[[r.key for r in rows], c]) for c in COLUMNS}
 
     frame = rows_by_segment(
-        after, lambda statement: revision_figures(before, after, statement), values
+        after.layouts.shown(),
+        segments,
+        unit,
+        lambda statement: revision_figures(before, after, statement),
+        values,
     )
     return frame[TIDY_COLUMNS]
 
@@ -76,8 +84,9 @@ def revision_tables(
         for column in shown:
             block = _in_unit(figures, column, unit)
             rows = []
+            nonzero = shown_rows(figures, [column])
             for row in layout.shown_rows():
-                if row.has_value and row.hide_zero and not figures.loc[row.key].any():
+                if row.has_value and row.hide_zero and row.key not in nonzero:
                     continue
                 values = tuple(int(v) for v in block.loc[row.key]) if row.has_value else None
                 rows.append(TableRow(row.kind, row.label, row.depth, row.section, row.ref, values))

@@ -315,9 +315,11 @@ def workbook_tables(
     *,
     organisation: str = "",
     true_era: bool = False,
+    version: str | None = None,
 ) -> list[Table]:
     """Every table of a ledger: each statement of the whole body, then each by
-    segment, then each schedule that can be drawn, in its published unit."""
+    segment (a revised budget's saying which ``version``), then each schedule that
+    can be drawn, in its published unit."""
     statements = results["statements"]
     tables = [
         statement_table(
@@ -327,6 +329,7 @@ def workbook_tables(
             by_segment=by_segment,
             organisation=organisation,
             true_era=true_era,
+            version=version,
         )
         for by_segment in (False, True)
         for name in (layout.statement for layout in statements.layouts.shown())

@@ -35,8 +35,8 @@ def statement_table(
 ) -> Table:
     """One statement: the whole body, one segment, or every segment beside the total;
     ``version`` (補正後 …) is said after the period.
-    A row the layout marks ``hide_zero`` is left out when it is zero in every
-    segment and the total (a line the body no longer has)."""
+    A row the layout marks ``hide_zero`` is left out when it is zero in every column
+    the table shows (a line the body no longer has)."""
     layout = statements.layouts[statement]
     shown_title = layout.title_of(actual=statements.actual)
     names = {s.key: s.name for s in statements.segments}
@@ -57,7 +57,7 @@ def statement_table(
     figures = scale_frame(frame[list(columns)], unit)
     rows = []
     for row in layout.shown_rows():
-        if row.hide_zero and not frame.loc[row.key].any():
+        if row.hide_zero and not frame.loc[row.key, list(columns)].any():
             continue
         values = tuple(int(v) for v in figures.loc[row.key]) if row.has_value else None
         rows.append(TableRow(row.kind, row.label, row.depth, row.section, row.ref, values))

@@ -6,7 +6,7 @@ computes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -15,8 +15,18 @@ from yosan_ledger.plugins.core.units import Unit
 if TYPE_CHECKING:
     import pandas as pd
 
-    from yosan_ledger.plugins.core.engine import Statements
-    from yosan_ledger.plugins.core.layout import Row
+    from yosan_ledger.plugins.core.layout import Layout, Row
+
+
+class Rate(str):
+    """A rate as the engine gives it (執行率 ``-16.8``; ``""`` where there is none): a
+    figure, which the printed tables show with ▲ when negative like the amounts beside
+    it, and a CSV as the plain signed number."""
+
+    @property
+    def negative(self) -> bool:
+        """Below zero (``-0.0``, a zero the division left a sign on, is not)."""
+        return self.startswith("-") and any(digit in self for digit in "123456789")
 
 
 @dataclass(frozen=True)
@@ -26,7 +36,8 @@ class TableRow:
     depth: int
     section: str
     ref: str  # "stmt:key": what the row is, for links and exports
-    values: tuple[int | str, ...] | None  # None for a heading; str for a year, a span
+    # None for a heading; str for a year, a span, a note's mark; Rate for a rate
+    values: tuple[int | str, ...] | None
 
     @property
     def is_total(self) -> bool:
@@ -47,27 +58,35 @@ class Table:
     notes: tuple[str, ...] = ()  # printed below the table, as the source prints them
 
 
+def shown_rows(figures: pd.DataFrame, segments: Sequence[str]) -> set[str]:
+    """The rows of ``figures`` (rows × (…, segment), yen) with a figure other than 0 in
+    the columns of ``segments``: a row the layout hides when zero stays where one is."""
+    block = figures.loc[:, figures.columns.get_level_values(-1).isin(list(segments))]
+    return set(block.index[(block != 0).to_numpy().any(axis=1)])
+
+
 def rows_by_segment(
-    statements: Statements,
+    layouts: Iterable[Layout],
+    segments: Sequence[str],
+    unit: Unit,
     figures_of: Callable[[str], pd.DataFrame],
     values: Callable[[pd.DataFrame, list[Row], str], dict[str, list]],
 ) -> pd.DataFrame:
-    """One row per line of every statement and per segment and the total (statement,
-    section, line, segment, then the ``values`` of the line's figures), leaving out
-    hidden statements and rows, and a row the layout hides when zero where it is zero
-    throughout: the CSV of a table
-    that sets two sets of figures side by side."""
+    """One row per line of each statement of ``layouts`` and per segment of ``segments``
+    (statement, section, line, segment, then the ``values`` of the line's figures, then
+    the unit), leaving out hidden rows, and a row the layout hides when zero where every
+    figure of it in those segments is zero: the CSV of a table that sets two sets of
+    figures side by side."""
     import pandas as pd
 
     parts = []
-    for layout in statements.layouts.shown():
+    for layout in layouts:
         figures = figures_of(layout.statement)
+        nonzero = shown_rows(figures, segments)
         rows = [
-            r
-            for r in layout.value_rows()
-            if not r.hidden and (not r.hide_zero or figures.loc[r.key].any())
+            r for r in layout.value_rows() if not r.hidden and (not r.hide_zero or r.key in nonzero)
         ]
-        for segment in statements.columns:
+        for segment in segments:
             parts.append(
                 pd.DataFrame(
                     {
@@ -76,6 +95,7 @@ def rows_by_segment(
                         "line": [r.label for r in rows],
                         "segment": segment,
                         **values(figures, rows, segment),
+                        "unit": unit.label,
                     }
                 )
             )
