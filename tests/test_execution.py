@@ -512,3 +512,10 @@ def test_a_ledger_naming_itself_is_one_error_not_a_recursion(tmp_path):
     assert result.exit_code == 1
     assert "names itself, through the ledgers it names" in result.stderr
     assert "Traceback" not in result.stderr and "RecursionError" not in result.stderr
+
+
+def test_a_rate_that_rounds_to_nothing_has_no_sign():
+    """An actual of 0 (or one too small to show) against a negative budget is 0.0, not -0.0."""
+    from yosan_ledger.plugins.core.execution import rate
+
+    assert (rate(0, -5), rate(1, -30_000), rate(-1, 3), rate(5, 0)) == ("0.0", "0.0", "-33.3", "")

@@ -144,8 +144,8 @@ def rate(actual: int, budget: int) -> str:
     """執行率: actual ÷ budget in %, one decimal, half-up; blank when the budget is 0."""
     if budget == 0:
         return ""
-    value = Decimal(actual) * 100 / Decimal(budget)
-    return str(value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+    value = (Decimal(actual) * 100 / Decimal(budget)).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    return str(value.copy_abs() if value.is_zero() else value)  # 0.0, never -0.0
 
 
 def execution_figures(budget: Statements, actual: Statements, statement: str) -> pd.DataFrame:
