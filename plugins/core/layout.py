@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from yosan_ledger.plugins.core.messages import _
+from yosan_ledger.plugins.core.sources import FileProblem, read_text
 
 RowKind = Literal["heading", "line", "total", "cash"]
 CashBasis = Literal["flow", "opening", "closing"]
@@ -173,13 +174,12 @@ class LayoutFile:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        if not path.exists():
+            raise LayoutError(_("{file} is missing", file=path.name), str(path))
         try:
-            self.text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise LayoutError(_("{file} is missing", file=path.name), str(path)) from None
-        except (OSError, UnicodeDecodeError) as error:
-            message = _("{file} cannot be read: {error}", file=path.name, error=error)
-            raise LayoutError(message, str(path)) from None
+            self.text = read_text(path)  # the gate every file of a ledger passes
+        except FileProblem as problem:
+            raise LayoutError(problem.message, str(path), problem.lineno) from None
 
     def error(self, message: str, *mentions: str) -> LayoutError:
         """An error at the first line holding every mention (quoted), else the file."""

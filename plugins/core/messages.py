@@ -14,6 +14,7 @@ from __future__ import annotations
 import gettext
 import os
 import re
+import unicodedata
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,8 @@ class Message(str):
     values: dict[str, Any]
 
     def __new__(cls, template: str, **values: Any) -> Message:
-        text = super().__new__(cls, template.format(**values) if values else template)
+        shown = {k: _inert(v) for k, v in values.items()}
+        text = super().__new__(cls, template.format(**shown) if values else template)
         text.template, text.values = template, values
         return text
 
@@ -40,12 +42,49 @@ class Message(str):
         translated = catalog(language).gettext(self.template)
         if not self.values:
             return translated
-        values = {k: translated_value(v, language) for k, v in self.values.items()}
+        values = {k: _inert(translated_value(v, language)) for k, v in self.values.items()}
         return translated.format(**values)
 
 
 def translated_value(value: object, language: str | None) -> object:
     return value.in_language(language) if isinstance(value, Message) else value
+
+
+# What a terminal acts on rather than shows: C0 and C1 controls (ESC starts an escape
+# sequence, LF and CR start a line anew) and the line and paragraph separators.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def inert(text: str) -> str:
+    """The text with every control character as its code point (``\\u001b``): text
+    from a ledger (a label, a segment's name, a file name) shown on a terminal can
+    neither send an escape sequence nor start a line of its own."""
+    return _CONTROL.sub(lambda found: f"\\u{ord(found[0]):04x}", text)
+
+
+def visible(message: str) -> str:
+    """The message with every invisible or combining character as its code point
+    (\\u200b, \\u3099): two names that differ only by one, or by Unicode
+    normalisation (NFD), then print differently; control characters too (``inert``)."""
+    if message.isascii() and message.isprintable():
+        return message
+    return "".join(
+        f"\\u{ord(c):04x}" if unicodedata.category(c) in ("Cf", "Mn", "Me", "Cc", "Zl", "Zp") else c
+        for c in message
+    )
+
+
+def _inert(value: object) -> object:
+    """A message's value as it is shown: text (a str, a path) with its control
+    characters as code points, since it may come from the ledger."""
+    if isinstance(value, Message):
+        return value
+    if isinstance(value, str):
+        return inert(value)
+    if isinstance(value, os.PathLike):
+        text = os.fspath(value)
+        return inert(text) if isinstance(text, str) and _CONTROL.search(text) else value
+    return value
 
 
 def _rebuild(template: str, values: dict[str, Any]) -> Message:

@@ -44,6 +44,8 @@ from typing import Any, Protocol
 from beancount.core import amount, data
 from beancount.parser import _parser, grammar, parser
 
+from yosan_ledger.plugins.core.sources import FileProblem, open_regular, read_regular
+
 Parsed = tuple[list, list, dict]
 
 FORMAT = "yosan-parsed 1"  # the pickle's layout: another is never read
@@ -151,8 +153,7 @@ def _parse_in_worker(filename: str) -> tuple[str, bytes]:
     cyclic garbage collector would walk every new object again and again (it made
     the parse three times slower) for cycles it does not make."""
     gc.disable()
-    with open(filename, "rb") as stream:
-        raw = stream.read()
+    raw = read_regular(filename)
     return hashlib.sha256(raw).hexdigest(), dumps(parse_bytes(raw, filename))
 
 
@@ -237,8 +238,7 @@ class Files:
         self.pool: ProcessPoolExecutor | None = None
 
     def parse(self, filename: str, **kwargs: Any) -> Parsed:
-        with open(filename, "rb") as stream:
-            raw = stream.read()
+        raw = read_regular(filename)  # a FIFO put in its place is never opened
         digest = hashlib.sha256(raw).hexdigest()
         if self.read is not None:
             self.read[filename] = digest
@@ -287,9 +287,9 @@ class Files:
             kept = False
             if self.store is not None:
                 try:
-                    with open(name, "rb") as stream:
+                    with open_regular(name) as stream:
                         digest = hashlib.file_digest(stream, "sha256").hexdigest()
-                except OSError:
+                except (FileProblem, OSError):
                     continue
                 payload = self.store.get(name, digest)
                 if payload is not None:

@@ -847,11 +847,8 @@ def fava(host: str, port: int, read_only: bool, ledger_path: Path, foreign_plugi
     """Browse the ledger in Fava, with the statements as published (reports.fava_ext)."""
     from fava.cli import main as fava_main
 
-    from yosan_ledger.reports.loading.sources import (
-        foreign_plugin_problems,
-        parsed_sources,
-        read_sources,
-    )
+    from yosan_ledger.plugins.core.messages import visible
+    from yosan_ledger.reports.fava_ext.load import refused
 
     if not ledger_path.is_file():
         raise LedgerFailed(
@@ -868,23 +865,26 @@ def fava(host: str, port: int, read_only: bool, ledger_path: Path, foreign_plugi
             ),
             param_hint="--host",
         ) from None
-    sources = read_sources(ledger_path)
-    refused = [p for p in sources.problems if p.renamed]
-    if not foreign_plugins:
-        refused += sources.problems
-        if not sources.problems:
-            refused += foreign_plugin_problems(parsed_sources(ledger_path, sources))
-    if refused:
-        refused = list(dict.fromkeys(refused))
-        refused.sort(key=lambda p: (p.where.filename, p.where.lineno or 0))
-        shown = [f"{p.where}: {translated(p.message, locale_language())}" for p in refused]
+    # Refused at start: what --no-foreign-plugins refuses, and a module named as it
+    # was before 0.2; any other problem Fava shows as an error of the load (each
+    # load passes the same gate, reloads included: fava_ext.load).
+    problems = [
+        p
+        for p in refused(str(ledger_path), foreign_plugins=foreign_plugins)[0]
+        if p.renamed or not foreign_plugins
+    ]
+    if problems:
+        problems.sort(key=lambda p: (p.where.filename, p.where.lineno or 0))
+        shown = [
+            visible(f"{p.where}: {translated(p.message, locale_language())}") for p in problems
+        ]
         raise failure(shown, ledger_path)
     # Beancount's pickle cache beside a ledger is unpickled, that is run, on load.
     os.environ["BEANCOUNT_DISABLE_LOAD_CACHE"] = "1"
     from yosan_ledger.reports.fava_ext.load import serve_fava_from_yosans_load
 
-    serve_fava_from_yosans_load()
-    args = [str(ledger_path.resolve()), "--host", host, "--port", str(port)]
+    serve_fava_from_yosans_load(foreign_plugins=foreign_plugins)
+    args = [os.path.abspath(ledger_path), "--host", host, "--port", str(port)]
     fava_main.main(args=args + (["--read-only"] if read_only else []), prog_name="yosan fava")
 
 
