@@ -95,6 +95,18 @@ def _regular(status: os.stat_result) -> None:
         )
 
 
+def not_regular(path: str | os.PathLike[str]) -> str | None:
+    """Why the file at ``path`` is not one to read (not a regular file, too large,
+    not there), without opening it; None for a regular file."""
+    try:
+        _regular(os.stat(path))
+    except OSError as error:
+        return _("cannot be read: {error}", error=error.strerror or error)
+    except FileProblem as problem:
+        return problem.message
+    return None
+
+
 def open_regular(path: str | os.PathLike[str]) -> BinaryIO:
     """The file opened for reading, if it is a regular file within ``MAX_BYTES``;
     raises ``FileProblem`` otherwise.  Anything else is never opened (a FIFO would
@@ -463,7 +475,7 @@ class _Ledger:
             return
         here = shown(path)
         found = _scan(raw)
-        self.record(here, found)
+        self.record(here, found, root=included_at is None)
         for lineno, pattern in found.includes:
             self.include(path, Location(here, lineno), pattern, chain)
         for lineno, relative in found.named_ledgers:
@@ -474,8 +486,9 @@ class _Ledger:
             folder = Path(os.path.normpath(path.parent / relative))
             self.layout_folders.append((folder, Location(here, lineno)))
 
-    def record(self, here: str, found: _Directives) -> None:
-        """What a file's directives ask to run, and where they stand."""
+    def record(self, here: str, found: _Directives, *, root: bool) -> None:
+        """What a file's directives ask to run, and where they stand (Beancount takes
+        the options of a ledger's ``root`` file only)."""
         sources = self.sources
         for lineno, name, config in found.plugin_lines:
             sources.plugins.append(PluginDirective(name, Location(here, lineno), config))
@@ -490,7 +503,7 @@ class _Ledger:
             self.problem(Location(here, lineno), message)
         for lineno, mode in found.processing_modes:
             sources.processing_mode_options.append(Location(here, lineno))
-            if mode.strip() == "raw":
+            if root and mode.strip() == "raw":
                 self.problem(Location(here, lineno), RAW_MODE)
         sources.python_path_options += [Location(here, n) for n in found.python_path_lines]
         sources.fava_extensions += [
@@ -531,7 +544,7 @@ class _Ledger:
                 self.problem(here, self.twice(match))
             elif len(chain) >= MAX_DEPTH:
                 self.problem(here, _("includes nested more than {depth} deep", depth=MAX_DEPTH))
-            elif not match.is_file():
+            elif match.is_dir():
                 message = _(
                     'include "{pattern}": {file} is not a file', pattern=pattern, file=shown(match)
                 )

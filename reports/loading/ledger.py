@@ -41,7 +41,7 @@ from yosan_ledger.plugins.core.messages import (
     translated,
     visible,
 )
-from yosan_ledger.plugins.core.sources import RAW_MODE, Sources, read_sources
+from yosan_ledger.plugins.core.sources import RAW_MODE, Sources, not_regular, read_sources
 from yosan_ledger.reports.interruption import raise_if_interrupted
 from yosan_ledger.reports.loading import cache as statement_cache
 from yosan_ledger.reports.loading.cache import ledger_filename
@@ -275,8 +275,9 @@ def load_ledger(
     path = Path(path)
     if not path.exists():
         raise LedgerError(_("{ledger}: no such ledger (give another with --ledger)", ledger=path))
-    if not path.is_file():
-        raise LedgerError(_("{ledger}: not a file", ledger=path))
+    problem = not_regular(path)
+    if problem is not None:  # a FIFO, a device, a folder: never opened
+        raise LedgerError(_("{ledger}: {problem}", ledger=path, problem=problem))
     filename = ledger_filename(path)
     with Progress(_("loading {ledger}", ledger=path), progress) as status:
         # A cache entry is only ever written for files that passed the source checks,

@@ -217,7 +217,8 @@ def parsed_sources(main: Path, scanned: Sources) -> Sources:
         for name, config in options.get("plugin", ()):
             where = _located(scanned, files, "plugin", name)
             found.plugins.append(PluginDirective(name, where, config))
-        if options.get("insert_pythonpath"):
+        # Beancount takes this option from included files too (``pythonpath``).
+        if options.get("insert_pythonpath") or options.get("pythonpath"):
             found.python_path_options.append(
                 _located(scanned, files, "option", "insert_pythonpath")
             )
