@@ -5,6 +5,7 @@ are in tests/corpus; these are the rest."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import stat
 import subprocess
@@ -253,3 +254,45 @@ def test_a_host_that_is_no_address_is_said_so():
     result = yosan("fava", "--host", "999.1.1.1", "--ledger", SMALL)
     assert result.exit_code == 2 and result.exception is None
     assert "'999.1.1.1' is not an address or a host name" in result.stderr
+
+
+KUMIAI = Path(__file__).resolve().parent.parent / "examples" / "kumiai"
+
+
+@pytest.mark.parametrize(
+    ("ledger", "args", "output"),
+    [
+        ("main.beancount", ("report", "pl"), "main.beancount"),
+        ("main.beancount", ("report", "pl", "--format", "text"), "accounts.beancount"),
+        ("main.beancount", ("report", "pl", "--format", "csv"), "layouts/pl.toml"),
+        ("main.beancount", ("export", "--format", "csv"), "segments/hall.beancount"),
+        ("main.beancount", ("report", "pl", "--format", "text"), "hard-link.txt"),
+        ("main.beancount", ("report", "pl", "--format", "text"), "symbolic-link.txt"),
+        ("main.beancount", ("export", "--format", "parquet"), "layouts/"),
+        ("actuals/main.beancount", ("report", "execution", "--format", "csv"), "main.beancount"),
+        ("actuals/main.beancount", ("report", "--format", "text"), "layouts/cf.toml"),
+        (
+            "main.beancount",
+            ("report", "overview", "--against", "other/main.beancount", "--format", "text"),
+            "other/segments/water.beancount",
+        ),
+    ],
+)
+def test_an_output_that_is_one_of_the_ledgers_inputs_is_refused(
+    ledger, args, output, tmp_path, monkeypatch
+):
+    """Issue 24: `yosan report pl -o main.beancount` in a ledger's folder replaced the
+    ledger with the statement, exit 0 (also accounts.beancount, layouts/pl.toml)."""
+    folder = tmp_path / "kumiai"
+    shutil.copytree(KUMIAI, folder)
+    shutil.copytree(KUMIAI, folder / "other", ignore=shutil.ignore_patterns("actuals"))
+    os.link(folder / "main.beancount", folder / "hard-link.txt")
+    (folder / "symbolic-link.txt").symlink_to("segments/hall.beancount")
+    monkeypatch.chdir(folder)
+    before = {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    result = yosan(*args, "--ledger", ledger, "-o", output)
+    assert result.exit_code == 2, result.stderr
+    assert result.exception is None and "Traceback" not in result.stderr
+    assert "a file the ledger is read from" in result.stderr
+    after = {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    assert after == before

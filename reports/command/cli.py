@@ -231,6 +231,21 @@ def load(ledger_path: Path, foreign_plugins: bool = True, no_cache: bool = False
     return ledger
 
 
+def refuse_replacing_inputs(output: Path | None, *ledgers: LoadedLedger) -> None:
+    """An ``-o`` naming a file the ledgers were read from is refused, before anything
+    is written: ``yosan report -o main.beancount`` would replace the ledger."""
+    if output is None:
+        return
+    from yosan_ledger.reports.output import ForeignDirectory, refuse_inputs
+
+    folder = click.get_current_context().meta.get("output_is_folder", False) or output.is_dir()
+    try:
+        for ledger in ledgers:
+            refuse_inputs(output, ledger.inputs, folder=folder)
+    except ForeignDirectory as error:
+        raise click.UsageError(said(error)) from None
+
+
 def emit(write: Callable[[], str | None]) -> None:
     """Run a writer of ``rendering.formats``; print the text it returns, if any."""
     try:
@@ -387,6 +402,7 @@ def report(
     from yosan_ledger.reports.tables.statements import statement_table
 
     ledger = load(ledger_path, foreign_plugins, no_cache)
+    refuse_replacing_inputs(output, ledger)
     if statement in (EXECUTION, SETTLEMENT) or ledger.statements.actual:
         emit(
             lambda: actual_report(
@@ -449,7 +465,11 @@ def report(
         )
         return
     if statement in SCHEDULES:
-        other = load(against, foreign_plugins, no_cache).statements if against is not None else None
+        other = None
+        if against is not None:
+            compared = load(against, foreign_plugins, no_cache)
+            refuse_replacing_inputs(output, compared)
+            other = compared.statements
         if against_revision is not None:
             version = chosen_version(ledger, against_revision, "--against-revision")
             other = ledger.statements_as_of(version)
@@ -718,6 +738,7 @@ def export(
     fmt = chosen_format(fmt, output, "csv", formats.EXPORT_FORMATS)
     replay.start(ctx, replayable=True)
     ledger = load(ledger_path, foreign_plugins, no_cache)
+    refuse_replacing_inputs(output, ledger)
     version = chosen_version(ledger, revision, "--revision")
     if version is not None:  # the figures of that version, in every format
         statements = ledger.statements_as_of(version)
