@@ -18,6 +18,8 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime
+import errno
+import io
 import os
 import signal
 import socket
@@ -30,6 +32,7 @@ import click
 
 from yosan_ledger.plugins.core.messages import (
     bind_global_domain,
+    inert,
     locale_language,
     localized,
     reason,
@@ -776,7 +779,9 @@ def segments(ctx: click.Context, ledger_path: Path, no_cache: bool) -> None:
     replay.start(ctx, replayable=False)
     ledger = load(ledger_path, no_cache=no_cache)
     for segment in ledger.statements.segments:
-        click.echo(f"{segment.key}\t{segment.name}\t{','.join(segment.areas)}")
+        # A TAB or newline in a name cannot make a field or a line of its own.
+        fields = (segment.key, segment.name, ",".join(segment.areas))
+        click.echo("\t".join(inert(field) for field in fields))
 
 
 @main.command(
@@ -909,11 +914,44 @@ def fava(host: str, port: int, read_only: bool, ledger_path: Path, foreign_plugi
     fava_main.main(args=args + (["--read-only"] if read_only else []), prog_name="yosan fava")
 
 
+class ClosedOutput(io.TextIOBase):
+    """Standard output the command was started without (``yosan report >&-``):
+    writing to it fails as writing to a closed descriptor does, so the command says
+    so in one line; a command that prints nothing there (``check``) is unaffected."""
+
+    encoding = "utf-8"
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.EBADF, localized("standard output is closed"))
+
+
+def _closed_streams_held() -> None:
+    """A standard stream closed at start: its descriptor taken by /dev/null, so that
+    no file the command opens (a cache entry, an output) gets its number and
+    receives what a child process writes there; ``sys.stdout`` then fails to write
+    (``ClosedOutput``), ``sys.stderr`` writes nowhere."""
+    for descriptor, name in ((0, "stdin"), (1, "stdout"), (2, "stderr")):
+        if getattr(sys, name) is not None:
+            continue
+        null = os.open(os.devnull, os.O_RDWR)
+        if null != descriptor:
+            os.dup2(null, descriptor)
+            os.close(null)
+    if sys.stdout is None:
+        sys.stdout = ClosedOutput()
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - for the process' life
+
+
 def run() -> None:
     """Entry point that turns an unexpected failure into a message, not a traceback;
     Ctrl-C ends the command with exit status 130 and one line."""
     global _kept_until_exit
     _kept_until_exit = []
+    _closed_streams_held()
     with contextlib.suppress(ValueError):  # not the main thread: leave the handler be
         signal.signal(signal.SIGINT, interrupt)
     try:
@@ -938,7 +976,7 @@ def run() -> None:
             localized(
                 "yosan: internal error: {kind}: {error} (set YOSAN_DEBUG=1 for the traceback)",
                 kind=type(error).__name__,
-                error=error,
+                error=str(error),
             ),
             err=True,
         )
