@@ -366,3 +366,30 @@ def test_control_characters_in_ledger_text_reach_no_terminal_and_no_workbook(mak
     refused = yosan("report", "bs", "--segment", "gamma", "--ledger", ledger)
     assert refused.exit_code == 2
     assert "\x1b" not in refused.stderr and "\n二行目" not in refused.stderr
+
+
+def test_out_of_memory_is_said_in_one_line(make_ledger):
+    """Issue 24: memory running out inside the rules was "plugin … failed:
+    MemoryError" (and numpy's allocation errors), as if the ledger were wrong."""
+    ledger = make_ledger(OPENING)
+    program = (
+        "import sys\n"
+        "from yosan_ledger.plugins.core import results\n"
+        "def out_of_memory(*args, **kwargs):\n"
+        "    raise MemoryError\n"
+        "results.compute_statements = out_of_memory\n"
+        "from yosan_ledger.reports.command.cli import run\n"
+        "sys.argv = ['yosan', 'check', '--no-cache', '--ledger', sys.argv[1]]\n"
+        "run()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", program, str(ledger)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        "yosan: out of memory (is a file of the ledger far larger than it should be?)"
+    ]

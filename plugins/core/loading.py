@@ -220,6 +220,8 @@ def _run_plugins(
                 try:
                     entries, found = callback(entries, options, *args)
                     errors.extend(found)
+                except MemoryError:
+                    raise  # out of memory, not a plugin that failed: said as such
                 except Exception:  # noqa: BLE001 - Beancount reports a failing plugin so
                     errors.append(_load_error(f'Error applying plugin "{name}"'))
             if not name.startswith(PROJECT):

@@ -232,8 +232,11 @@ def _digests(paths: list[str]) -> list[str | None]:
     """SHA-256 of each file, several at once (hashlib lets go of the GIL)."""
     if len(paths) < 2:
         return [_file_digest(p) for p in paths]
-    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
-        return list(pool.map(_file_digest, paths))
+    try:
+        with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+            return list(pool.map(_file_digest, paths))
+    except RuntimeError:  # no thread can start (a process or memory limit): one by one
+        return [_file_digest(p) for p in paths]
 
 
 def _include_patterns(files: Iterable[str]) -> dict[str, list[str]]:
@@ -313,7 +316,10 @@ def start_verifying(ledger: str) -> None:
     ledger's files are hashed on the second core in the meantime.  ``read`` takes
     the outcome (for that ledger only)."""
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="yosan-cache")
-    _early[ledger] = pool.submit(verified_payload, ledger)
+    try:
+        _early[ledger] = pool.submit(verified_payload, ledger)
+    except RuntimeError:  # no thread can start: ``read`` verifies it in this one
+        return
     pool.shutdown(wait=False)
 
 
