@@ -24,6 +24,7 @@ import os
 import signal
 import socket
 import sys
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -37,6 +38,7 @@ from yosan_ledger.plugins.core.messages import (
     localized,
     reason,
     translated,
+    visible,
 )
 from yosan_ledger.plugins.core.units import UNITS
 from yosan_ledger.reports.command import replay
@@ -129,9 +131,16 @@ def _output(ctx: click.Context, param: click.Parameter, value: str | None) -> Pa
     return Path(value)
 
 
+def _revision_name(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A revision's name as the ledger's are compared (``revisions.canonical``: NFC,
+    without surrounding blanks): one typed decomposed (NFD) finds the revision."""
+    return unicodedata.normalize("NFC", value.strip()) if value is not None else None
+
+
 def revision_option(command: Callable) -> Callable:
     return click.option(
         "--revision",
+        callback=_revision_name,
         help=localized(
             "The budget as revised through this revision (補正予算), or 当初 for the original "
             "[default: the budget in force, the last revision]."
@@ -350,6 +359,7 @@ def main() -> None:
 )
 @click.option(
     "--against-revision",
+    callback=_revision_name,
     help=localized("overview: compare with this version of the same ledger (当初 or a revision)."),
 )
 @click.option(
@@ -554,10 +564,12 @@ def actual_report(
     budget_versions = ledger.results["budget_versions"]
     if revision is not None and revision not in budget_versions:
         raise click.BadParameter(
-            localized(
-                "{revision!r} is no version of the budget: {known}",
-                revision=revision,
-                known=", ".join(budget_versions),
+            visible(
+                localized(
+                    "{revision!r} is no version of the budget: {known}",
+                    revision=revision,
+                    known=", ".join(budget_versions),
+                )
             ),
             param_hint="--revision",
         )
@@ -641,10 +653,12 @@ def chosen_version(ledger: LoadedLedger, version: str | None, option: str) -> st
     """The version asked for (None: the budget in force), or a refusal naming them."""
     if version is not None and version not in ledger.versions:
         raise click.BadParameter(
-            localized(
-                "{version!r} is no version of this budget: {known}",
-                version=version,
-                known=", ".join(ledger.versions),
+            visible(
+                localized(
+                    "{version!r} is no version of this budget: {known}",
+                    version=version,
+                    known=", ".join(ledger.versions),
+                )
             ),
             param_hint=option,
         )
@@ -873,7 +887,6 @@ def fava(host: str, port: int, read_only: bool, ledger_path: Path, foreign_plugi
     """Browse the ledger in Fava, with the statements as published (reports.fava_ext)."""
     from fava.cli import main as fava_main
 
-    from yosan_ledger.plugins.core.messages import visible
     from yosan_ledger.reports.fava_ext.load import refused
 
     if not ledger_path.is_file():

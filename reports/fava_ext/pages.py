@@ -316,7 +316,8 @@ def revision_page(
     )
     if len(versions) < 2:
         return RevisionPage(None, (), shown, units, segments, errors)
-    target = place.arg("revision") if place.arg("revision") in versions[1:] else versions[-1]
+    asked = revisions.canonical(place.arg("revision") or "")
+    target = asked if asked in versions[1:] else versions[-1]
     before = statements_as_of(versions[versions.index(target) - 1])
     after = statements_as_of(target)
     selection = segments.selection

@@ -122,7 +122,8 @@ class StatementReport(BudgetReport):
                 errors=self.errors(place),
             )
         versions = revisions.names(entries)
-        version = place.arg("revision") if place.arg("revision") in versions else None
+        asked = revisions.canonical(place.arg("revision") or "")
+        version = asked if asked in versions else None
         return statement_page(
             revisions.statements_as_of(entries, version) or statements,
             place.arg("statement") or next(iter(statements.layouts.by_statement)),
@@ -182,7 +183,8 @@ class ExecutionReport(StatementReport):
             return NoBudget(self.errors(place))
         entries = self.ledger.all_entries
         day = self.through(statements) or statements.budget.end
-        version = execution.budget_version(entries, day, place.arg("revision") or None)
+        asked = revisions.canonical(place.arg("revision") or "")
+        version = execution.budget_version(entries, day, asked or None)
         planned = execution.budget_statements(entries, version) if statements.actual else None
         return execution_page(
             planned,
