@@ -719,8 +719,8 @@ def test_no_excel_compatible_csv_holds_a_formula_with_pandas_string_columns(
 ):
     folder = _formula_labels(tmp_path / "kumiai")
     monkeypatch.chdir(folder)
-    with pd.option_context("future.infer_string", True):
-        result = yosan(*args, "--excel-compatible", "--no-cache")
+    assert pd.Series(["x"]).dtype != object  # pandas 3: text is its string dtype
+    result = yosan(*args, "--excel-compatible", "--no-cache")
     assert result.exit_code == 0, result.stderr
     fields = [f for row in csv.reader(io.StringIO(result.stdout.lstrip("\ufeff"))) for f in row]
     assert {"'=1+2", "'+1+2", "'@x"} <= set(fields)

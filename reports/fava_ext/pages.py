@@ -22,7 +22,7 @@ from fava.core.filters import LEXER, FilterError
 from yosan_ledger.plugins.core import revisions
 from yosan_ledger.plugins.core.budget import TOTAL
 from yosan_ledger.plugins.core.engine import Statements
-from yosan_ledger.plugins.core.messages import translated
+from yosan_ledger.plugins.core.messages import _, translated
 from yosan_ledger.plugins.core.problem import Problem
 from yosan_ledger.plugins.core.published import PublishedFigure
 from yosan_ledger.plugins.core.units import UNITS
@@ -182,6 +182,25 @@ class SegmentChoices:
     selection: Selection
     segment_name: str  # of the segment shown, or "" for the whole body
     choices: tuple[Choice, ...]  # 合計, each segment, and (statement pages) 事業別
+
+
+@dataclass(frozen=True)
+class Failed:
+    """A page the extension could not compute: what went wrong, and the ledger's
+    errors (the cause is most often among them: a broken layout)."""
+
+    errors: Errors
+    failure: str
+    missing_budget: ClassVar[bool] = False
+
+
+def failed_page(error: BaseException, errors: Errors, language: str | None) -> Failed:
+    message = _(
+        "yosan cannot compute this page: {kind}: {error}",
+        kind=type(error).__name__,
+        error=str(error),
+    )
+    return Failed(errors, translated(message, language))
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,10 @@ extension of its own.
 from __future__ import annotations
 
 import datetime
+import os
+from collections.abc import Callable
 from functools import cached_property
-from typing import ClassVar
+from typing import Any, ClassVar, TypeVar
 from urllib.parse import quote
 
 import flask
@@ -16,6 +18,7 @@ import jinja2
 from fava.ext import FavaExtensionBase, extension_endpoint
 from fava.util.date import parse_date
 from markupsafe import Markup
+from werkzeug.exceptions import HTTPException
 
 from yosan_ledger.plugins.core import execution, results, revisions
 from yosan_ledger.plugins.core.engine import Statements
@@ -24,6 +27,7 @@ from yosan_ledger.plugins.core.published import PublishedFigure, published_by_ve
 from yosan_ledger.reports.fava_ext.pages import (
     ChecksPage,
     Errors,
+    Failed,
     LinePage,
     NoBudget,
     Place,
@@ -32,11 +36,14 @@ from yosan_ledger.reports.fava_ext.pages import (
     checks_page,
     error_lines,
     execution_page,
+    failed_page,
     line_page,
     revision_page,
     statement_page,
 )
 from yosan_ledger.reports.rendering.phrases import breakable
+
+Page = TypeVar("Page")
 
 
 class BudgetReport(FavaExtensionBase):
@@ -60,6 +67,31 @@ class BudgetReport(FavaExtensionBase):
     def statements(self) -> Statements | None:
         """The statements of the ledger's current load (the rules computed them)."""
         return results.statements(self.ledger.all_entries)
+
+    def build_page(self) -> Any:
+        """What the page shows (each page's own)."""
+        raise NotImplementedError
+
+    def page(self) -> Any:
+        """What the page shows, or, when computing it raised anything (a broken
+        layout, an engine's error), that failure with the ledger's errors: the
+        failure stays on the extension's page, and Fava's own pages, its Errors
+        page included, go on working."""
+        return self.guarded(self.build_page)
+
+    def guarded(self, build: Callable[[], Page]) -> Page | Failed:
+        try:
+            return build()
+        except HTTPException:
+            raise  # Fava's answer (a 404), not a failure
+        except Exception as error:  # noqa: BLE001 - shown on the page, never a 500
+            if os.environ.get("YOSAN_DEBUG"):
+                raise
+            try:
+                errors = self.errors(self.place())
+            except Exception:  # noqa: BLE001 - the failure alone, then
+                errors = Errors(0, (), "")
+            return failed_page(error, errors, self.ledger.fava_options.language)
 
     def errors(self, place: Place) -> Errors:
         return error_lines(
@@ -103,11 +135,18 @@ class StatementReport(BudgetReport):
 
     @property
     def report_title(self) -> str:  # type: ignore[override]
-        """The budget's own title (平成28年度予算（案）) in Fava's sidebar."""
-        statements = self.statements()
+        """The budget's own title (平成28年度予算（案）) in Fava's sidebar, which every
+        page of Fava shows: a ledger whose statements cannot be computed gets the
+        default title there, and its error on the extension's page."""
+        try:
+            statements = self.statements()
+        except Exception:  # noqa: BLE001 - said on the extension's page (``page``)
+            if os.environ.get("YOSAN_DEBUG"):
+                raise
+            return self.default_title
         return statements.budget.title if statements is not None else self.default_title
 
-    def page(self) -> StatementPage | NoBudget:
+    def build_page(self) -> StatementPage | NoBudget:
         place = self.place()
         statements = self.statements()
         if statements is None:
@@ -160,7 +199,7 @@ class StatementReport(BudgetReport):
     @extension_endpoint("line")
     def line(self) -> str:
         """The transactions behind one figure, inside Fava's page layout."""
-        page = self.line_page()
+        page = self.guarded(self.line_page)
         if page is None:
             flask.abort(404)
         template = self.jinja_env.get_template("yosan_line.html")
@@ -176,7 +215,7 @@ class ExecutionReport(StatementReport):
     def report_title(self) -> str:  # type: ignore[override]
         return "予算執行状況"
 
-    def page(self) -> StatementPage | NoBudget:  # type: ignore[override]
+    def build_page(self) -> StatementPage | NoBudget:  # type: ignore[override]
         place = self.place()
         statements = self.statements()
         if statements is None:
@@ -203,7 +242,7 @@ class RevisionReport(BudgetReport):
 
     report_title = "補正予算"
 
-    def page(self) -> RevisionPage | NoBudget:
+    def build_page(self) -> RevisionPage | NoBudget:
         place = self.place()
         statements = self.statements()
         if statements is None:
@@ -235,7 +274,7 @@ class ChecksReport(BudgetReport):
             self._published = (entries, figures, malformed)
         return self._published[1], self._published[2]
 
-    def page(self) -> ChecksPage | NoBudget:
+    def build_page(self) -> ChecksPage | NoBudget:
         place = self.place()
         statements = self.statements()
         if statements is None:
