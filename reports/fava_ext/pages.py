@@ -27,6 +27,7 @@ from yosan_ledger.plugins.core.problem import Problem
 from yosan_ledger.plugins.core.published import PublishedFigure
 from yosan_ledger.plugins.core.units import UNITS
 from yosan_ledger.reports.fava_ext.drill import basis, journal_filter
+from yosan_ledger.reports.loading.ledger import one_line
 from yosan_ledger.reports.rendering.text import figure
 from yosan_ledger.reports.tables.execution import execution_tables
 from yosan_ledger.reports.tables.revision import revision_tables
@@ -387,7 +388,7 @@ def error_lines(
     shown = []
     for error in errors[:SHOWN_ERRORS]:
         where, url = source_of(getattr(error, "source", None), place, folder)
-        message = translated(getattr(error, "message", error), language).strip()
+        message = one_line(translated(getattr(error, "message", error), language), language)
         shown.append(ErrorLine(where, url, message))
     return Errors(len(errors), tuple(shown), place.report("errors"))
 

@@ -144,7 +144,13 @@ def _shorten(text: str) -> str:
 
 
 def _message(text: str) -> str:
-    """The first line of a message, and the exception for a plugin's traceback."""
+    """``one_line`` in the locale's language."""
+    return one_line(text, locale_language())
+
+
+def one_line(text: str, language: str | None) -> str:
+    """The first line of a message, and the exception for a plugin's traceback, in
+    ``language`` (the command's locale, Fava's option)."""
     from yosan_ledger.plugins.core import loading
 
     text = str(text)
@@ -155,22 +161,19 @@ def _message(text: str) -> str:
     if failure:
         name, failed = failure
         if failed:
-            return _shorten(
-                localized('plugin "{name}" failed: {error}', name=name, error=lines[-1])
-            )
-        return _shorten(
-            localized('plugin "{name}" cannot be imported: {error}', name=name, error=lines[-1])
-        )
+            said = _('plugin "{name}" failed: {error}', name=name, error=lines[-1])
+        else:
+            said = _('plugin "{name}" cannot be imported: {error}', name=name, error=lines[-1])
+        return _shorten(translated(said, language))
     if "Traceback" in text:
         return _shorten(f"{lines[0].split('Traceback')[0].rstrip(': ')}: {lines[-1]}")
     if lines[0].startswith("Invalid token") and any(sign in lines[0] for sign in MINUS_SIGNS):
-        return _shorten(
-            localized(
-                "{error}: write a negative figure with an ASCII '-' (e.g. -2000), not {signs}",
-                error=lines[0],
-                signs=", ".join(MINUS_SIGNS),
-            )
+        said = _(
+            "{error}: write a negative figure with an ASCII '-' (e.g. -2000), not {signs}",
+            error=lines[0],
+            signs=", ".join(MINUS_SIGNS),
         )
+        return _shorten(translated(said, language))
     return _shorten(" ".join(lines) if len(lines) <= 3 else lines[0])
 
 
