@@ -100,7 +100,7 @@ def add_sheet(workbook: Workbook, table: Table) -> Worksheet:
         cell = sheet.cell(header_row, column, _text(text))
         cell.font, cell.fill, cell.border = BOLD, HEADER_FILL, HEADER_BORDER
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    header_lines = [wrap(h, HEADER_WIDTH) for h in table.headers]
+    header_lines = [wrap(inert(h), HEADER_WIDTH) for h in table.headers]
     sheet.row_dimensions[header_row].height = POINTS_PER_LINE * max(
         [1, *(len(lines) for lines in header_lines)]
     )
@@ -122,7 +122,10 @@ def add_sheet(workbook: Workbook, table: Table) -> Worksheet:
         sheet.cell(row, 1, _text(note)).font = PLAIN
 
     label_width = max(
-        [width(table.label_header), *(width(r.label) + INDENT_WIDTH * r.depth for r in table.rows)]
+        [
+            width(inert(table.label_header)),
+            *(width(inert(r.label)) + INDENT_WIDTH * r.depth for r in table.rows),
+        ]
     )
     sheet.column_dimensions["A"].width = label_width + 2
     for index, lines in enumerate(header_lines):
