@@ -887,12 +887,16 @@ def fava(host: str, port: int, read_only: bool, ledger_path: Path, foreign_plugi
     """Browse the ledger in Fava, with the statements as published (reports.fava_ext)."""
     from fava.cli import main as fava_main
 
+    from yosan_ledger.plugins.core.sources import not_regular
     from yosan_ledger.reports.fava_ext.load import refused
 
-    if not ledger_path.is_file():
+    if not ledger_path.exists():
         raise LedgerFailed(
             localized("{ledger}: no such ledger (give another with --ledger)", ledger=ledger_path)
         )
+    problem = not_regular(ledger_path)
+    if problem is not None:  # a FIFO, a device, a folder: never opened
+        raise LedgerFailed(localized("{ledger}: {problem}", ledger=ledger_path, problem=problem))
     try:
         socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as error:
