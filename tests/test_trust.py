@@ -322,11 +322,12 @@ def test_a_closed_standard_output_is_one_line(cached, make_ledger):
     check = _closed_stdout("check", "--ledger", ledger)
     assert check.returncode == 0, check.stderr
     assert check.stderr.splitlines() == [f"{ledger}: no errors (2 segments)"]
-    report = _closed_stdout("report", "pl", "--ledger", ledger)
-    assert report.returncode == 1
-    assert report.stderr.splitlines() == [
-        "Error: cannot write to standard output: [Errno 9] standard output is closed"
-    ]
+    for args in (("report", "pl"), ("export",), ("segments",)):
+        printing = _closed_stdout(*args, "--ledger", ledger)
+        assert printing.returncode == 1, args
+        assert printing.stderr.splitlines() == [
+            "Error: cannot write to standard output: [Errno 9] standard output is closed"
+        ]
 
 
 ESCAPE = "\x1b[31m"  # a terminal's escape sequence: red

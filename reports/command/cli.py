@@ -271,14 +271,20 @@ def emit(write: Callable[[], str | None]) -> None:
             localized("cannot write the output: {error}", error=error)
         ) from None
     if text is not None:
-        try:
-            click.echo(text, nl=False)
-            sys.stdout.flush()
-        except OSError as error:  # a full disk, a closed pipe
-            raise click.ClickException(
-                localized("cannot write to standard output: {error}", error=error)
-            ) from None
+        printed(text)
         replay.keep(text)
+
+
+def printed(text: str) -> None:
+    """Print to standard output; a full disk, a closed pipe or a closed standard
+    output is one line and exit 1."""
+    try:
+        click.echo(text, nl=False)
+        sys.stdout.flush()
+    except OSError as error:
+        raise click.ClickException(
+            localized("cannot write to standard output: {error}", error=error)
+        ) from None
 
 
 def chosen_format(fmt: str | None, output: Path | None, default: str, known: tuple) -> str:
@@ -795,7 +801,7 @@ def segments(ctx: click.Context, ledger_path: Path, no_cache: bool) -> None:
     for segment in ledger.statements.segments:
         # A TAB or newline in a name cannot make a field or a line of its own.
         fields = (segment.key, segment.name, ",".join(segment.areas))
-        click.echo("\t".join(inert(field) for field in fields))
+        printed("\t".join(inert(field) for field in fields) + "\n")
 
 
 @main.command(
@@ -824,7 +830,7 @@ def new_ledger(folder: Path, year: int | None) -> None:
     except (NewLedgerError, OSError) as error:
         raise click.ClickException(said(error)) from None
     for path in written:
-        click.echo(folder / path)
+        printed(f"{inert(str(folder / path))}\n")
     click.echo(f"yosan check --ledger {folder / 'main.beancount'}", err=True)
 
 
