@@ -14,6 +14,7 @@ and Fava's file watcher see an edit to them.
 
 from __future__ import annotations
 
+import os
 from collections import namedtuple
 
 from beancount.core import data
@@ -21,6 +22,7 @@ from beancount.core import data
 from yosan_ledger.plugins.core import results, walk
 from yosan_ledger.plugins.core.messages import _
 from yosan_ledger.plugins.core.results import LAYOUTS, LAYOUTS_FORM
+from yosan_ledger.plugins.core.sources import layout_files
 
 __plugins__ = ("check_layouts",)
 
@@ -48,6 +50,7 @@ def check_layouts(
     if found.error is not None:
         errors.append(LayoutsError(*results.layout_problem(found.error, found.directive)))
     if found.folder is not None and found.folder.is_dir() and "include" in options_map:
-        files = sorted(str(p.resolve()) for p in found.folder.glob("*.toml"))
+        # As reached (a symbolic link not resolved): the cache then sees a link retargeted.
+        files = [str(p) for p in layout_files(found.folder) if os.path.lexists(p)]
         options_map["include"] = list(dict.fromkeys([*options_map["include"], *files]))
     return entries, errors

@@ -2,10 +2,12 @@
 
     2016-12-20 custom "yosan-revision" "平成28年度12月補正予算（案）"
 
-A revision directive names the revision (unique, not 当初); a transaction, a
-published figure or overview item with ``revision: "…"`` names a declared
-revision.  Each version of the budget — the original (当初予算) and the budget as
-revised through each revision — must balance on its own: a version whose balance
+A revision directive names the revision (unique, not 当初; names are compared
+in Unicode NFC) and is dated within the budget's life: not before the budget was
+adopted, not after the fiscal year's end.  A transaction, a published figure or
+overview item with ``revision: "…"`` names a declared revision.  Each version of
+the budget — the original (当初予算) and the budget as revised through each
+revision — must balance on its own: a version whose balance
 sheet or cash plan breaks is reported at the revision that made it (for the
 original, at the budget or the segment), naming the version.  The budget in
 force, the last version, is checked by ``yosan_ledger.plugins.statements``.
@@ -25,6 +27,7 @@ from yosan_ledger.plugins.core.revisions import (
     FORM,
     ORIGINAL,
     REVISION,
+    canonical,
     names,
     revision_of,
     revisions,
@@ -45,7 +48,7 @@ def _declaration_errors(entries: list[data.Directive]) -> list[RevisionError]:
             message = _("Malformed revision: {form}", form=FORM)
             errors.append(RevisionError(entry.meta, message, entry))
             continue
-        name = args[0].strip()
+        name = canonical(args[0])
         if name == ORIGINAL:
             errors.append(
                 RevisionError(
@@ -56,6 +59,35 @@ def _declaration_errors(entries: list[data.Directive]) -> list[RevisionError]:
             message = _("Revision {name!r} is declared twice", name=name)
             errors.append(RevisionError(entry.meta, message, entry))
         seen.add(name)
+    return errors
+
+
+def _outside_the_budget(entries: list[data.Directive]) -> list[RevisionError]:
+    """Each revision dated before the budget it revises was adopted, or after the
+    fiscal year's end: no 補正予算 is adopted then."""
+    budget = find_budget(walk.of_type(entries, data.Custom))[0]
+    if budget is None:
+        return []  # yosan_ledger.plugins.fiscal_year reports it
+    errors = []
+    for revision in revisions(entries):
+        if revision.adopted < budget.adopted:
+            message = _(
+                "Revision {name!r} is dated {date}, before the budget it revises was "
+                "adopted ({adopted})",
+                name=revision.name,
+                date=revision.adopted,
+                adopted=budget.adopted,
+            )
+        elif revision.adopted > budget.end:
+            message = _(
+                "Revision {name!r} is dated {date}, after the fiscal year's end ({end})",
+                name=revision.name,
+                date=revision.adopted,
+                end=budget.end,
+            )
+        else:
+            continue
+        errors.append(RevisionError(revision.entry.meta, message, revision.entry))
     return errors
 
 
@@ -87,9 +119,12 @@ def _unknown_revisions(entries: list[data.Directive]) -> list[RevisionError]:
 def check_revisions(
     entries: list[data.Directive], options_map: dict
 ) -> tuple[list[data.Directive], list[RevisionError]]:
-    """Each revision is declared once and well formed, every transaction names a declared
-    revision or none, and every version of the budget keeps every rule."""
-    errors = _declaration_errors(entries) + _unknown_revisions(entries)
+    """Each revision is declared once and well formed, dated within the budget's life,
+    every transaction names a declared revision or none, and every version of the budget
+    keeps every rule."""
+    errors = (
+        _declaration_errors(entries) + _outside_the_budget(entries) + _unknown_revisions(entries)
+    )
     versions = names(entries)
     if len(versions) == 1:
         return entries, errors

@@ -7,11 +7,12 @@ import os
 import shutil
 import stat
 import tempfile
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 from typing import BinaryIO
 
 from yosan_ledger.plugins.core.messages import _
+from yosan_ledger.plugins.core.sources import shown
 
 
 def _folder_of(path: Path) -> Path:
@@ -78,6 +79,44 @@ def regular_target(path: Path) -> tuple[Path, int | None]:
             )
         )
     return target, stat.S_IMODE(mode)
+
+
+def refuse_inputs(path: Path, inputs: Iterable[str], *, folder: bool = False) -> None:
+    """Refuse an output that would replace one of the files a load read (the ledger,
+    an include, a layout, a ledger it names): the same file by its resolved path,
+    through any symbolic link, or by its device and inode (a hard link); for a
+    ``folder`` output, one that holds any of them.  Nothing is written yet."""
+    target = os.path.realpath(path)
+    try:
+        status = os.stat(target)
+        same_file: tuple[int, int] | None = (status.st_dev, status.st_ino)
+    except OSError:
+        same_file = None
+    for name in inputs:
+        real = os.path.realpath(name)
+        try:
+            other = os.stat(real)
+            identity: tuple[int, int] | None = (other.st_dev, other.st_ino)
+        except OSError:
+            identity = None
+        if real == target or (same_file is not None and identity == same_file):
+            raise ForeignDirectory(
+                _(
+                    "-o {path} is {file}, a file the ledger is read from; the output would "
+                    "replace it: give -o another path",
+                    path=path,
+                    file=shown(name),
+                )
+            )
+        if folder and os.path.commonpath([target, real]) == target:
+            raise ForeignDirectory(
+                _(
+                    "-o {path} holds {file}, a file the ledger is read from; the output would "
+                    "replace it: give -o another folder",
+                    path=path,
+                    file=shown(name),
+                )
+            )
 
 
 def _check_name(path: Path) -> None:

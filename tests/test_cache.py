@@ -4,6 +4,7 @@ every file of the ledger, every include and the project are unchanged."""
 from __future__ import annotations
 
 import gc
+import hashlib
 import os
 import pickle
 import shutil
@@ -600,3 +601,126 @@ def test_a_cache_entry_others_can_write_is_not_unpickled(nested, tmp_path, monke
     entry = statement_cache.entry_path(str(nested))
     entry.chmod(0o666)
     assert not load_ledger(nested).from_cache
+
+
+KUMIAI = ROOT / "examples" / "kumiai"
+
+
+def _kumiai_budget(folder: Path) -> Path:
+    shutil.copytree(KUMIAI, folder, ignore=shutil.ignore_patterns("actuals", "*.picklecache"))
+    return folder / "main.beancount"
+
+
+def _replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (path, old)
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def _layouts_link(folder: Path) -> tuple[tuple[str, ...], Path, str]:
+    """A budget whose layouts folder is a link, to layouts_a, then layouts_b (another
+    title of its income statement)."""
+    main = _kumiai_budget(folder / "budget")
+    layouts = folder / "budget" / "layouts"
+    layouts.rename(folder / "budget" / "layouts_a")
+    shutil.copytree(folder / "budget" / "layouts_a", folder / "budget" / "layouts_b")
+    _replace(
+        folder / "budget" / "layouts_b" / "pl.toml", 'title = "予定損益計算書"', 'title = "改"'
+    )
+    layouts.symlink_to("layouts_a")
+    return ("report", "pl", "--ledger", str(main)), layouts, "layouts_b"
+
+
+def _budget_link(folder: Path) -> tuple[tuple[str, ...], Path, str]:
+    """An actual journal naming ../budget/main.beancount, budget a link to one budget,
+    then to another (会館使用料 doubled)."""
+    _kumiai_budget(folder / "budget_a")
+    _kumiai_budget(folder / "budget_b")
+    _replace(folder / "budget_b" / "segments" / "hall.beancount", "12000000 JPY", "24000000 JPY")
+    shutil.copytree(KUMIAI / "actuals", folder / "journal")
+    journal = folder / "journal" / "main.beancount"
+    _replace(journal, '"../main.beancount"', '"../budget/main.beancount"')
+    _replace(journal, '"../layouts"', '"../budget/layouts"')
+    _replace(journal, 'include "../accounts.beancount"', 'include "../budget/accounts.beancount"')
+    _replace(journal, 'include "../segments.beancount"', 'include "../budget/segments.beancount"')
+    (folder / "budget").symlink_to("budget_a")
+    return ("report", "execution", "--ledger", str(journal)), folder / "budget", "budget_b"
+
+
+def _comparison_link(folder: Path) -> tuple[tuple[str, ...], Path, str]:
+    """A budget comparing itself with previous/main.beancount, previous a link to one
+    budget, then to another with an error (a transaction in no segment)."""
+    main = _kumiai_budget(folder / "budget")
+    _replace(
+        main,
+        'custom "yosan-layouts" "layouts"\n',
+        'custom "yosan-layouts" "layouts"\n'
+        '2027-02-20 custom "yosan-comparison" "前年度" "../previous/main.beancount"\n',
+    )
+    _kumiai_budget(folder / "previous_a")
+    broken = _kumiai_budget(folder / "previous_b")
+    with open(broken, "a", encoding="utf-8") as stream:
+        stream.write('\n2027-05-01 * "事業なし"\n  Expenses:8-費用:82-物件費  1 JPY\n')
+        stream.write("  Assets:1-流動資産:11-現金預金\n")
+    (folder / "previous").symlink_to("previous_a")
+    return ("check", "--ledger", str(main)), folder / "previous", "previous_b"
+
+
+@pytest.mark.parametrize(
+    "linked",
+    [_layouts_link, _budget_link, _comparison_link],
+    ids=["the layouts folder", "the budget folder an actual journal names", "the comparison"],
+)
+def test_a_retargeted_link_is_a_changed_input(linked, tmp_path):
+    """Issue 24: with a link pointed elsewhere, the cached run (and the printed-output
+    replay) gave the old figures, exit 0; it now gives what a full load gives."""
+    command, link, other = linked(tmp_path)
+    first = yosan(*command)
+    assert first.exit_code == 0, first.stderr
+    assert yosan(*command).stdout == first.stdout  # answered from the cache, or replayed
+    link.unlink()
+    link.symlink_to(other)
+    after = yosan(*command)
+    uncached = yosan(*command, "--no-cache")
+    assert (after.exit_code, after.stdout, after.stderr) == (
+        uncached.exit_code,
+        uncached.stdout,
+        uncached.stderr,
+    )
+    assert (after.exit_code, after.stdout, after.stderr) != (
+        first.exit_code,
+        first.stdout,
+        first.stderr,
+    )
+
+
+def test_a_fifo_in_place_of_any_input_never_hangs_a_cached_run(tmp_path):
+    """Issue 24: once an entry existed, a FIFO put in the place of a file hung the
+    command (hashing it to verify the entry); --no-cache refused it."""
+    main = _kumiai_budget(tmp_path / "budget")
+    assert yosan("report", "pl", "--ledger", main).exit_code == 0
+    for name in ("segments/water.beancount", "layouts/statements.toml"):
+        path = tmp_path / "budget" / name
+        saved = path.read_bytes()
+        path.unlink()
+        os.mkfifo(path)
+        run = [sys.executable, "-m", "yosan_ledger.reports", "report", "pl", "--ledger", str(main)]
+        done = subprocess.run(run, capture_output=True, text=True, timeout=120, check=False)
+        assert done.returncode == 1, done.stderr
+        assert f"{name}: a FIFO, not a regular file" in done.stderr
+        path.unlink()
+        path.write_bytes(saved)
+
+
+def test_kept_parses_are_keyed_on_the_packages_code(nested, monkeypatch):
+    """Issue 24: a parse kept by an older builder (an upgrade, a branch switch) was
+    taken back by a changed one; the code's digest is now part of their key."""
+    first = statement_cache.ParsedFileCache()
+    monkeypatch.setattr(statement_cache, "_code_digest", lambda: "another version of the code")
+    assert statement_cache.ParsedFileCache().fingerprint != first.fingerprint
+    load_ledger(nested, cache=True)  # keeps the parses under the other code's key
+    monkeypatch.undo()
+    kept = statement_cache.ParsedFileCache()
+    filename = str(nested)
+    digest = hashlib.sha256(nested.read_bytes()).hexdigest()
+    assert kept.get(filename, digest) is None

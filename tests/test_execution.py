@@ -257,7 +257,7 @@ def test_a_negative_rate_is_shown_with_a_triangle_and_a_csv_keeps_its_sign(tmp_p
     folder = tmp_path / "kumiai"
     shutil.copytree(BUDGET.parent, folder)
     pl = folder / "layouts" / "pl.toml"
-    pl.write_text(pl.read_text("utf-8").replace(', result = true', ''), "utf-8")
+    pl.write_text(pl.read_text("utf-8").replace(", result = true", ""), "utf-8")
     journal = folder / "actuals" / "main.beancount"
     args = ("--as-of", "2027-06-30", "--segment", "water", "--ledger", journal)
     rows = yosan("report", "execution", *args, "--format", "csv").rows()
@@ -519,3 +519,20 @@ def test_a_rate_that_rounds_to_nothing_has_no_sign():
     from yosan_ledger.plugins.core.execution import rate
 
     assert (rate(0, -5), rate(1, -30_000), rate(-1, 3), rate(5, 0)) == ("0.0", "0.0", "-33.3", "")
+
+
+def test_a_settlement_note_on_a_hidden_row_is_an_error_at_the_note(tmp_path):
+    """The 決算報告書 prints no hidden row, so no row would carry the note's mark."""
+    folder = tmp_path / "kumiai"
+    shutil.copytree(BUDGET.parent, folder)
+    cf = folder / "layouts" / "cf.toml"
+    row = '{ depth = 1, cash = "flow", line = "人件費支出", of = ["pl:人件費", "bs:賞与引当金"] }'
+    text = cf.read_text("utf-8")
+    assert row in text
+    cf.write_text(text.replace(row, row.replace(" }", ", hidden = true }")), "utf-8")
+    result = yosan("check", "--ledger", folder / "actuals" / "main.beancount", "--no-cache")
+    assert result.exit_code == 1
+    assert (
+        "actuals/main.beancount:22: Row '資金支出/人件費支出' is hidden in the layouts "
+        "(hidden = true): the 決算報告書 does not print it" in result.stderr
+    )

@@ -734,3 +734,76 @@ def test_a_sheets_orientation_follows_its_width(tmp_path):
         assert result.exit_code == 0, result.stderr
         sheets = openpyxl.load_workbook(book).worksheets
         assert {s.page_setup.orientation for s in sheets} == {orientation}, args
+
+
+FORMULAS = ("=1+2", "+1+2", "-1+2", "@x", '=HYPERLINK("http://x.example","y")', "\t=1+2", "\r=1+2")
+
+
+@pytest.mark.parametrize("dtype", [object, "string", "category"])
+def test_every_text_cell_of_an_excel_compatible_csv_is_escaped_whatever_its_dtype(dtype):
+    """Issue 24: with pandas 3 the text columns are StringDtype, and only `object`
+    columns were escaped: `=1+2` reached Excel as a formula."""
+    from yosan_ledger.reports.rendering.csv_export import BOM, tidy_csv
+
+    texts = [*FORMULAS, "普通の科目", "-5.0"]
+    frame = pd.DataFrame({"line": texts, "amount": range(len(texts))})
+    frame["line"] = frame["line"].astype(dtype)
+    rows = list(csv.reader(io.StringIO(tidy_csv(frame, excel_compatible=True).removeprefix(BOM))))
+    assert [row[0] for row in rows[1:]] == [
+        "'=1+2",
+        "'+1+2",
+        "'-1+2",
+        "'@x",
+        """'=HYPERLINK("http://x.example","y")""",
+        "'\\u0009=1+2",
+        "'\\u000d=1+2",
+        "普通の科目",
+        "-5.0",  # a figure as text is no formula
+    ]
+
+
+def _formula_labels(folder: Path) -> Path:
+    """The example 組合, with a revision, its labels 使用料収入, 人件費 and 物件費 renamed
+    =1+2, +1+2 and @x (in its layouts, its accounts and its journal's note)."""
+    shutil.copytree(ROOT / "examples" / "kumiai", folder)
+    renamed = {"使用料収入": "=1+2", "人件費": "+1+2", "物件費": "@x"}
+    for path in [*folder.glob("layouts/*.toml"), folder / "actuals" / "main.beancount"]:
+        text = path.read_text(encoding="utf-8")
+        for old, new in renamed.items():
+            text = text.replace(old, new)
+        path.write_text(text, encoding="utf-8")
+    accounts = folder / "accounts.beancount"
+    text = accounts.read_text(encoding="utf-8")
+    for old, new in renamed.items():
+        text = text.replace(f'line: "{old}"', f'line: "{new}"')
+    accounts.write_text(text, encoding="utf-8")
+    with open(folder / "main.beancount", "a", encoding="utf-8") as stream:
+        stream.write(
+            '2027-12-20 custom "yosan-revision" "12月補正"\n'
+            '2027-12-20 * "増額" #hall\n  revision: "12月補正"\n'
+            "  Assets:1-流動資産:11-現金預金  100000 JPY\n  Income:7-収益:71-使用料収入\n"
+        )
+    return folder
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("export", "--ledger", "main.beancount"),
+        ("report", "revision", "--format", "csv", "--ledger", "main.beancount"),
+        ("report", "execution", "--format", "csv", "--ledger", "actuals/main.beancount"),
+        ("report", "--format", "csv", "--ledger", "main.beancount"),
+    ],
+    ids=["export", "revision", "execution", "report"],
+)
+def test_no_excel_compatible_csv_holds_a_formula_with_pandas_string_columns(
+    args, tmp_path, monkeypatch
+):
+    folder = _formula_labels(tmp_path / "kumiai")
+    monkeypatch.chdir(folder)
+    assert pd.Series(["x"]).dtype != object  # pandas 3: text is its string dtype
+    result = yosan(*args, "--excel-compatible", "--no-cache")
+    assert result.exit_code == 0, result.stderr
+    fields = [f for row in csv.reader(io.StringIO(result.stdout.lstrip("\ufeff"))) for f in row]
+    assert {"'=1+2", "'+1+2", "'@x"} <= set(fields)
+    assert not [f for f in fields if f.startswith(("=", "+", "@"))]

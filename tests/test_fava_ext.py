@@ -304,3 +304,49 @@ def escape_free(html: str) -> str:
     from html import unescape
 
     return unescape(re.sub(r"<[^>]+>", "", html))
+
+
+FAVA_PAGES = ("income_statement/", "balance_sheet/", "journal/", "errors/", "editor/")
+EXTENSION_PAGES = (  # the pages the small ledger has (a budget without revisions)
+    "extension/YosanStatements/",
+    "extension/YosanStatements/line?ref=pl:%E9%9B%91%E5%8F%8E%E5%85%A5",
+)
+
+
+def _small_with_extension(folder: Path) -> Path:
+    folder.mkdir()
+    for source in SMALL.parent.glob("*.beancount"):
+        shutil.copy(source, folder / source.name)
+    shutil.copytree(SMALL.parent / "layouts", folder / "layouts")
+    main = folder / "main.beancount"
+    with open(main, "a", encoding="utf-8") as stream:
+        stream.write('2016-04-01 custom "fava-extension" "yosan_ledger.reports.fava_ext"\n')
+    return main
+
+
+@pytest.mark.parametrize("broken", ["an engine that raises", "a layout that raises"])
+def test_an_error_in_the_extension_never_breaks_favas_pages(broken, tmp_path, monkeypatch):
+    """Issue 24: a layout error made every page of Fava 500, its Errors page too
+    (the extension's title in Fava's sidebar raised).  Fava's pages work on; the
+    extension's pages say what went wrong."""
+    main = _small_with_extension(tmp_path / "small")
+    if broken == "an engine that raises":
+
+        def raising(*args, **kwargs):
+            raise RuntimeError("the engine failed")
+
+        monkeypatch.setattr(results, "compute_statements", raising)
+    else:  # today a TypeError inside the layout's reader
+        pl = main.parent / "layouts" / "pl.toml"
+        text = pl.read_text(encoding="utf-8")
+        assert "rows = [" in text
+        pl.write_text(text.replace("rows = [", 'rows = [1, "x",', 1), encoding="utf-8")
+    client = create_app([str(main)], load=True).test_client()
+    slug = client.get("/").headers["Location"].split("/")[1]
+    for page in (*FAVA_PAGES, *EXTENSION_PAGES):
+        response = client.get(f"/{slug}/{page}")
+        assert response.status_code == 200, page
+    if broken == "an engine that raises":
+        for page in EXTENSION_PAGES:
+            text = client.get(f"/{slug}/{page}").get_data(as_text=True)
+            assert "RuntimeError: the engine failed" in text, page

@@ -143,14 +143,16 @@ def test_a_total_of_itself_alone_is_an_error_too(tmp_path):
 def test_values_nested_thousands_deep_are_one_error(tmp_path):
     ledger = small(tmp_path)
     path = ledger.parent / "layouts" / "pl.toml"
-    path.write_text(path.read_text("utf-8") + "deep = " + "[" * 5000 + "]" * 5000 + "\n", "utf-8")
-    lineno = len(path.read_text("utf-8").splitlines())
+    before = len(path.read_text("utf-8").splitlines())
+    nested = "deep = " + "[\n" * 5000 + "]\n" * 5000  # lines short enough for the gate
+    path.write_text(path.read_text("utf-8") + nested, "utf-8")
+    lineno = before + 1 + 32  # where the nesting passes 32 levels
     assert "nested too deeply" in the_error(ledger, "pl.toml", lineno)
 
 
 def test_a_total_beyond_int64_is_an_error_at_its_row_never_a_wrapped_figure(tmp_path):
     ledger = small(tmp_path)
-    many = ", ".join(['"現金及び預金"'] * 10_000)
+    many = ",\n".join(['"現金及び預金"'] * 10_000)  # lines short enough for the gate
     edit(
         ledger,
         "bs.toml",

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import shutil
+import unicodedata
 from collections import defaultdict
 
 import pytest
@@ -215,3 +216,47 @@ def test_fava_statements_page_of_a_plain_budget_has_no_version_switch():
     slug = client.get("/").headers["Location"].split("/")[1]
     page = client.get(f"/{slug}/extension/YosanStatements/").get_data(as_text=True)
     assert "yosan-versions" not in page.replace(".yosan-versions", "")
+
+
+COMPOSED = "12月補正（ガス料金）"  # ガ: one character in NFC, カ and a combining ゙ in NFD
+DECOMPOSED = unicodedata.normalize("NFD", COMPOSED)
+
+
+def test_a_revision_named_decomposed_is_the_one_declared_composed(make_ledger):
+    """Issue 24: `--revision` typed in NFD (as some systems send it) was refused with
+    two names that look identical; a transaction's `revision:` in NFD was "not
+    declared".  Names are compared in NFC."""
+    from tests.conftest import CAPITAL, CASH, REVENUE
+
+    assert DECOMPOSED != COMPOSED
+    ledger = make_ledger(
+        f'2016-03-31 * "前期末残高" #alpha\n  {CASH}  1000000 JPY\n  {CAPITAL}\n'
+        f'2016-12-01 custom "yosan-revision" "{COMPOSED}"\n'
+        f'2016-12-01 * "増額" #alpha\n  revision: "{DECOMPOSED}"\n'
+        f"  {CASH}  300000 JPY\n  {REVENUE}\n"
+    )
+    assert yosan("check", "--ledger", ledger).exit_code == 0
+    for args in (
+        ("report", "pl", "--revision"),
+        ("report", "revision", "--revision"),
+        ("export", "--revision"),
+    ):
+        composed = yosan(*args, COMPOSED, "--ledger", ledger)
+        decomposed = yosan(*args, DECOMPOSED, "--ledger", ledger)
+        assert composed.exit_code == decomposed.exit_code == 0, decomposed.stderr
+        assert decomposed.stdout == composed.stdout
+    overview = yosan("report", "overview", "--against-revision", DECOMPOSED, "--ledger", ledger)
+    assert "is no version" not in overview.stderr
+
+
+def test_a_revision_asked_for_shows_its_combining_characters(make_ledger):
+    """Two names that differ by a combining mark print differently: as code points."""
+    from tests.conftest import CAPITAL, CASH
+
+    ledger = make_ledger(
+        f'2016-03-31 * "前期末残高" #alpha\n  {CASH}  1000000 JPY\n  {CAPITAL}\n'
+        '2016-12-01 custom "yosan-revision" "12月補正"\n'
+    )
+    result = yosan("report", "pl", "--revision", "12月補正\u3099", "--ledger", ledger)
+    assert result.exit_code == 2 and result.exception is None
+    assert "'12月補正\\u3099' is no version of this budget: 当初, 12月補正" in result.stderr

@@ -19,8 +19,8 @@ from hypothesis import strategies as st
 
 from tests.conftest import ACCOUNTS, SMALL, yosan
 from tests.trial_balance import differences, expected_statements, lines_of_accounts, sums_of
+from yosan_ledger.plugins.core.sources import longest_line as _longest_line
 from yosan_ledger.reports.loading.ledger import load_ledger
-from yosan_ledger.reports.loading.sources import _longest_line
 
 LINES = SMALL.read_text(encoding="utf-8").splitlines()
 CASH = "Assets:11-流動資産:111-現金及び預金"

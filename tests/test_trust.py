@@ -5,6 +5,7 @@ are in tests/corpus; these are the rest."""
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import stat
 import subprocess
@@ -253,3 +254,143 @@ def test_a_host_that_is_no_address_is_said_so():
     result = yosan("fava", "--host", "999.1.1.1", "--ledger", SMALL)
     assert result.exit_code == 2 and result.exception is None
     assert "'999.1.1.1' is not an address or a host name" in result.stderr
+
+
+KUMIAI = Path(__file__).resolve().parent.parent / "examples" / "kumiai"
+
+
+@pytest.mark.parametrize(
+    ("ledger", "args", "output"),
+    [
+        ("main.beancount", ("report", "pl", "--format", "text"), "main.beancount"),
+        ("main.beancount", ("report", "pl", "--format", "text"), "accounts.beancount"),
+        ("main.beancount", ("report", "pl", "--format", "csv"), "layouts/pl.toml"),
+        ("main.beancount", ("export", "--format", "csv"), "segments/hall.beancount"),
+        ("main.beancount", ("report", "pl", "--format", "text"), "hard-link.txt"),
+        ("main.beancount", ("report", "pl", "--format", "text"), "symbolic-link.txt"),
+        ("main.beancount", ("export", "--format", "parquet"), "layouts/"),
+        ("actuals/main.beancount", ("report", "execution", "--format", "csv"), "main.beancount"),
+        ("actuals/main.beancount", ("report", "--format", "text"), "layouts/cf.toml"),
+        (
+            "main.beancount",
+            ("report", "overview", "--against", "other/main.beancount", "--format", "text"),
+            "other/segments/water.beancount",
+        ),
+    ],
+)
+def test_an_output_that_is_one_of_the_ledgers_inputs_is_refused(
+    ledger, args, output, tmp_path, monkeypatch
+):
+    """Issue 24: `yosan report pl -o main.beancount` in a ledger's folder replaced the
+    ledger with the statement, exit 0 (also accounts.beancount, layouts/pl.toml)."""
+    folder = tmp_path / "kumiai"
+    shutil.copytree(KUMIAI, folder)
+    shutil.copytree(KUMIAI, folder / "other", ignore=shutil.ignore_patterns("actuals"))
+    os.link(folder / "main.beancount", folder / "hard-link.txt")
+    (folder / "symbolic-link.txt").symlink_to("segments/hall.beancount")
+    monkeypatch.chdir(folder)
+    before = {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    result = yosan(*args, "--ledger", ledger, "-o", output)
+    assert result.exit_code == 2, result.stderr
+    assert result.exception is None and "Traceback" not in result.stderr
+    assert "a file the ledger is read from" in result.stderr
+    after = {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    assert after == before
+
+
+def _closed_stdout(*args: str | Path) -> subprocess.CompletedProcess:
+    """The command started with its standard output closed (`yosan … >&-`)."""
+    run = [sys.executable, "-m", "yosan_ledger.reports", *map(str, args)]
+    return subprocess.run(
+        run,
+        stderr=subprocess.PIPE,
+        text=True,
+        check=False,
+        preexec_fn=lambda: os.close(1),
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize("cached", [False, True], ids=["loaded", "from the cache"])
+def test_a_closed_standard_output_is_one_line(cached, make_ledger):
+    """Issue 24: `yosan check >&-` and `yosan report >&-` printed a full traceback
+    (Python gives the command no sys.stdout at all)."""
+    ledger = make_ledger(OPENING)
+    if cached:  # an entry and a printed output to replay
+        assert yosan("report", "pl", "--ledger", ledger).exit_code == 0
+        assert yosan("report", "pl", "--ledger", ledger).exit_code == 0
+    check = _closed_stdout("check", "--ledger", ledger)
+    assert check.returncode == 0, check.stderr
+    assert check.stderr.splitlines() == [f"{ledger}: no errors (2 segments)"]
+    for args in (("report", "pl"), ("export",), ("segments",)):
+        printing = _closed_stdout(*args, "--ledger", ledger)
+        assert printing.returncode == 1, args
+        assert printing.stderr.splitlines() == [
+            "Error: cannot write to standard output: [Errno 9] standard output is closed"
+        ]
+
+
+ESCAPE = "\x1b[31m"  # a terminal's escape sequence: red
+
+
+def test_control_characters_in_ledger_text_reach_no_terminal_and_no_workbook(make_ledger, tmp_path):
+    """Issue 24: control characters in a label made the workbook writer an internal
+    error, TAB or LF in a segment's name forged lines in `yosan segments`, and text
+    from the ledger sent escape sequences to the terminal.  They show as code points."""
+    from openpyxl import load_workbook
+
+    header = HEADER.replace('"alpha" "甲事業"', f'"alpha" "甲{ESCAPE}事業\a"').replace(
+        '"beta" "乙事業"', '"beta" "乙\t事業\n二行目"'
+    )
+    header = f'option "title" "機構{ESCAPE}\a"\n' + header
+    ledger = make_ledger(OPENING, header=header)
+
+    listed = yosan("segments", "--ledger", ledger)
+    assert listed.exit_code == 0, listed.stderr
+    assert listed.stdout.splitlines() == [
+        "alpha\t甲\\u001b[31m事業\\u0007\t1",
+        "beta\t乙\\u0009事業\\u000a二行目\t2",
+    ]
+    for args in (
+        ("report", "bs", "--by-segment"),
+        ("report", "bs", "--by-segment", "--format", "csv"),
+    ):
+        shown = yosan(*args, "--ledger", ledger)
+        assert shown.exit_code == 0, shown.stderr
+        assert "\x1b" not in shown.stdout and "\a" not in shown.stdout
+        assert "\\u001b[31m" in shown.stdout and "\\u0007" in shown.stdout
+    book = tmp_path / "bs.xlsx"
+    done = yosan("report", "bs", "--by-segment", "--ledger", ledger, "-o", book)
+    assert done.exit_code == 0 and done.exception is None, done.stderr
+    texts = {c.value for s in load_workbook(book).worksheets for r in s.iter_rows() for c in r}
+    assert "機構\\u001b[31m\\u0007" in texts
+    refused = yosan("report", "bs", "--segment", "gamma", "--ledger", ledger)
+    assert refused.exit_code == 2
+    assert "\x1b" not in refused.stderr and "\n二行目" not in refused.stderr
+
+
+def test_out_of_memory_is_said_in_one_line(make_ledger):
+    """Issue 24: memory running out inside the rules was "plugin … failed:
+    MemoryError" (and numpy's allocation errors), as if the ledger were wrong."""
+    ledger = make_ledger(OPENING)
+    program = (
+        "import sys\n"
+        "from yosan_ledger.plugins.core import results\n"
+        "def out_of_memory(*args, **kwargs):\n"
+        "    raise MemoryError\n"
+        "results.compute_statements = out_of_memory\n"
+        "from yosan_ledger.reports.command.cli import run\n"
+        "sys.argv = ['yosan', 'check', '--no-cache', '--ledger', sys.argv[1]]\n"
+        "run()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", program, str(ledger)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 1
+    assert done.stderr.splitlines() == [
+        "yosan: out of memory (is a file of the ledger far larger than it should be?)"
+    ]

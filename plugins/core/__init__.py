@@ -4,6 +4,7 @@
 ``accounts`` (which row each account feeds), ``engine`` (the statements),
 ``published``, ``advances``, ``commitments`` and ``overview`` (the schedules),
 ``results`` (each computed once per list of entries), ``units`` and ``era``
-(how figures and years print), ``walk`` (cheap passes over the entries) and
+(how figures and years print), ``walk`` (cheap passes over the entries),
+``sources`` (the gate every file a load reads passes before it is parsed) and
 ``loading`` (Beancount's load, the one module that uses its private API).
 """

@@ -14,6 +14,7 @@ budgets the execution is measured against.  The rule is
 from __future__ import annotations
 
 import dataclasses
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,7 +61,8 @@ def actuals_of(entries: list[data.Directive]) -> Actuals | None:
         return None
     entry = found[0]
     relative = values(entry)[0].strip()
-    path = (Path(entry.meta.get("filename", ".")).parent / relative).resolve()
+    # As named (a symbolic link not resolved): its files are the ones reached through it.
+    path = Path(os.path.normpath(Path(entry.meta.get("filename", ".")).parent / relative))
     budget_entries, problems, files = loading.load_named(path)
     budget = find_budget(budget_entries)[0]
     if budget is None and not problems:

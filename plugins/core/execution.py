@@ -172,9 +172,12 @@ def settlement_notes(
     entries: list[data.Directive], statements: Statements
 ) -> tuple[list[tuple[str, str, str]], list[tuple[data.Custom, str]]]:
     """The accountant's notes on the 決算報告書 ((row key, segment, text), in the
-    ledger's order) and what is wrong with the others ((directive, why))."""
+    ledger's order) and what is wrong with the others ((directive, why)): a note
+    must name a row of the statement the 決算報告書 prints (``settlement_statement``),
+    or no row would carry its mark, and a segment."""
     found, wrong = [], []
     segments = [*(s.key for s in statements.segments), "total"]  # in the order declared
+    printed = settlement_statement(statements)
     for entry in sorted(
         (e for e in entries if type(e) is data.Custom and e.type == SETTLEMENT_NOTE),
         key=lambda e: (e.meta.get("filename", ""), e.meta.get("lineno", 0)),
@@ -187,6 +190,28 @@ def settlement_notes(
         row = statements.layouts.find(statement, key)
         if row is None:
             message = _("No row {row!r} in statement {statement!r}", row=key, statement=statement)
+            wrong.append((entry, message))
+        elif printed is None:
+            message = _(
+                "The layouts declare no cash or flow statement for the 決算報告書: "
+                "no row would carry this note's mark"
+            )
+            wrong.append((entry, message))
+        elif statement != printed:
+            message = _(
+                "The 決算報告書 prints statement {printed!r} ({title}), not {statement!r}: "
+                "no row of it would carry this note's mark",
+                printed=printed,
+                title=statements.layouts[printed].title_of(actual=True),
+                statement=statement,
+            )
+            wrong.append((entry, message))
+        elif row.hidden:
+            message = _(
+                "Row {row!r} is hidden in the layouts (hidden = true): the 決算報告書 does not "
+                "print it, so no row would carry this note's mark",
+                row=row.key,
+            )
             wrong.append((entry, message))
         elif segment not in segments:
             message = _(

@@ -34,6 +34,7 @@ from typing import Any, Literal
 
 from yosan_ledger.plugins.core import schema
 from yosan_ledger.plugins.core.messages import Message, _
+from yosan_ledger.plugins.core.sources import FileProblem, read_text
 from yosan_ledger.plugins.core.toml_lines import ValuePath, line_of, nesting_too_deep, value_lines
 
 RowKind = Literal["heading", "line", "total", "cash"]
@@ -223,13 +224,12 @@ class LayoutFile:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lines: dict[ValuePath, int] | None = None
+        if not path.exists():
+            raise LayoutError(_("{file} is missing", file=path.name), str(path))
         try:
-            self.text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise LayoutError(_("{file} is missing", file=path.name), str(path)) from None
-        except (OSError, UnicodeDecodeError) as error:
-            message = _("{file} cannot be read: {error}", file=path.name, error=error)
-            raise LayoutError(message, str(path)) from None
+            self.text = read_text(path)  # the gate every file of a ledger passes
+        except FileProblem as problem:
+            raise LayoutError(problem.message, str(path), problem.lineno) from None
 
     def error(self, message: str, *mentions: str) -> LayoutError:
         """An error at the first line holding every mention (quoted), else the file."""

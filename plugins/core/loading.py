@@ -33,7 +33,7 @@ parse, sort, book, the plugins, validate — with these differences:
   same entries in the same order.  The one difference this can make: a step left
   out cannot fail.  Beancount's ``pad`` step crashes on a ``custom`` directive
   without values, pad directive or not; ``yosan`` refuses such a ledger at that
-  line before loading it (``yosan_ledger.reports.loading.sources``).
+  line before loading it (``core.sources``, the gate every file passes).
 """
 
 from __future__ import annotations
@@ -41,6 +41,7 @@ from __future__ import annotations
 import contextlib
 import importlib
 import itertools
+import os
 import re
 import sys
 import traceback
@@ -54,7 +55,7 @@ from beancount.parser import parser
 from beancount.utils.misc_utils import log_time
 
 from yosan_ledger.plugins import RULES_PLUGIN
-from yosan_ledger.plugins.core import booking, parsing, walk
+from yosan_ledger.plugins.core import booking, parsing, sources, walk
 from yosan_ledger.plugins.core.messages import _
 
 Log = Callable[[str], None] | None
@@ -133,8 +134,10 @@ class _ParserInFront:
 
 def parse(filename: str) -> tuple[list, list, dict]:
     """Beancount's parse of a ledger and its includes, and nothing else: no plugin
-    runs, so what it names can be judged before any of its code does."""
-    return loader._parse_recursive([(filename, True)], None, None)
+    runs, so what it names can be judged before any of its code does.  A file
+    that is not a regular one raises ``sources.FileProblem``."""
+    with _parsing(None, None):
+        return loader._parse_recursive([(filename, True)], None, None)
 
 
 @contextlib.contextmanager
@@ -217,6 +220,8 @@ def _run_plugins(
                 try:
                     entries, found = callback(entries, options, *args)
                     errors.extend(found)
+                except MemoryError:
+                    raise  # out of memory, not a plugin that failed: said as such
                 except Exception:  # noqa: BLE001 - Beancount reports a failing plugin so
                     errors.append(_load_error(f'Error applying plugin "{name}"'))
             if not name.startswith(PROJECT):
@@ -230,7 +235,7 @@ def _load_error(what: str) -> loader.LoadError:
     return loader.LoadError(data.new_metadata("<load>", 0), f"{what}: {formatted}", None)
 
 
-_other_ledgers: set[Path] = set()  # ledgers being loaded by a ledger that names them
+_other_ledgers: set[tuple[int, int]] = set()  # ledgers being loaded by one that names them
 
 
 def where(error: object) -> str:
@@ -242,18 +247,38 @@ def where(error: object) -> str:
     return message
 
 
+def _at(where: str, problem: str) -> str:
+    return _("{where}: {problem}", where=where, problem=problem)
+
+
 def load_named(path: Path) -> tuple[list, list[str], list[str]]:
     """Another ledger a ledger names (the budget it compares with, or executes):
     its entries, its errors as ``file:line: message``, and the files it is made
-    of; a ledger that names itself, through any chain, or is missing, is one error."""
-    path = path.resolve()
-    if path in _other_ledgers:
-        return [], [_("{ledger}: names itself, through the ledgers it names", ledger=path)], []
-    if not path.is_file():
+    of; a ledger that names itself, through any chain, or is missing, is one error.
+    Its files pass the gate first (``sources``), as the command's own do: a file
+    that does not is its error, and nothing of that ledger is parsed.  The path
+    stays as named (a symbolic link is not resolved), so the files it is made of
+    are the ones reached through it."""
+    path = Path(os.path.normpath(path.absolute()))
+    try:
+        status = path.stat()
+    except OSError:
         return [], [_("{ledger}: no such ledger", ledger=path)], []
-    _other_ledgers.add(path)
+    identity = (status.st_dev, status.st_ino)
+    if identity in _other_ledgers:
+        return [], [_("{ledger}: names itself, through the ledgers it names", ledger=path)], []
+    gate = sources.read_sources(path, named=False)
+    files = [str(f) for f in dict.fromkeys(gate.files)]
+    if gate.problems:
+        return [], [_at(str(p.where), p.message) for p in gate.problems], files
+    _other_ledgers.add(identity)
     try:
         entries, errors, options = load(str(path))
+    except sources.FileProblem as problem:  # replaced since the gate passed it
+        return [], [_at(sources.shown(path), problem.message)], files
     finally:
-        _other_ledgers.discard(path)
-    return entries, [where(e) for e in errors], list(options.get("include", ()))
+        _other_ledgers.discard(identity)
+    shown = [where(e) for e in errors]
+    if options.get("plugin_processing_mode") == "raw":
+        shown.append(_at(sources.shown(path), sources.RAW_MODE))
+    return entries, shown, list(dict.fromkeys([*options.get("include", ()), *files]))

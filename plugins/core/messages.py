@@ -15,6 +15,7 @@ from __future__ import annotations
 import gettext
 import os
 import re
+import unicodedata
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -46,11 +47,49 @@ def _in_language(template: str, values: dict[str, Any], language: str | None) ->
     translated = catalog(language).gettext(template)
     if not values:
         return translated
-    return translated.format(**{k: translated_value(v, language) for k, v in values.items()})
+    shown = {k: _inert(translated_value(v, language)) for k, v in values.items()}
+    return translated.format(**shown)
 
 
 def translated_value(value: object, language: str | None) -> object:
     return value.in_language(language) if isinstance(value, Message) else value
+
+
+# What a terminal acts on rather than shows: C0 and C1 controls (ESC starts an escape
+# sequence, LF and CR start a line anew) and the line and paragraph separators.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def inert(text: str) -> str:
+    """The text with every control character as its code point (``\\u001b``): text
+    from a ledger (a label, a segment's name, a file name) shown on a terminal can
+    neither send an escape sequence nor start a line of its own."""
+    return _CONTROL.sub(lambda found: f"\\u{ord(found[0]):04x}", text)
+
+
+def visible(message: str) -> str:
+    """The message with every invisible or combining character as its code point
+    (\\u200b, \\u3099): two names that differ only by one, or by Unicode
+    normalisation (NFD), then print differently; control characters too (``inert``)."""
+    if message.isascii() and message.isprintable():
+        return message
+    return "".join(
+        f"\\u{ord(c):04x}" if unicodedata.category(c) in ("Cf", "Mn", "Me", "Cc", "Zl", "Zp") else c
+        for c in message
+    )
+
+
+def _inert(value: object) -> object:
+    """A message's value as it is shown: text (a str, a path) with its control
+    characters as code points, since it may come from the ledger."""
+    if isinstance(value, Message):
+        return value
+    if isinstance(value, str):
+        return inert(value)
+    if isinstance(value, os.PathLike):
+        text = os.fspath(value)
+        return inert(text) if isinstance(text, str) and _CONTROL.search(text) else value
+    return value
 
 
 def _rebuild(template: str, values: dict[str, Any]) -> Message:

@@ -27,22 +27,30 @@ without the checks of ``Amount.__new__`` that made unpickling as slow as parsing
 
 from __future__ import annotations
 
+import ast
+import contextlib
 import functools
 import gc
 import glob
 import hashlib
 import io
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import pickle
+import select
 import sys
 import threading
+import time
+from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from decimal import Decimal
 from typing import Any, Protocol
 
 from beancount.core import amount, data
 from beancount.parser import _parser, grammar, parser
+
+from yosan_ledger.plugins.core.sources import FileProblem, open_regular, read_regular
 
 Parsed = tuple[list, list, dict]
 
@@ -151,8 +159,7 @@ def _parse_in_worker(filename: str) -> tuple[str, bytes]:
     cyclic garbage collector would walk every new object again and again (it made
     the parse three times slower) for cycles it does not make."""
     gc.disable()
-    with open(filename, "rb") as stream:
-        raw = stream.read()
+    raw = read_regular(filename)
     return hashlib.sha256(raw).hexdigest(), dumps(parse_bytes(raw, filename))
 
 
@@ -170,21 +177,110 @@ def included(filename: str, options: dict) -> list[str]:
 
 @functools.cache
 def _main_module_guarded() -> bool:
-    """Whether a worker process can start: it imports the main module again (as
-    multiprocessing's forkserver does), which must then not run the program.  A
-    module run with ``-m`` is not imported again; a script must test
-    ``__name__`` (the ``yosan`` and ``fava`` scripts do)."""
+    """Whether a worker process can start: it runs the program's main module again
+    (as ``__mp_main__``, multiprocessing's ``spawn.prepare``), which must then do
+    nothing but define things.  A package's ``__main__`` (``python -m package``) is
+    not run again; any other main module, a script or ``-m module``, must be
+    guarded: judged by parsing it (``guarded``), never by searching its text."""
     main = sys.modules.get("__main__")
-    if getattr(getattr(main, "__spec__", None), "name", None) is not None:
+    name = getattr(getattr(main, "__spec__", None), "name", None)
+    if name is not None and (name == "__main__" or name.endswith(".__main__")):
         return True
     path = getattr(main, "__file__", None)
     if path is None:
-        return True
+        return name is None  # an interactive session; a module without a file is unknown
     try:
-        with open(path, "rb") as stream:
-            return b"__main__" in stream.read()
-    except OSError:
+        return guarded(read_regular(path).decode("utf-8"))
+    except (FileProblem, UnicodeDecodeError):
         return False
+
+
+_DEFINITIONS = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+
+
+def _is_main_guard(node: ast.stmt) -> bool:
+    """``if __name__ == "__main__":`` (either way round), with no ``else``."""
+    if not isinstance(node, ast.If) or node.orelse:
+        return False
+    test = node.test
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1):
+        return False
+    sides = {ast.dump(test.left), ast.dump(test.comparators[0])}
+    wanted = {ast.dump(ast.Name("__name__", ast.Load())), ast.dump(ast.Constant("__main__"))}
+    return isinstance(test.ops[0], ast.Eq) and sides == wanted
+
+
+def guarded(source: str) -> bool:
+    """Whether running this module as anything but the program does nothing but
+    define things: at its top level only imports, definitions, a docstring,
+    assignments that call nothing, and the program itself under
+    ``if __name__ == "__main__":``, which must be there.  A comment or a string
+    mentioning the guard is no guard."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    found = False
+    for node in tree.body:
+        if _is_main_guard(node):
+            found = True
+        elif isinstance(node, _DEFINITIONS) or (
+            isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+        ):
+            continue
+        elif isinstance(node, (ast.Assign, ast.AnnAssign)):
+            if any(isinstance(part, ast.Call) for part in ast.walk(node)):
+                return False
+        else:
+            return False
+    return found
+
+
+def _watch_command(command: int) -> None:
+    """Run in each worker as it starts: end the worker when the command that started
+    it ends, however it ends (killed included).  A worker otherwise outlives it,
+    blocked handing back a parse nobody reads, and keeps the forkserver alive."""
+
+    def watch() -> None:
+        try:
+            handle = os.pidfd_open(command)  # readable once the command has ended
+        except ProcessLookupError:
+            os._exit(1)
+        except (AttributeError, OSError):  # no pidfd here: ask every second
+            while _alive(command):
+                time.sleep(1)
+            os._exit(1)
+        select.select([handle], [], [])
+        os._exit(1)
+
+    threading.Thread(target=watch, name="yosan-command-watch", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+@contextlib.contextmanager
+def _quiet_standard_error() -> Iterator[None]:
+    """Within the block, file descriptor 2 is /dev/null: the processes started in it
+    (the forkserver, the resource tracker, and every worker forked from them) write
+    nowhere.  A worker that fails is no error: its file is parsed here."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    null = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(null, 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(null)
 
 
 def _for_workers(files: list[tuple[int, str, bool]], workers: int) -> list[str]:
@@ -237,8 +333,7 @@ class Files:
         self.pool: ProcessPoolExecutor | None = None
 
     def parse(self, filename: str, **kwargs: Any) -> Parsed:
-        with open(filename, "rb") as stream:
-            raw = stream.read()
+        raw = read_regular(filename)  # a FIFO put in its place is never opened
         digest = hashlib.sha256(raw).hexdigest()
         if self.read is not None:
             self.read[filename] = digest
@@ -287,9 +382,9 @@ class Files:
             kept = False
             if self.store is not None:
                 try:
-                    with open(name, "rb") as stream:
+                    with open_regular(name) as stream:
                         digest = hashlib.file_digest(stream, "sha256").hexdigest()
-                except OSError:
+                except (FileProblem, OSError):
                     continue
                 payload = self.store.get(name, digest)
                 if payload is not None:
@@ -308,25 +403,42 @@ class Files:
         self.planned.update(chosen)
         # Starting the workers takes a moment (a new interpreter): this process
         # goes on parsing meanwhile.
-        self.starting = threading.Thread(target=self._start, args=(chosen, workers), daemon=True)
-        self.starting.start()
+        starting = threading.Thread(target=self._start, args=(chosen, workers), daemon=True)
+        try:
+            starting.start()
+        except RuntimeError:  # no thread can start (a process or memory limit): parse here
+            self.planned.difference_update(chosen)
+            return
+        self.starting = starting
 
     def _start(self, chosen: list[str], workers: int) -> None:
+        """Start the workers (once) and hand them ``chosen``; any failure to start or
+        to feed them leaves those files to this process."""
         try:
             if self.pool is None:
                 context = multiprocessing.get_context("forkserver")
                 context.set_forkserver_preload([__name__])
-                self.pool = ProcessPoolExecutor(workers, mp_context=context)
+                with _quiet_standard_error():
+                    multiprocessing.forkserver.ensure_running()
+                self.pool = ProcessPoolExecutor(
+                    workers,
+                    mp_context=context,
+                    initializer=_watch_command,
+                    initargs=(os.getpid(),),
+                )
             for name in chosen:  # in the order they are included
                 self.ahead[name] = self.pool.submit(_parse_in_worker, name)
         except Exception:  # noqa: BLE001 - no worker can start here: this process parses
             self.planned.difference_update(chosen)
 
     def close(self) -> None:
+        """Wait for the workers to end; they end with the command in any case
+        (``_watch_command``), and the forkserver with them."""
         if self.starting is not None:
             self.starting.join()
         if self.pool is not None:
             for future in self.ahead.values():
                 future.cancel()
-            self.pool.shutdown(wait=True, cancel_futures=True)
+            with contextlib.suppress(Exception):  # a pool broken by a failed start
+                self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None

@@ -50,7 +50,9 @@ class LayoutFolder:
         if self.layouts is None or self.folder is None:
             return None
         path = self.folder / name
-        return path if path.is_file() else None
+        # Anything by that name is the schedule's layout: a FIFO or a folder is then
+        # an error at it (``LayoutFile``), not a schedule silently left out.
+        return path if path.exists() or path.is_symlink() else None
 
 
 @of_entries

@@ -16,6 +16,7 @@ statements are the engine's over the transactions of that version.
 from __future__ import annotations
 
 import datetime
+import unicodedata
 from dataclasses import dataclass
 
 from beancount.core import data
@@ -40,6 +41,13 @@ class Revision:
     entry: data.Custom
 
 
+def canonical(name: str) -> str:
+    """A revision's name as names are compared and shown: without surrounding blanks,
+    in Unicode NFC.  A name typed on some systems arrives decomposed (NFD: カ and
+    a combining ゙ for ガ); it names the same revision."""
+    return unicodedata.normalize("NFC", name.strip())
+
+
 @of_entries
 def revisions(entries: list[data.Directive]) -> tuple[Revision, ...]:
     """The well-formed revisions, in the order they were adopted (ties: file order);
@@ -48,7 +56,7 @@ def revisions(entries: list[data.Directive]) -> tuple[Revision, ...]:
     for entry in walk.customs(entries, REVISION):
         args = values(entry)
         if len(args) == 1 and isinstance(args[0], str) and args[0].strip():
-            name = args[0].strip()
+            name = canonical(args[0])
             if name != ORIGINAL and name not in found:
                 found[name] = Revision(name, entry.date, entry)
     return tuple(sorted(found.values(), key=lambda r: r.adopted))
@@ -66,7 +74,7 @@ def latest(entries: list[data.Directive]) -> str:
 def revision_of(entry: data.Directive) -> str | None:
     """The revision a transaction (or a published figure) belongs to; None: 当初."""
     value = (entry.meta or {}).get(META)
-    return str(value).strip() if value is not None else None
+    return canonical(str(value)) if value is not None else None
 
 
 @of_entries

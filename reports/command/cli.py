@@ -18,6 +18,8 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime
+import errno
+import io
 import os
 import signal
 import socket
@@ -32,10 +34,12 @@ import click
 from yosan_ledger.plugins.core.era import named_fiscal_years
 from yosan_ledger.plugins.core.messages import (
     bind_global_domain,
+    inert,
     locale_language,
     localized,
     reason,
     translated,
+    visible,
 )
 from yosan_ledger.plugins.core.spelling import nearest
 from yosan_ledger.plugins.core.units import BY_LABEL, UNITS
@@ -171,9 +175,16 @@ def _output(ctx: click.Context, param: click.Parameter, value: str | None) -> Pa
     return Path(value)
 
 
+def _revision_name(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """A revision's name as the ledger's are compared (``revisions.canonical``: NFC,
+    without surrounding blanks): one typed decomposed (NFD) finds the revision."""
+    return unicodedata.normalize("NFC", value.strip()) if value is not None else None
+
+
 def revision_option(command: Callable) -> Callable:
     return click.option(
         "--revision",
+        callback=_revision_name,
         help=localized(
             "The budget as revised through this revision (補正予算), or 当初 for the original "
             "[default: the budget in force, the last revision]."
@@ -321,6 +332,21 @@ def chosen_segment(statements: Statements, segment: str | None) -> str | None:
     raise click.BadParameter(message, param_hint="--segment")
 
 
+def refuse_replacing_inputs(output: Path | None, *ledgers: LoadedLedger) -> None:
+    """An ``-o`` naming a file the ledgers were read from is refused, before anything
+    is written: ``yosan report -o main.beancount`` would replace the ledger."""
+    if output is None:
+        return
+    from yosan_ledger.reports.output import ForeignDirectory, refuse_inputs
+
+    folder = click.get_current_context().meta.get("output_is_folder", False) or output.is_dir()
+    try:
+        for ledger in ledgers:
+            refuse_inputs(output, ledger.inputs, folder=folder)
+    except ForeignDirectory as error:
+        raise click.UsageError(said(error)) from None
+
+
 def emit(write: Callable[[], str | None]) -> None:
     """Run a writer of ``rendering.formats``; print the text it returns, if any."""
     try:
@@ -334,14 +360,20 @@ def emit(write: Callable[[], str | None]) -> None:
             localized("cannot write the output: {error}", error=error)
         ) from None
     if text is not None:
-        try:
-            click.echo(text, nl=False)
-            sys.stdout.flush()
-        except OSError as error:  # a full disk, a closed pipe
-            raise click.ClickException(
-                localized("cannot write to standard output: {error}", error=error)
-            ) from None
+        printed(text)
         replay.keep(text)
+
+
+def printed(text: str) -> None:
+    """Print to standard output; a full disk, a closed pipe or a closed standard
+    output is one line and exit 1."""
+    try:
+        click.echo(text, nl=False)
+        sys.stdout.flush()
+    except OSError as error:
+        raise click.ClickException(
+            localized("cannot write to standard output: {error}", error=error)
+        ) from None
 
 
 def chosen_format(fmt: str | None, output: Path | None, default: str, known: tuple) -> str:
@@ -424,6 +456,7 @@ def main() -> None:
 )
 @click.option(
     "--against-revision",
+    callback=_revision_name,
     help=localized("overview: compare with this version of the same ledger (当初 or a revision)."),
 )
 @click.option(
@@ -480,6 +513,7 @@ def report(
 
     ledger = load(ledger_path, foreign_plugins, no_cache)
     segment = chosen_segment(ledger.statements, segment)
+    refuse_replacing_inputs(output, ledger)
     if statement in (EXECUTION, SETTLEMENT) or ledger.statements.actual:
         emit(
             lambda: actual_report(
@@ -533,7 +567,11 @@ def report(
         )
         return
     if statement in SCHEDULES:
-        other = load(against, foreign_plugins, no_cache).statements if against is not None else None
+        other = None
+        if against is not None:
+            compared = load(against, foreign_plugins, no_cache)
+            refuse_replacing_inputs(output, compared)
+            other = compared.statements
         if against_revision is not None:
             version = chosen_version(ledger, against_revision, "--against-revision")
             other = ledger.statements_as_of(version)
@@ -628,10 +666,12 @@ def actual_report(
     budget_versions = ledger.results["budget_versions"]
     if revision is not None and revision not in budget_versions:
         raise click.BadParameter(
-            localized(
-                "{revision!r} is no version of the budget: {known}",
-                revision=revision,
-                known=", ".join(budget_versions),
+            visible(
+                localized(
+                    "{revision!r} is no version of the budget: {known}",
+                    revision=revision,
+                    known=", ".join(budget_versions),
+                )
             ),
             param_hint="--revision",
         )
@@ -718,10 +758,12 @@ def chosen_version(ledger: LoadedLedger, version: str | None, option: str) -> st
     """The version asked for (None: the budget in force), or a refusal naming them."""
     if version is not None and version not in ledger.versions:
         raise click.BadParameter(
-            localized(
-                "{version!r} is no version of this budget: {known}",
-                version=version,
-                known=", ".join(ledger.versions),
+            visible(
+                localized(
+                    "{version!r} is no version of this budget: {known}",
+                    version=version,
+                    known=", ".join(ledger.versions),
+                )
             ),
             param_hint=option,
         )
@@ -816,6 +858,7 @@ def export(
     fmt = chosen_format(fmt, output, "csv", formats.EXPORT_FORMATS)
     replay.start(ctx, replayable=True)
     ledger = load(ledger_path, foreign_plugins, no_cache)
+    refuse_replacing_inputs(output, ledger)
     version = chosen_version(ledger, revision, "--revision")
     if version is not None:  # the figures of that version, in every format
         statements = ledger.statements_as_of(version)
@@ -857,7 +900,9 @@ def segments(ctx: click.Context, ledger_path: Path, no_cache: bool) -> None:
     replay.start(ctx, replayable=False)
     ledger = load(ledger_path, no_cache=no_cache)
     for segment in ledger.statements.segments:
-        click.echo(f"{segment.key}\t{segment.name}\t{','.join(segment.areas)}")
+        # A TAB or newline in a name cannot make a field or a line of its own.
+        fields = (segment.key, segment.name, ",".join(segment.areas))
+        printed("\t".join(inert(field) for field in fields) + "\n")
 
 
 @main.command(
@@ -886,7 +931,7 @@ def new_ledger(folder: Path, year: int | None) -> None:
     except (NewLedgerError, OSError) as error:
         raise click.ClickException(said(error)) from None
     for path in written:
-        click.echo(folder / path)
+        printed(f"{inert(str(folder / path))}\n")
     main_file = folder / "main.beancount"
     click.echo(
         localized(
@@ -961,16 +1006,16 @@ def fava(host: str, port: int, read_only: bool, ledger_path: Path, foreign_plugi
     """Browse the ledger in Fava, with the statements as published (reports.fava_ext)."""
     from fava.cli import main as fava_main
 
-    from yosan_ledger.reports.loading.sources import (
-        foreign_plugin_problems,
-        parsed_sources,
-        read_sources,
-    )
+    from yosan_ledger.plugins.core.sources import not_regular
+    from yosan_ledger.reports.fava_ext.load import refused
 
-    if not ledger_path.is_file():
+    if not ledger_path.exists():
         raise LedgerFailed(
             localized("{ledger}: no such ledger (give another with --ledger)", ledger=ledger_path)
         )
+    problem = not_regular(ledger_path)
+    if problem is not None:  # a FIFO, a device, a folder: never opened
+        raise LedgerFailed(localized("{ledger}: {problem}", ledger=ledger_path, problem=problem))
     try:
         socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as error:
@@ -982,23 +1027,26 @@ def fava(host: str, port: int, read_only: bool, ledger_path: Path, foreign_plugi
             ),
             param_hint="--host",
         ) from None
-    sources = read_sources(ledger_path)
-    refused = [p for p in sources.problems if p.renamed]
-    if not foreign_plugins:
-        refused += sources.problems
-        if not sources.problems:
-            refused += foreign_plugin_problems(parsed_sources(ledger_path, sources))
-    if refused:
-        refused = list(dict.fromkeys(refused))
-        refused.sort(key=lambda p: (p.where.filename, p.where.lineno or 0))
-        shown = [f"{p.where}: {translated(p.message, locale_language())}" for p in refused]
+    # Refused at start: what --no-foreign-plugins refuses, and a module named as it
+    # was before 0.2; any other problem Fava shows as an error of the load (each
+    # load passes the same gate, reloads included: fava_ext.load).
+    problems = [
+        p
+        for p in refused(str(ledger_path), foreign_plugins=foreign_plugins)[0]
+        if p.renamed or not foreign_plugins
+    ]
+    if problems:
+        problems.sort(key=lambda p: (p.where.filename, p.where.lineno or 0))
+        shown = [
+            visible(f"{p.where}: {translated(p.message, locale_language())}") for p in problems
+        ]
         raise failure(shown, ledger_path)
     # Beancount's pickle cache beside a ledger is unpickled, that is run, on load.
     os.environ["BEANCOUNT_DISABLE_LOAD_CACHE"] = "1"
     from yosan_ledger.reports.fava_ext.load import serve_fava_from_yosans_load
 
-    serve_fava_from_yosans_load()
-    args = [str(ledger_path.resolve()), "--host", host, "--port", str(port)]
+    serve_fava_from_yosans_load(foreign_plugins=foreign_plugins)
+    args = [os.path.abspath(ledger_path), "--host", host, "--port", str(port)]
     fava_main.main(args=args + (["--read-only"] if read_only else []), prog_name="yosan fava")
 
 
@@ -1006,11 +1054,44 @@ for _command in (main, *main.commands.values()):
     _command.context_class = Context  # help wrapped by the columns a character takes
 
 
+class ClosedOutput(io.TextIOBase):
+    """Standard output the command was started without (``yosan report >&-``):
+    writing to it fails as writing to a closed descriptor does, so the command says
+    so in one line; a command that prints nothing there (``check``) is unaffected."""
+
+    encoding = "utf-8"
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        raise OSError(errno.EBADF, localized("standard output is closed"))
+
+
+def _closed_streams_held() -> None:
+    """A standard stream closed at start: its descriptor taken by /dev/null, so that
+    no file the command opens (a cache entry, an output) gets its number and
+    receives what a child process writes there; ``sys.stdout`` then fails to write
+    (``ClosedOutput``), ``sys.stderr`` writes nowhere."""
+    for descriptor, name in ((0, "stdin"), (1, "stdout"), (2, "stderr")):
+        if getattr(sys, name) is not None:
+            continue
+        null = os.open(os.devnull, os.O_RDWR)
+        if null != descriptor:
+            os.dup2(null, descriptor)
+            os.close(null)
+    if sys.stdout is None:
+        sys.stdout = ClosedOutput()
+    if sys.stderr is None:
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - for the process' life
+
+
 def run() -> None:
     """Entry point that turns an unexpected failure into a message, not a traceback;
     Ctrl-C ends the command with exit status 130 and one line."""
     global _kept_until_exit
     _kept_until_exit = []
+    _closed_streams_held()
     with contextlib.suppress(ValueError):  # not the main thread: leave the handler be
         signal.signal(signal.SIGINT, interrupt)
     try:
@@ -1035,7 +1116,7 @@ def run() -> None:
             localized(
                 "yosan: internal error: {kind}: {error} (set YOSAN_DEBUG=1 for the traceback)",
                 kind=type(error).__name__,
-                error=error,
+                error=str(error),
             ),
             err=True,
         )

@@ -15,9 +15,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 
 import click
 
+from yosan_ledger.plugins.core.messages import localized
 from yosan_ledger.reports.loading import cache
 from yosan_ledger.reports.loading.cache import ledger_filename
 
@@ -60,8 +62,11 @@ def start(ctx: click.Context, *, replayable: bool) -> None:
         return
     try:
         click.echo(text, nl=False)
-    except (OSError, ValueError):
-        ctx.exit(1)  # a closed pipe: nothing more to say
+        sys.stdout.flush()
+    except OSError as error:  # a closed pipe, a full disk, a closed standard output
+        raise click.ClickException(
+            localized("cannot write to standard output: {error}", error=str(error))
+        ) from None
     ctx.exit(0)
 
 

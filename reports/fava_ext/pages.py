@@ -22,12 +22,12 @@ from fava.core.filters import LEXER, FilterError
 from yosan_ledger.plugins.core import revisions
 from yosan_ledger.plugins.core.budget import TOTAL
 from yosan_ledger.plugins.core.engine import Statements
-from yosan_ledger.plugins.core.messages import locale_language, translated
+from yosan_ledger.plugins.core.messages import _, locale_language, translated
 from yosan_ledger.plugins.core.problem import Problem
 from yosan_ledger.plugins.core.published import PublishedFigure
 from yosan_ledger.plugins.core.units import UNITS
 from yosan_ledger.reports.fava_ext.drill import basis, journal_filter
-from yosan_ledger.reports.loading.ledger import CHECK, RULE, error_rank
+from yosan_ledger.reports.loading.ledger import CHECK, RULE, error_rank, one_line
 from yosan_ledger.reports.rendering.text import figure
 from yosan_ledger.reports.tables.execution import execution_tables, settlement_tables
 from yosan_ledger.reports.tables.revision import revision_tables
@@ -184,6 +184,25 @@ class SegmentChoices:
     selection: Selection
     segment_name: str  # of the segment shown, or "" for the whole body
     choices: tuple[Choice, ...]  # 合計, each segment, and (statement pages) 事業別
+
+
+@dataclass(frozen=True)
+class Failed:
+    """A page the extension could not compute: what went wrong, and the ledger's
+    errors (the cause is most often among them: a broken layout)."""
+
+    errors: Errors
+    failure: str
+    missing_budget: ClassVar[bool] = False
+
+
+def failed_page(error: BaseException, errors: Errors, language: str | None) -> Failed:
+    message = _(
+        "yosan cannot compute this page: {kind}: {error}",
+        kind=type(error).__name__,
+        error=str(error),
+    )
+    return Failed(errors, translated(message, language))
 
 
 @dataclass(frozen=True)
@@ -358,7 +377,8 @@ def revision_page(
     )
     if len(versions) < 2:
         return RevisionPage(None, (), shown, units, segments, errors)
-    target = place.arg("revision") if place.arg("revision") in versions[1:] else versions[-1]
+    asked = revisions.canonical(place.arg("revision") or "")
+    target = asked if asked in versions[1:] else versions[-1]
     before = statements_as_of(versions[versions.index(target) - 1])
     after = statements_as_of(target)
     selection = segments.selection
@@ -419,10 +439,11 @@ def error_lines(
     ranks = [error_rank(error) for error in ordered]
     causes = sum(1 for r in ranks if r < RULE) or sum(1 for r in ranks if r < CHECK)
     shown = []
+    language = language or locale_language()
     for error in ordered[:SHOWN_ERRORS]:
         where, url = source_of(getattr(error, "source", None), place, folder)
-        message = translated(getattr(error, "message", error), language or locale_language())
-        shown.append(ErrorLine(where, url, message.strip()))
+        message = one_line(translated(getattr(error, "message", error), language), language)
+        shown.append(ErrorLine(where, url, message))
     following = causes if 0 < causes < len(ordered) else 0
     return Errors(len(errors), tuple(shown), place.report("errors"), following)
 

@@ -7,8 +7,10 @@ extension of its own.
 from __future__ import annotations
 
 import datetime
+import os
+from collections.abc import Callable
 from functools import cached_property
-from typing import ClassVar
+from typing import Any, ClassVar, TypeVar
 from urllib.parse import quote
 
 import flask
@@ -16,6 +18,7 @@ import jinja2
 from fava.ext import FavaExtensionBase, extension_endpoint
 from fava.util.date import parse_date
 from markupsafe import Markup
+from werkzeug.exceptions import HTTPException
 
 from yosan_ledger.plugins.core import execution, results, revisions
 from yosan_ledger.plugins.core.engine import Statements
@@ -25,6 +28,7 @@ from yosan_ledger.plugins.core.published import PublishedFigure, published_by_ve
 from yosan_ledger.reports.fava_ext.pages import (
     ChecksPage,
     Errors,
+    Failed,
     LinePage,
     NoBudget,
     Place,
@@ -33,6 +37,7 @@ from yosan_ledger.reports.fava_ext.pages import (
     checks_page,
     error_lines,
     execution_page,
+    failed_page,
     first_statement,
     line_page,
     revision_page,
@@ -40,6 +45,8 @@ from yosan_ledger.reports.fava_ext.pages import (
     statement_page,
 )
 from yosan_ledger.reports.rendering.phrases import breakable
+
+Page = TypeVar("Page")
 
 
 class BudgetReport(FavaExtensionBase):
@@ -75,6 +82,42 @@ class BudgetReport(FavaExtensionBase):
     def statements(self) -> Statements | None:
         """The statements of the ledger's current load (the rules computed them)."""
         return results.statements(self.ledger.all_entries)
+
+    def build_page(self) -> Any:
+        """What the page shows (each page's own)."""
+        raise NotImplementedError
+
+    def sidebar_statements(self) -> Statements | None:
+        """The statements, for what Fava's sidebar shows on every page (a title, or
+        no entry): None when they cannot be computed, which the extension's own page
+        then says (``page``)."""
+        try:
+            return self.statements()
+        except Exception:  # noqa: BLE001 - said on the extension's page
+            if os.environ.get("YOSAN_DEBUG"):
+                raise
+            return None
+
+    def page(self) -> Any:
+        """What the page shows, or, when computing it raised anything (a broken
+        layout, an engine's error), that failure with the ledger's errors: the
+        failure stays on the extension's page, and Fava's own pages, its Errors
+        page included, go on working."""
+        return self.guarded(self.build_page)
+
+    def guarded(self, build: Callable[[], Page]) -> Page | Failed:
+        try:
+            return build()
+        except HTTPException:
+            raise  # Fava's answer (a 404), not a failure
+        except Exception as error:  # noqa: BLE001 - shown on the page, never a 500
+            if os.environ.get("YOSAN_DEBUG"):
+                raise
+            try:
+                errors = self.errors(self.place())
+            except Exception:  # noqa: BLE001 - the failure alone, then
+                errors = Errors(0, (), "")
+            return failed_page(error, errors, self.ledger.fava_options.language)
 
     def errors(self, place: Place) -> Errors:
         return error_lines(
@@ -118,11 +161,13 @@ class StatementReport(BudgetReport):
 
     @property
     def report_title(self) -> str:  # type: ignore[override]
-        """The budget's own title (平成28年度予算（案）) in Fava's sidebar."""
-        statements = self.statements()
+        """The budget's own title (平成28年度予算（案）) in Fava's sidebar, which every
+        page of Fava shows: a ledger whose statements cannot be computed gets the
+        default title there, and its error on the extension's page."""
+        statements = self.sidebar_statements()
         return statements.budget.title if statements is not None else self.default_title
 
-    def page(self) -> StatementPage | NoBudget:
+    def build_page(self) -> StatementPage | NoBudget:
         place = self.place()
         statements = self.statements()
         if statements is None:
@@ -137,7 +182,8 @@ class StatementReport(BudgetReport):
                 errors=self.errors(place),
             )
         versions = revisions.names(entries)
-        version = place.arg("revision") if place.arg("revision") in versions else None
+        asked = revisions.canonical(place.arg("revision") or "")
+        version = asked if asked in versions else None
         return statement_page(
             revisions.statements_as_of(entries, version) or statements,
             place.arg("statement") or first_statement(statements),
@@ -174,7 +220,7 @@ class StatementReport(BudgetReport):
     @extension_endpoint("line")
     def line(self) -> str:
         """The transactions behind one figure, inside Fava's page layout."""
-        page = self.line_page()
+        page = self.guarded(self.line_page)
         if page is None:
             flask.abort(404)
         template = self.jinja_env.get_template("yosan_line.html")
@@ -189,17 +235,18 @@ class ExecutionReport(StatementReport):
 
     @property
     def report_title(self) -> str | None:  # type: ignore[override]
-        statements = self.statements()
+        statements = self.sidebar_statements()
         return "予算執行状況" if statements is not None and statements.actual else None
 
-    def page(self) -> StatementPage | NoBudget:  # type: ignore[override]
+    def build_page(self) -> StatementPage | NoBudget:  # type: ignore[override]
         place = self.place()
         statements = self.statements()
         if statements is None:
             return NoBudget(self.errors(place))
         entries = self.ledger.all_entries
         day = self.through(statements) or statements.budget.end
-        version = execution.budget_version(entries, day, place.arg("revision") or None)
+        asked = revisions.canonical(place.arg("revision") or "")
+        version = execution.budget_version(entries, day, asked or None)
         planned = execution.budget_statements(entries, version) if statements.actual else None
         return execution_page(
             planned,
@@ -219,10 +266,10 @@ class SettlementReport(BudgetReport):
 
     @property
     def report_title(self) -> str | None:  # type: ignore[override]
-        statements = self.statements()
+        statements = self.sidebar_statements()
         return "決算報告書" if statements is not None and statements.actual else None
 
-    def page(self) -> StatementPage | NoBudget:
+    def build_page(self) -> StatementPage | NoBudget:
         place = self.place()
         statements = self.statements()
         if statements is None or not statements.actual:
@@ -252,7 +299,7 @@ class RevisionReport(BudgetReport):
     def report_title(self) -> str | None:  # type: ignore[override]
         return "補正予算" if len(revisions.names(self.ledger.all_entries)) > 1 else None
 
-    def page(self) -> RevisionPage | NoBudget:
+    def build_page(self) -> RevisionPage | NoBudget:
         place = self.place()
         statements = self.statements()
         if statements is None:
@@ -276,7 +323,7 @@ class ChecksReport(BudgetReport):
 
     @property
     def report_title(self) -> str | None:  # type: ignore[override]
-        statements = self.statements()
+        statements = self.sidebar_statements()
         if statements is None:
             return None
         figures, malformed = self.published(statements)
@@ -293,7 +340,7 @@ class ChecksReport(BudgetReport):
             self._published = (entries, figures, malformed)
         return self._published[1], self._published[2]
 
-    def page(self) -> ChecksPage | NoBudget:
+    def build_page(self) -> ChecksPage | NoBudget:
         place = self.place()
         statements = self.statements()
         if statements is None:

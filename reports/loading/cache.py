@@ -6,8 +6,14 @@ entry per ledger (its absolute path), in ``$YOSAN_CACHE_DIR``, else
 is verified in full, otherwise the ledger is loaded again:
 
 - the SHA-256 of the content of every file the load read (``options["include"]``:
-  the main file and every file included, however deep) is that of the bytes the
-  load parsed;
+  the main file and every file included, however deep, the layouts and the
+  ledgers a directive names; and every file the gate checked) is that of the
+  bytes the load parsed, each opened as the gate opens it (a FIFO or a device put
+  in a file's place is never opened: the entry then does not verify);
+- every one of those paths leads where it led: to the same file (its resolved
+  path) through the same symbolic links, each with the same target, so a
+  retargeted link (a layouts folder, the budget an actual journal names) is a
+  changed input even where the files it now leads to hold the same bytes;
 - every ``include`` pattern still matches the same files (a new file matching a
   glob is a change);
 - the fingerprint is the same: the project's version, the SHA-256 of the code
@@ -41,9 +47,10 @@ from pathlib import Path
 from typing import Any
 
 from yosan_ledger.plugins.core.messages import _, reason
+from yosan_ledger.plugins.core.sources import FileProblem, open_regular, read_regular
 from yosan_ledger.reports.output import write_atomically
 
-MAGIC = b"yosan-statement-cache 1\n"
+MAGIC = b"yosan-statement-cache 2\n"
 PACKAGE = "yosan-ledger"
 # The code whose output the cache holds, and whose printed output it replays: the
 # whole package (the rules, their library and layouts, the loader, the tables and
@@ -192,19 +199,44 @@ def fingerprint(plugins: Iterable[str]) -> str:
 
 
 def _file_digest(path: str) -> str | None:
+    """SHA-256 of a regular file, opened as the gate opens it; None for anything else."""
     try:
-        with open(path, "rb") as stream:
+        with open_regular(path) as stream:
             return hashlib.file_digest(stream, "sha256").hexdigest()
-    except OSError:
+    except (FileProblem, OSError):
         return None
+
+
+def _links(path: str) -> list[str]:
+    """The symbolic links met on the way to ``path``, each path through it."""
+    found, current = [], ""
+    for part in Path(path).parts:
+        current = os.path.join(current, part)
+        if os.path.islink(current):
+            found.append(current)
+    return found
+
+
+def resolution(path: str) -> str:
+    """Where a path leads: the file it resolves to, and each symbolic link on the
+    way with its target.  Pointing a link elsewhere changes it, whatever the files
+    there hold."""
+    try:
+        links = [f"{link} -> {os.readlink(link)}" for link in _links(path)]
+        return "\n".join([os.path.realpath(path), *links])
+    except OSError:
+        return ""
 
 
 def _digests(paths: list[str]) -> list[str | None]:
     """SHA-256 of each file, several at once (hashlib lets go of the GIL)."""
     if len(paths) < 2:
         return [_file_digest(p) for p in paths]
-    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
-        return list(pool.map(_file_digest, paths))
+    try:
+        with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+            return list(pool.map(_file_digest, paths))
+    except RuntimeError:  # no thread can start (a process or memory limit): one by one
+        return [_file_digest(p) for p in paths]
 
 
 def _include_patterns(files: Iterable[str]) -> dict[str, list[str]]:
@@ -213,8 +245,8 @@ def _include_patterns(files: Iterable[str]) -> dict[str, list[str]]:
     patterns: dict[str, list[str]] = {}
     for filename in files:
         try:
-            text = Path(filename).read_bytes()
-        except OSError:
+            text = read_regular(filename)
+        except FileProblem:
             continue
         if filename.endswith(".toml"):  # a layout: a new file in its folder is a change
             pattern = os.path.join(os.path.dirname(filename), "*.toml")
@@ -266,6 +298,8 @@ def verified_payload(ledger: str) -> bytes | None:
             if _matches(pattern) != matched:
                 return None
         files = manifest["files"]
+        if [resolution(f) for f in files] != [manifest["resolved"][f] for f in files]:
+            return None
         if _digests(list(files)) != list(files.values()):
             return None
     except Exception:  # noqa: BLE001 - an entry that cannot be verified is not used
@@ -282,7 +316,10 @@ def start_verifying(ledger: str) -> None:
     ledger's files are hashed on the second core in the meantime.  ``read`` takes
     the outcome (for that ledger only)."""
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="yosan-cache")
-    _early[ledger] = pool.submit(verified_payload, ledger)
+    try:
+        _early[ledger] = pool.submit(verified_payload, ledger)
+    except RuntimeError:  # no thread can start: ``read`` verifies it in this one
+        return
     pool.shutdown(wait=False)
 
 
@@ -352,25 +389,32 @@ def write(
     *,
     unchanged_since: int,
     read: dict[str, str] | None = None,
+    inputs: Iterable[str] = (),
 ) -> None:
     """Store a load's result; a cache that cannot be written is no cache.  The
     entry keeps the SHA-256 of the bytes the load parsed (``read``, per file), not
     of the files as they are now: a file replaced during the load, even with an
     older modification time (``cp -p``, ``rsync -a``, a sync client), then no
-    longer verifies.  A file the parser did not read (a layout) is hashed now, and
-    nothing is stored when it changed (its modification or status-change time)
-    after ``unchanged_since`` (ns)."""
+    longer verifies.  A file the parser did not read (a layout, one only the gate
+    read: ``inputs``) is hashed now, and nothing is stored when it, or a symbolic
+    link on the way to any file, changed (its modification or status-change
+    time) after ``unchanged_since`` (ns)."""
     if options.get("documents"):
         return
-    files = sorted(options.get("include") or [ledger])
+    files = sorted({*(options.get("include") or [ledger]), *inputs})
     plugins = [name for name, _ in options.get("plugin", ())]
     try:
         read = read or {}
         # A file the parser did not read (a layout) is hashed now, and only if it has
         # not changed since the load began.
         others = [f for f in files if f not in read]
+        links = [link for f in files for link in _links(f)]
         for f in others:
             status = os.stat(f)
+            if max(status.st_mtime_ns, status.st_ctime_ns) >= unchanged_since:
+                return
+        for link in links:
+            status = os.lstat(link)
             if max(status.st_mtime_ns, status.st_ctime_ns) >= unchanged_since:
                 return
         hashed = dict(zip(others, _digests(others), strict=True))
@@ -383,6 +427,7 @@ def write(
             "fingerprint": fingerprint(plugins),
             "plugins": plugins,
             "files": dict(zip(files, digests, strict=True)),
+            "resolved": {f: resolution(f) for f in files},
             "globs": _include_patterns(files),
             "payload": hashlib.sha256(payload).hexdigest(),
         }
@@ -404,14 +449,19 @@ class ParsedFileCache:
     """Each file's parse (``plugins.core.parsing``), kept in the cache folder's
     ``parsed/`` beside the statements and trusted as they are: one entry per file
     (its absolute name), used only for the same bytes (their SHA-256), the same
-    Beancount and Python, and a payload with the SHA-256 its header gives."""
+    code that made it (the whole package, as for the statements: the builder is
+    part of it), the same Beancount and Python, and a payload with the SHA-256
+    its header gives."""
 
     def __init__(self) -> None:
         from beancount import __version__ as beancount_version
 
         from yosan_ledger.plugins.core import parsing
 
-        self.fingerprint = f"{parsing.FORMAT} beancount {beancount_version} python {sys.version}"
+        self.fingerprint = (
+            f"{parsing.FORMAT} code {_code_digest()} beancount {beancount_version} "
+            f"python {sys.version}"
+        )
 
     @staticmethod
     def path(filename: str) -> Path:

@@ -2,8 +2,11 @@
 
 ``load_ledger`` is the one way the ``yosan`` command loads a ledger.
 
-- The source files are checked first (``loading.sources``): a file Beancount
-  cannot read sensibly stops the load there, with its file and line.
+- Every file the load would read passes the gate first
+  (``yosan_ledger.plugins.core.sources``: the ledger's, the ledgers it names,
+  the layouts): a file Beancount cannot read sensibly stops the load there, with
+  its file and line; with ``--no-foreign-plugins``, so does a directive that
+  would run code from elsewhere (``loading.sources``).
 - A verified entry of the statement cache (``loading.cache``) answers when every
   file of the ledger is unchanged.
 - Otherwise Beancount's load runs (``yosan_ledger.plugins.core.loading``: Beancount's
@@ -26,23 +29,24 @@ import gc
 import os
 import sys
 import time
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from yosan_ledger.plugins.core.messages import _, locale_language, localized, translated
+from yosan_ledger.plugins.core.messages import (
+    _,
+    locale_language,
+    localized,
+    translated,
+    visible,
+)
+from yosan_ledger.plugins.core.sources import RAW_MODE, Sources, not_regular, read_sources
 from yosan_ledger.reports.interruption import raise_if_interrupted
 from yosan_ledger.reports.loading import cache as statement_cache
 from yosan_ledger.reports.loading.cache import ledger_filename
 from yosan_ledger.reports.loading.progress import Progress
-from yosan_ledger.reports.loading.sources import (
-    Sources,
-    foreign_plugin_problems,
-    parsed_sources,
-    read_sources,
-)
+from yosan_ledger.reports.loading.sources import foreign_plugin_problems, parsed_sources
 
 if TYPE_CHECKING:
     from beancount.core import data
@@ -103,6 +107,7 @@ class LoadedLedger:
     problems: list[Problem]
     results: dict[str, Any]  # statements, and each schedule's result by its name
     from_cache: bool = False
+    inputs: tuple[str, ...] = ()  # every file the load read (absolute), layouts included
     _entries: list[data.Directive] | None = field(default=None, repr=False, compare=False)
 
     @property
@@ -139,7 +144,13 @@ def _shorten(text: str) -> str:
 
 
 def _message(text: str) -> str:
-    """The first line of a message, and the exception for a plugin's traceback."""
+    """``one_line`` in the locale's language."""
+    return one_line(text, locale_language())
+
+
+def one_line(text: str, language: str | None) -> str:
+    """The first line of a message, and the exception for a plugin's traceback, in
+    ``language`` (the command's locale, Fava's option)."""
     from yosan_ledger.plugins.core import loading
 
     text = str(text)
@@ -150,39 +161,24 @@ def _message(text: str) -> str:
     if failure:
         name, failed = failure
         if failed:
-            return _shorten(
-                localized('plugin "{name}" failed: {error}', name=name, error=lines[-1])
-            )
-        return _shorten(
-            localized('plugin "{name}" cannot be imported: {error}', name=name, error=lines[-1])
-        )
+            said = _('plugin "{name}" failed: {error}', name=name, error=lines[-1])
+        else:
+            said = _('plugin "{name}" cannot be imported: {error}', name=name, error=lines[-1])
+        return _shorten(translated(said, language))
     if "Traceback" in text:
         return _shorten(f"{lines[0].split('Traceback')[0].rstrip(': ')}: {lines[-1]}")
     if lines[0].startswith("Invalid token") and any(sign in lines[0] for sign in MINUS_SIGNS):
-        return _shorten(
-            localized(
-                "{error}: write a negative figure with an ASCII '-' (e.g. -2000), not {signs}",
-                error=lines[0],
-                signs=", ".join(MINUS_SIGNS),
-            )
+        said = _(
+            "{error}: write a negative figure with an ASCII '-' (e.g. -2000), not {signs}",
+            error=lines[0],
+            signs=", ".join(MINUS_SIGNS),
         )
+        return _shorten(translated(said, language))
     return _shorten(" ".join(lines) if len(lines) <= 3 else lines[0])
 
 
 # Signs of a negative figure in Japanese tables, which Beancount does not read.
 MINUS_SIGNS = ("▲", "△", "−", "－")
-
-
-def visible(message: str) -> str:
-    """The message with every invisible or combining character as its code point
-    (\\u200b, \\u3099): two names that differ only by one, or by Unicode
-    normalisation (NFD), then print differently."""
-    if message.isascii():
-        return message
-    return "".join(
-        f"\\u{ord(c):04x}" if unicodedata.category(c) in ("Cf", "Mn", "Me", "Cc") else c
-        for c in message
-    )
 
 
 # A problem as stored in the cache: (absolute file, line, message, rank).
@@ -222,7 +218,7 @@ def shown_problems(raw: list[RawProblem], ledger: Path) -> list[Problem]:
     """Problems as printed: paths relative to the working directory, each once, the
     causes first (``error_rank``), each kind in file and line order."""
     problems = {
-        Problem(_shown_path(filename or str(ledger)), lineno, visible(message), rank)
+        Problem(visible(_shown_path(filename or str(ledger))), lineno, visible(message), rank)
         for filename, lineno, message, rank in raw
     }
     return sorted(problems, key=lambda p: (p.rank, p.filename or "", p.lineno or 0, p.message))
@@ -282,8 +278,9 @@ def load_ledger(
     path = Path(path)
     if not path.exists():
         raise LedgerError(_("{ledger}: no such ledger (give another with --ledger)", ledger=path))
-    if not path.is_file():
-        raise LedgerError(_("{ledger}: not a file", ledger=path))
+    problem = not_regular(path)
+    if problem is not None:  # a FIFO, a device, a folder: never opened
+        raise LedgerError(_("{ledger}: {problem}", ledger=path, problem=problem))
     filename = ledger_filename(path)
     with Progress(_("loading {ledger}", ledger=path), progress) as status:
         # A cache entry is only ever written for files that passed the source checks,
@@ -306,6 +303,8 @@ def load_ledger(
                 # Judged on what Beancount parsed, not on the line scan: parsing runs
                 # no plugin code, and the plugins run only after this refusal.
                 parsed = sources if sources.problems else parsed_sources(path, sources)
+                if parsed is not sources:
+                    refused += parsed.problems
                 refused += foreign_plugin_problems(parsed)
             if refused:
                 raw = [
@@ -325,6 +324,7 @@ def load_ledger(
                 shown_problems(hit["problems"], path),
                 hit["results"],
                 from_cache=True,
+                inputs=tuple(hit["inputs"]),
             )
         started = time.time_ns()
         read: dict[str, str] = {}
@@ -339,6 +339,8 @@ def load_ledger(
                 )
                 raise_if_interrupted()
                 results = _results(entries)
+        except MemoryError:
+            raise  # said as such, in one line, by the command
         except Exception as error:  # noqa: BLE001 - Beancount's loader failed: say so, plainly
             if os.environ.get("YOSAN_DEBUG"):
                 raise
@@ -356,21 +358,21 @@ def load_ledger(
                 (
                     os.path.abspath(where.filename) if where else filename,
                     where.lineno if where else None,
-                    localized(
-                        'option "plugin_processing_mode" "raw" turns off Beancount\'s own checks '
-                        "(its balance assertions, pad and documents steps); "
-                        "a budget ledger is always checked in full: remove the option"
-                    ),
+                    translated(RAW_MODE, locale_language()),
                     SOURCE,
                 )
             )
+        inputs = tuple(dict.fromkeys([*options.get("include", ()), *map(str, sources.files)]))
         if cache:
             status.phase(_("writing the statement cache"))
             statement_cache.write(
                 filename,
                 options,
-                {"options": options, "results": results, "problems": raw},
+                {"options": options, "results": results, "problems": raw, "inputs": inputs},
                 unchanged_since=started,
                 read=read,
+                inputs=inputs,
             )
-    return LoadedLedger(path, options, shown_problems(raw, path), results, _entries=entries)
+    return LoadedLedger(
+        path, options, shown_problems(raw, path), results, inputs=inputs, _entries=entries
+    )

@@ -76,8 +76,12 @@ class Progress:
     def __enter__(self) -> Progress:
         self.start = self.clock()
         if self.enabled:
-            self._thread = threading.Thread(target=self._tick, name="yosan-progress", daemon=True)
-            self._thread.start()
+            thread = threading.Thread(target=self._tick, name="yosan-progress", daemon=True)
+            try:
+                thread.start()
+            except RuntimeError:  # no thread can start here: the load goes on unshown
+                return self
+            self._thread = thread
         return self
 
     def __exit__(

@@ -4,31 +4,49 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Sequence
 
 import pandas as pd
+from pandas.api.types import is_bool_dtype, is_numeric_dtype
 
+from yosan_ledger.plugins.core.messages import inert
 from yosan_ledger.reports.tables.table import Table
 
 BOM = "\ufeff"  # lets Excel on Japanese Windows read UTF-8
 # Excel reads a field beginning with one of these as a formula (OWASP, CSV injection).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+PLAIN_NUMBER = re.compile(r"[+-]?\d+(\.\d+)?\Z")  # a figure as text (執行率 -5.0): no formula
 
 
 def as_text(value: object) -> object:
     """A text field Excel would take for a formula, with a leading apostrophe (Excel
     shows the rest as text); figures and other fields as they are."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
+    if isinstance(value, str) and value.startswith(FORMULA_START) and not PLAIN_NUMBER.match(value):
         return "'" + value
     return value
 
 
+def _field(value: object, *, excel_compatible: bool) -> object:
+    """A field as written: text with its control characters as code points (a CSV
+    printed to a terminal sends none of them), and, for Excel, never a formula."""
+    if isinstance(value, str):
+        return inert(as_text(value) if excel_compatible else value)
+    return value
+
+
 def tidy_csv(frame: pd.DataFrame, *, excel_compatible: bool = False) -> str:
-    if excel_compatible:
-        frame = frame.copy()
-        for column in frame.columns:
-            if frame[column].dtype == object:
-                frame[column] = frame[column].map(as_text)
+    """Rows as CSV.  Every text cell is written through ``_field``, whatever the
+    column's dtype (``object``, pandas' ``string``, a category): only numbers and
+    booleans are left as they are."""
+    frame = frame.copy()
+    for column in frame.columns:
+        values = frame[column]
+        if not (is_numeric_dtype(values) or is_bool_dtype(values)):
+            frame[column] = values.astype(object).map(
+                lambda v: _field(v, excel_compatible=excel_compatible)
+            )
+    frame.columns = [_field(str(c), excel_compatible=excel_compatible) for c in frame.columns]
     text = frame.to_csv(index=False, lineterminator="\n")
     return BOM + text if excel_compatible else text
 
@@ -44,7 +62,10 @@ def tables_csv(tables: Sequence[Table], *, excel_compatible: bool = False) -> st
     ``unit`` names each row's unit (千円 …), as the export's does."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    shown = as_text if excel_compatible else (lambda value: value)
+
+    def shown(value: object) -> object:
+        return _field(value, excel_compatible=excel_compatible)
+
     first = tables[0]
     if any(t.headers != first.headers for t in tables):
         raise ValueError("tables with different columns make no one CSV")

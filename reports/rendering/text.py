@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import unicodedata
 
+from yosan_ledger.plugins.core.messages import inert
 from yosan_ledger.reports.rendering.phrases import phrases, script
 from yosan_ledger.reports.tables.table import Rate, Table
 
@@ -109,27 +110,32 @@ def fill(text: str, size: int) -> list[str]:
 
 
 def render(table: Table) -> str:
-    labels = [INDENT * row.depth + row.label for row in table.rows]
-    cells = [[figure(v) for v in row.values] if row.values else [] for row in table.rows]
+    """The table as terminal text.  Every text from the ledger or its layouts shows
+    its control characters as code points: none moves the cursor, starts a line or
+    sends an escape sequence to the terminal."""
+    labels = [INDENT * row.depth + inert(row.label) for row in table.rows]
+    cells = [[inert(figure(v)) for v in row.values] if row.values else [] for row in table.rows]
     # A header wraps (long segment names do) only where it is wider than its figures.
     cell_widths = [max([width(c[i]) for c in cells if c] + [0]) for i in range(len(table.columns))]
     header_lines = [
-        wrap(h, max(HEADER_WIDTH, w)) for h, w in zip(table.headers, cell_widths, strict=True)
+        wrap(inert(h), max(HEADER_WIDTH, w))
+        for h, w in zip(table.headers, cell_widths, strict=True)
     ]
     widths = [
         max([width(line) for line in header_lines[i]] + [width(c[i]) for c in cells if c] + [8])
         for i in range(len(table.columns))
     ]
-    label_width = max([width(table.label_header)] + [width(label) for label in labels])
+    label_header = inert(table.label_header)
+    label_width = max([width(label_header)] + [width(label) for label in labels])
     height = max(len(lines) for lines in header_lines)
 
     out = []
     if table.organisation:
-        out.append(table.organisation)
-    out += [table.title, *([table.period] if table.period else [])]
+        out.append(inert(table.organisation))
+    out += [inert(table.title), *([inert(table.period)] if table.period else [])]
     out += [pad_left(f"（単位：{table.unit.label}）", 0), ""]
     for level in range(height):
-        label = table.label_header if level == height - 1 else ""
+        label = label_header if level == height - 1 else ""
         heads = [
             pad_left(
                 lines[level - (height - len(lines))] if level >= height - len(lines) else "", w
@@ -142,7 +148,7 @@ def render(table: Table) -> str:
         numbers = [pad_left(c, w) for c, w in zip(row_cells, widths, strict=False)]
         out.append("  ".join([pad_right(label, label_width), *numbers]).rstrip())
     if table.notes:
-        out += ["", *table.notes]
+        out += ["", *map(inert, table.notes)]
     return "\n".join(out) + "\n"
 
 

@@ -28,6 +28,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from yosan_ledger.plugins.core.messages import inert
 from yosan_ledger.reports.rendering.text import HEADER_WIDTH, figure, width, wrap
 from yosan_ledger.reports.tables.table import Rate, Table
 
@@ -59,9 +60,15 @@ def is_wide(sheet: Worksheet) -> bool:
     return sum(d.width or 0 for d in sheet.column_dimensions.values()) > PORTRAIT_WIDTH
 
 
+def _text(value: object) -> object:
+    """A cell's value: text with its control characters as code points (the file
+    format cannot hold most of them, and none belongs in a statement)."""
+    return inert(value) if isinstance(value, str) else value
+
+
 def sheet_name(title: str, taken: Iterable[str]) -> str:
     """The title as a valid, unique Excel sheet name (31 characters, no []:*?/\\)."""
-    base = FORBIDDEN_IN_SHEET_NAMES.sub("・", title)[:SHEET_NAME_LENGTH] or "表"
+    base = FORBIDDEN_IN_SHEET_NAMES.sub("・", inert(title))[:SHEET_NAME_LENGTH] or "表"
     used = {name.casefold() for name in taken}
     name, number = base, 2
     while name.casefold() in used:
@@ -77,10 +84,11 @@ def _shown(value: object) -> str:
 
 def _cell_value(value: int | str) -> int | str | Decimal | None:
     """What a cell holds: a figure as a number, a rate as an exact decimal number
-    (none where there is no rate), any other text as it is."""
+    (none where there is no rate), any other text with its control characters as
+    code points."""
     if isinstance(value, Rate):
         return Decimal(value) if value else None
-    return value
+    return _text(value)
 
 
 def add_sheet(workbook: Workbook, table: Table) -> Worksheet:
@@ -89,10 +97,10 @@ def add_sheet(workbook: Workbook, table: Table) -> Worksheet:
     last = len(table.columns) + 1
     row = 1
     if table.organisation:
-        sheet.cell(row, 1, table.organisation).font = PLAIN
+        sheet.cell(row, 1, _text(table.organisation)).font = PLAIN
         row += 1
     for text, font in ((table.title, TITLE_FONT), (table.period, PLAIN)):
-        cell = sheet.cell(row, 1, text)
+        cell = sheet.cell(row, 1, _text(text))
         cell.alignment = Alignment(horizontal="center")
         cell.font = font
         sheet.merge_cells(start_row=row, start_column=1, end_row=row, end_column=last)
@@ -103,8 +111,10 @@ def add_sheet(workbook: Workbook, table: Table) -> Worksheet:
     row += 1
 
     header_row = row
-    header_lines = [wrap(h, HEADER_WIDTH) for h in table.headers]
-    headers = [table.label_header, *("\n".join(lines) for lines in header_lines)]
+    # Each header's phrases on lines of their own (the breaks are the renderer's; any
+    # control character of the ledger's text is shown as its code point).
+    header_lines = [wrap(inert(h), HEADER_WIDTH) for h in table.headers]
+    headers = [inert(table.label_header), *("\n".join(lines) for lines in header_lines)]
     for column, text in enumerate(headers, start=1):
         cell = sheet.cell(header_row, column, text)
         cell.font, cell.fill, cell.border = BOLD, HEADER_FILL, HEADER_BORDER
@@ -115,7 +125,7 @@ def add_sheet(workbook: Workbook, table: Table) -> Worksheet:
 
     for line in table.rows:
         row += 1
-        label = sheet.cell(row, 1, line.label)
+        label = sheet.cell(row, 1, _text(line.label))
         label.alignment = Alignment(horizontal="left", indent=line.depth)
         label.font = BOLD if line.is_total else PLAIN
         for column, value in enumerate(line.values or (), start=2):
@@ -132,10 +142,13 @@ def add_sheet(workbook: Workbook, table: Table) -> Worksheet:
                 cell.border = TOTAL_BORDER
     for note in table.notes:
         row += 2 if note is table.notes[0] else 1
-        sheet.cell(row, 1, note).font = PLAIN
+        sheet.cell(row, 1, _text(note)).font = PLAIN
 
     label_width = max(
-        [width(table.label_header), *(width(r.label) + INDENT_WIDTH * r.depth for r in table.rows)]
+        [
+            width(inert(table.label_header)),
+            *(width(inert(r.label)) + INDENT_WIDTH * r.depth for r in table.rows),
+        ]
     )
     sheet.column_dimensions["A"].width = label_width + 2
     for index, lines in enumerate(header_lines):
@@ -190,12 +203,12 @@ def write_workbook(tables: Sequence[Table], stream: BinaryIO, *, title: str = ""
 def add_data_sheet(book: Workbook, name: str, frame: pd.DataFrame) -> Worksheet:
     """A flat sheet of rows (the tidy export) with a filter, for pivot tables."""
     sheet = book.create_sheet(sheet_name(name, book.sheetnames))
-    sheet.append(list(frame.columns))
+    sheet.append([_text(str(c)) for c in frame.columns])
     for cell in sheet[1]:
         cell.font = BOLD
     integer_columns = [c for c in frame.columns if pd.api.types.is_integer_dtype(frame[c])]
     for record in frame.itertuples(index=False):
-        sheet.append([int(v) if isinstance(v, np.integer) else v for v in record])
+        sheet.append([int(v) if isinstance(v, np.integer) else _text(v) for v in record])
     for cells in sheet.iter_rows(min_row=2):
         for cell in cells:
             cell.font = PLAIN
