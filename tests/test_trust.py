@@ -233,7 +233,7 @@ def test_ctrl_c_during_a_load_is_one_line_and_130(tmp_path):
     """Defect 16: Ctrl-C during a load printed a full traceback."""
     from benchmarks import generate
 
-    generate.main(["60000", str(tmp_path / "big")])
+    generate.main(["200000", str(tmp_path / "big")])  # a load of several seconds
     run = [sys.executable, "-m", "yosan_ledger.reports", "check", "--no-cache", "--ledger"]
     process = subprocess.Popen(
         [*run, str(tmp_path / "big" / "main.beancount")],
