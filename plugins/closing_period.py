@@ -47,8 +47,8 @@ def validate_closing_period(
         about = dict(date=entry.date, end=budget.end, closing=budget.closing)
         if not found:
             message = _(
-                "Transaction dated {date}, in the closing period ({end} .. {closing}): the "
-                "year's journal then holds only receipts and payments of the year",
+                "Transaction dated {date}, in the closing period (出納整理期間, to {closing}): "
+                "the year's journal then holds only receipts and payments of the year",
                 **about,
             )
         elif any(f.on_receipt and side(f.account) == REVENUE for f in found):
@@ -60,8 +60,8 @@ def validate_closing_period(
             )
         elif entry.meta.get(PAYS) is None and any(side(f.account) == EXPENDITURE for f in found):
             message = _(
-                "A payment dated {date}, in the closing period ({end} .. {closing}), pays "
-                'an obligation of the year: name it (obligation: "key")',
+                "A payment dated {date}, in the closing period (出納整理期間, to {closing}), "
+                'pays an obligation made in the year: name it (obligation: "key")',
                 **about,
             )
         else:

@@ -238,11 +238,10 @@ def _frame(
     for the total, in print order."""
     rows = []
     for segment in [*(s.key for s in segments), TOTAL]:
-        mine = {
-            account: figures
-            for (account, key), figures in leaves.items()
-            if (key == segment or segment == TOTAL) and side(account) and any(figures.values())
-        }
+        mine: dict[str, dict[str, int]] = {}
+        for (account, key), figures in leaves.items():
+            if segment in (key, TOTAL) and side(account) and any(figures.values()):
+                _add(mine.setdefault(account, dict.fromkeys(FIGURES, 0)), figures)
         for where in SIDES:
             nodes: dict[tuple[str, ...], dict[str, int]] = {}
             total = dict.fromkeys(FIGURES, 0)
