@@ -725,3 +725,78 @@ def test_the_pdf_prints_the_settlement_landscape(pdf, tmp_path):
     (png,) = tmp_path.glob("page*.png")
     image = Image.open(png)
     assert image.width > image.height  # a 決算書 page is wide
+
+
+# ---------------------------------------------------------------------------------------
+# yosan rollover of the journal: next year's budget opens with what this year carried.
+
+
+@pytest.fixture(scope="module")
+def rolled(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("rollover") / "fy2028"
+    result = yosan("rollover", "--ledger", ACTUALS, "-o", folder)
+    assert result.exit_code == 0, result.stderr
+    return folder / "main.beancount"
+
+
+ROAD = "Expenses:08-土木費:02-道路橋りょう費:02-道路新設改良費:14-工事請負費"
+
+
+def test_rollover_writes_next_years_budget_with_its_closing_period(rolled):
+    text = rolled.read_text("utf-8")
+    assert '"令和10年度さくら町予算（例）" 2028-04-01 2029-03-31' in text
+    assert 'custom "yosan-local-government" 2029-05-31' in text
+    assert 'custom "yosan-item-transfers"' in text and '"給料"' in text
+    result = yosan("check", "--ledger", rolled, "--no-cache")
+    assert result.exit_code == 0, result.stderr
+
+
+def test_rollover_carries_the_carry_over_and_its_funds(rolled):
+    """The 繰越明許費 of 50,000千円 opens next year's 工事請負費 (前年度繰越), funded by the
+    subsidy and the bond not yet received (20,000千円, 10,000千円) and 20,000千円 of 繰越金."""
+    from yosan_ledger.plugins.core.appropriations import appropriations
+
+    entries = load_ledger(rolled, cache=False).entries
+    budgeted = appropriations(entries)
+    assert budgeted.carried == {
+        (ROAD, "ippan"): 50 * M,
+        ("Income:14-国庫支出金:02-国庫補助金:03-土木費国庫補助金", "ippan"): 20 * M,
+        ("Income:20-町債:01-町債:01-土木債", "ippan"): 10 * M,
+        ("Income:18-繰越金:01-繰越金:01-繰越金", "ippan"): 20 * M,
+    }
+    assert budgeted.original == {}  # the year's own budget is the accountant's to write
+    # No opening balance: the year's surplus comes in as 繰越金, not as cash brought forward.
+    assert "前期末残高" not in (rolled.parent / "segments" / "ippan.beancount").read_text("utf-8")
+
+
+def test_next_years_settlement_shows_the_carry_over_in_its_budget(rolled):
+    journal = rolled.parent / "actuals" / "main.beancount"
+    journal.parent.mkdir()
+    journal.write_text(
+        'option "operating_currency" "JPY"\n'
+        '2028-04-01 custom "yosan-actuals" "../main.beancount"\n'
+        '2028-04-01 custom "yosan-layouts" "../layouts"\n'
+        'plugin "yosan_ledger.plugins.all"\n'
+        'include "../accounts.beancount"\n'
+        'include "../segments.beancount"\n'
+        '2028-05-10 * "町道桜通線改良工事 残額" #ippan\n'
+        f"  {ROAD}  50000000 JPY\n"
+        "  Assets:1-歳計現金\n",
+        "utf-8",
+    )
+    ledger = load_ledger(journal, cache=False)
+    assert ledger.problems == []
+    (_revenue, expenditure) = details_tables(settlement(ledger.entries), YEN, segment="ippan")
+    road = by_line(expenditure)[("土木費/道路橋りょう費/道路新設改良費", "工事請負費")]
+    assert road == (50 * M, 0, 50 * M, 0, 0, 0)
+    row = settlement(ledger.entries).figures.query("key == @ROAD and segment == 'ippan'").iloc[0]
+    assert (int(row["carried_in"]), int(row["original"])) == (50 * M, 0)
+
+
+def test_rollover_of_the_budget_carries_nothing(tmp_path):
+    result = yosan("rollover", "--ledger", BUDGET, "-o", tmp_path / "fy2028")
+    assert result.exit_code == 0, result.stderr
+    assert "Nothing was carried over." in (tmp_path / "fy2028" / "carryovers.beancount").read_text(
+        "utf-8"
+    )
+    assert yosan("check", "--ledger", tmp_path / "fy2028" / "main.beancount").exit_code == 0
