@@ -800,3 +800,15 @@ def test_rollover_of_the_budget_carries_nothing(tmp_path):
         "utf-8"
     )
     assert yosan("check", "--ledger", tmp_path / "fy2028" / "main.beancount").exit_code == 0
+
+
+def test_the_journals_statements_say_they_hold_the_closing_period(journal):
+    from yosan_ledger.reports.tables.statements import statement_table
+
+    flows = statement_table(journal.statements, "budget", YEN)
+    assert flows.period == (
+        "（令和9年4月1日から令和10年3月31日まで・出納整理期間令和10年5月31日までを含む）"
+    )
+    assert statement_table(journal.statements, "cash", YEN).period == "（令和10年5月31日現在）"
+    # The cash at the settlement is the 形式収支 of both 会計 (81,877,779 + 9,000,000).
+    assert journal.statements.figure("cash:歳計現金") == 90_877_779
