@@ -154,3 +154,21 @@ def test_the_benchmark_table_gives_ratios_to_bean_check_and_judges_the_goals():
     )
     assert lines[5].endswith("| — | — | wall ≤ 0.25: **not met** |")  # 2 s against 4 s
     assert "wall ≤ 0.35: met (stated at 100k)" in table([reference, cold], 10_000)
+
+
+def test_the_synthetic_journal_never_spends_a_line_beyond_its_budget_and_back():
+    """benchmarks/actuals.py splits each budget amount into many parts: each part keeps
+    the amount's sign (a 1,000-yen line in 1,200 parts is 0s and 1s, never 1s and a
+    −111 at the end), so the journal passes the control of commitments at any size."""
+    import random
+
+    from benchmarks.actuals import _split
+
+    weights = [random.Random(7).uniform(0.5, 1.5) for _ in range(1200)]
+    total = sum(weights)
+    for amounts in ([1000, 234, -1234], [1000, -7, -993]):
+        parts = _split(amounts, [w / total for w in weights])
+        assert [sum(column) for column in zip(*parts, strict=True)] == amounts
+        assert all(sum(p) == 0 for p in parts)
+        # Every posting but the last, which balances the part, keeps its sign.
+        assert all(p[0] >= 0 and p[1] * amounts[1] >= 0 for p in parts)

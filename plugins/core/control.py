@@ -22,6 +22,7 @@ not before it is made, and never more than it (as changed by then) leaves.
 from __future__ import annotations
 
 import datetime
+import operator
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -182,19 +183,9 @@ class _Simulation:
                 events.append(
                     ((obligation.date, 2, *where(obligation.entry)), "obligation", obligation)
                 )
-        paid: dict[tuple[int, Unit], int] = defaultdict(int)
-        first: dict[tuple[int, Unit], Flow] = {}
-        for flow in flows(self.entries):
-            if flow.pays is None and flow.account in unit_of:
-                unit = (unit_of[flow.account], flow.segment)
-                if unit in watched:
-                    key = (id(flow.transaction), unit)
-                    paid[key] += flow.amount
-                    first.setdefault(key, flow)
-        for key, yen in paid.items():
-            flow = first[key]
-            order = (flow.date, 3, *where(flow.transaction))
-            events.append((order, "payment", (key[1], yen, flow.transaction)))
+        for transaction, unit, yen in _uncommitted_payments(self.entries, watched, unit_of):
+            order = (transaction.date, 3, *where(transaction))
+            events.append((order, "payment", (unit, yen, transaction)))
         budget = dict(initial)
         committed: dict[Unit, int] = defaultdict(int)
         refusals = []
@@ -293,12 +284,50 @@ class _Simulation:
         return refusals
 
 
+def _uncommitted_payments(
+    entries: list[data.Directive], watched: set[Unit], unit_of: dict[str, str]
+) -> list[tuple[data.Transaction, Unit, int]]:
+    """What each transaction that names no obligation pays on each watched line: the
+    year's transactions that post to their accounts only are read."""
+    lines = {line for line, _segment in watched}
+    accounts = frozenset(a for a, line in unit_of.items() if line in lines)
+    segments = {segment for _line, segment in watched}
+    found = []
+    for transaction in year_transactions(entries):
+        if accounts.isdisjoint(map(_ACCOUNT, transaction.postings)):
+            continue
+        if transaction.meta.get(PAYS) is not None:
+            continue  # it pays an obligation, committed when that was made
+        tags = [t for t in transaction.tags or () if t in segments]
+        if len(tags) != 1 or len(transaction.tags) != 1:
+            continue  # another segment, or none: the segments rule reports it
+        paid: dict[Unit, int] = defaultdict(int)
+        for posting in transaction.postings:
+            if posting.account in accounts and posting.units is not None:
+                number = posting.units.number
+                if number is not None and number == number.to_integral_value():
+                    paid[(unit_of[posting.account], tags[0])] += int(number)
+        found += [(transaction, unit, yen) for unit, yen in paid.items() if unit in watched and yen]
+    return found
+
+
+_ACCOUNT = operator.attrgetter("account")
+
+
 def _payments_of_obligations(entries: list[data.Directive], mapped: Lines) -> tuple[Refusal, ...]:
     """Each payment naming an obligation pays it: on its account and segment, after
     it is made, within what it (as changed by then) leaves; an obligation is never
     reduced below what it has paid."""
     done = acts(entries)
-    named = [e for e in year_transactions(entries) if e.meta.get(PAYS) is not None]
+    budget = actuals.period(entries)[0]
+    if budget is None:
+        return ()
+    start, last = budget.start, budget.last_day
+    named = [
+        e
+        for e in walk.transactions(entries)
+        if e.meta.get(PAYS) is not None and start <= e.date <= last
+    ]
     if not named and not done.obligations:
         return ()
     made: dict[str, list[Obligation]] = defaultdict(list)

@@ -41,9 +41,10 @@ class Flow:
 @of_entries
 def flows(entries: list[data.Directive]) -> tuple[Flow, ...]:
     """Every flow of the year (its closing period included), in date and file order."""
+    context = _context(entries)
     found = []
     for entry in year_transactions(entries):
-        found += transaction_flows(entries, entry)
+        found += transaction_flows(entries, entry, context)
     found.sort(key=lambda f: (f.date, *place(f.transaction)))
     return tuple(found)
 
@@ -61,9 +62,13 @@ def year_transactions(entries: list[data.Directive]) -> list[data.Transaction]:
     return [e for e in walk.transactions(entries) if start <= e.date <= last]
 
 
-def transaction_flows(entries: list[data.Directive], entry: data.Transaction) -> list[Flow]:
+def transaction_flows(
+    entries: list[data.Directive],
+    entry: data.Transaction,
+    context: tuple[frozenset[str], frozenset[str]] | None = None,
+) -> list[Flow]:
     """A transaction's flows: its postings to each revenue and expenditure account, added."""
-    segments, on_receipt = _context(entries)
+    segments, on_receipt = context or _context(entries)
     tags = [t for t in entry.tags or () if t in segments]
     if len(tags) != 1:
         return []  # the segments rule reports it
