@@ -450,3 +450,22 @@ def test_a_corporate_budgets_lines_are_its_limits(tmp_path):
             "20,000 yen over",
         )
     ]
+
+
+def test_a_line_is_an_account_with_none_below_it(tmp_path):
+    """An account opened under another would be both a 目 (a sum) and a line."""
+    folder = tmp_path / "town"
+    shutil.copytree(TOWN, folder)
+    accounts = folder / "accounts.beancount"
+    accounts.write_text(
+        accounts.read_text("utf-8")
+        + "2027-03-31 open Expenses:02-総務費:01-総務管理費:01-一般管理費  JPY\n"
+        '  line: "総務管理費"\n',
+        "utf-8",
+    )
+    result = yosan("check", "--ledger", folder / "main.beancount", "--no-cache")
+    assert result.exit_code == 1
+    assert (
+        "Expenses:02-総務費:01-総務管理費:01-一般管理費:02-給料 is opened under "
+        "Expenses:02-総務費:01-総務管理費:01-一般管理費, another account" in result.stderr
+    )

@@ -251,9 +251,26 @@ def _two_months_after(day: datetime.date) -> datetime.date:
 def _account_problems(entries: list[data.Directive]) -> list[Problem]:
     errors = []
     roles: dict[str, list[data.Open]] = {}
+    opened = {e.account for e in walk.of_type(entries, data.Open) if side(e.account)}
     for entry in walk.of_type(entries, data.Open):
         where = side(entry.account)
         role = entry.meta.get(ROLE)
+        parts = entry.account.split(":")
+        parents = [p for p in (":".join(parts[:n]) for n in range(2, len(parts))) if p in opened]
+        if parents:
+            errors.append(
+                Problem(
+                    entry.meta,
+                    _(
+                        "{account} is opened under {parent}, another account: a line of "
+                        "歳入歳出 is an account with none below it (its 款, 項 and 目 are "
+                        "the sums of the lines below them)",
+                        account=entry.account,
+                        parent=parents[0],
+                    ),
+                    entry,
+                )
+            )
         if where is not None and len(path(entry.account)) < 2:
             errors.append(
                 Problem(
