@@ -469,3 +469,64 @@ def test_a_line_is_an_account_with_none_below_it(tmp_path):
         "Expenses:02-総務費:01-総務管理費:01-一般管理費:02-給料 is opened under "
         "Expenses:02-総務費:01-総務管理費:01-一般管理費, another account" in result.stderr
     )
+
+
+@pytest.mark.parametrize(
+    ("directive", "message"),
+    [
+        (
+            '2027-06-01 custom "yosan-assessment" "町民税" 100 JPY\n  segment: "ippan"\n',
+            'Malformed: custom "yosan-assessment" Income:… AMOUNT JPY ["摘要"] '
+            '(segment: "key" below)',
+        ),
+        (
+            f'2027-06-01 custom "yosan-assessment" {TAX} 100 JPY\n',
+            'The directive names no segment: segment: "key" below it',
+        ),
+        (
+            f'2027-06-01 custom "yosan-assessment" {TAX} 100.5 JPY\n  segment: "ippan"\n',
+            "100.5 JPY: an amount is whole JPY",
+        ),
+        (
+            f'2027-06-01 custom "yosan-obligation" "X-1" {TAX} 100 JPY\n  segment: "ippan"\n',
+            f"{TAX} is not an account of 歳出 (Expenses)",
+        ),
+        (
+            f'2027-06-01 custom "yosan-write-off" {TAX} -100 JPY\n  segment: "ippan"\n',
+            "-100 JPY: the amount is positive",
+        ),
+        (
+            f'2027-06-01 custom "yosan-carryover" "継続費" {ROAD} 100 JPY\n  segment: "ippan"\n',
+            "A carry-over is 繰越明許費 or 事故繰越, not '継続費'",
+        ),
+        (
+            f'2027-06-01 custom "yosan-transfer" {ROAD} {ROAD} 100 JPY\n  segment: "ippan"\n',
+            f"A transfer from {ROAD} to itself",
+        ),
+    ],
+    ids=["shape", "segment", "fraction", "side", "sign", "kind", "itself"],
+)
+def test_a_malformed_act_is_an_error_at_its_line(tmp_path, directive, message):
+    problems = edited(
+        tmp_path, [("actuals/ippan.beancount", "poptag #ippan\n", f"{directive}\npoptag #ippan\n")]
+    )
+    first = directive.splitlines()[0]
+    line = line_of(tmp_path, "actuals/ippan.beancount", first)
+    assert where(problems) == [("ippan.beancount", line, message)]
+
+
+def test_the_closing_period_is_at_most_two_months(tmp_path):
+    declaration = 'custom "yosan-local-government" 2028-05-31'
+    folder = tmp_path / "town"
+    shutil.copytree(TOWN, folder)
+    main = folder / "main.beancount"
+    main.write_text(
+        main.read_text("utf-8").replace(declaration, declaration.replace("05-31", "06-30")),
+        "utf-8",
+    )
+    result = yosan("check", "--ledger", main, "--no-cache")
+    assert result.exit_code == 1
+    assert (
+        "The closing period ends 2028-06-30: it follows the year's last day (2028-03-31) by "
+        "at most two months (地方自治法第235条の5: 5月31日)" in result.stderr
+    )
