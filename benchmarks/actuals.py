@@ -62,13 +62,18 @@ def month_end(start: datetime.date, month: int) -> datetime.date:
 
 def _split(amounts: list[int], weights: list[float]) -> list[list[int]]:
     """The postings' amounts split by the weights (summing to 1), each part in whole
-    yen and balanced, the parts adding up to the amounts exactly."""
+    yen and balanced, the parts adding up to the amounts exactly.  Each part is the
+    rounded share of the weights so far less what was given before, so that no part
+    of an amount has the other sign: no line is spent beyond its budget and given
+    back later (which the control of commitments would refuse)."""
     parts, given = [], [0] * len(amounts)
+    so_far = 0.0
     for index, weight in enumerate(weights):
+        so_far = min(so_far + weight, 1.0)
         if index == len(weights) - 1:
             share = [a - g for a, g in zip(amounts, given, strict=True)]
         else:
-            share = [round(a * weight) for a in amounts[:-1]]
+            share = [round(a * so_far) - g for a, g in zip(amounts[:-1], given, strict=False)]
             share.append(-sum(share))
         given = [g + s for g, s in zip(given, share, strict=True)]
         parts.append(share)

@@ -299,13 +299,14 @@ def transaction_count(folder: Path) -> int:
 
 class MonthEdit:
     """Edits of one monthly file, as an accountant's save: each call appends one
-    balanced transaction (業務経費 accrued to 未払金) of an amount and narration
-    never used before, so that no cache can answer the edited journal whole; the
-    amount, over ten million yen, shows in every statement in 千円.  The file is
-    restored on exit; a marker beside the journal says an edit is under way."""
+    balanced transaction (事業収入 accrued to 未収金: revenue, which the budget does not
+    limit, where an expense would pass the budget the journal spends exactly) of an
+    amount and narration never used before, so that no cache can answer the edited
+    journal whole; the amount, over ten million yen, shows in every statement in 千円.
+    The file is restored on exit; a marker beside the journal says an edit is under way."""
 
-    EXPENSE = "Expenses:51-営業費用:511-事業費:5111-業務経費"
-    PAYABLE = "Liabilities:21-流動負債:211-未払金"
+    REVENUE = "Income:41-営業収益:415-事業収入"
+    RECEIVABLE = "Assets:11-流動資産:112-未収金"
 
     def __init__(self, folder: Path, month: str = EDITED_MONTH) -> None:
         self.folder, self.path = folder, folder / "journal" / f"{month}.beancount"
@@ -322,7 +323,7 @@ class MonthEdit:
         with self.path.open("a", encoding="utf-8") as out:
             out.write(
                 f'\n{self.day} * "ベンチマークの編集 {token}" #general\n'
-                f"  {self.EXPENSE}  {amount} JPY\n  {self.PAYABLE}  -{amount} JPY\n"
+                f"  {self.RECEIVABLE}  {amount} JPY\n  {self.REVENUE}  -{amount} JPY\n"
             )
 
     def __exit__(self, *_: object) -> None:

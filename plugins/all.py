@@ -4,8 +4,9 @@
 
 The segments, the fiscal year, the layouts and whole yen first (the statements assume them),
 then each account's statement line, the statements themselves, and last the
-checks of published figures and the schedules.  This is the only place the
-order is written.
+checks of published figures and the schedules; last the execution of a year
+(a local government's declaration, the acts, the closing period, the control of
+commitments, revenue and carry-overs).  This is the only place the order is written.
 """
 
 from __future__ import annotations
@@ -13,13 +14,19 @@ from __future__ import annotations
 from beancount import loader
 
 from yosan_ledger.plugins import (
+    acts,
     actuals,
     advances,
+    budget_control,
+    carryovers,
+    closing_period,
     commitments,
     fiscal_year,
     layouts,
+    local_government,
     overview,
     published,
+    revenue,
     revisions,
     segments,
     statement_lines,
@@ -40,6 +47,12 @@ RULES = (
     overview,
     advances,
     commitments,
+    local_government,
+    acts,
+    closing_period,
+    budget_control,
+    revenue,
+    carryovers,
 )
 
 __plugins__ = loader.combine_plugins(*RULES)

@@ -4,7 +4,9 @@
 
 Transactions fall between the first and last day of the fiscal year, except the
 opening balances (前期末残高), dated the day before it starts, which may post to
-balance-sheet accounts only.
+balance-sheet accounts only.  The actual journal of a local government's budget
+(``custom "yosan-local-government"``) runs on to the last day of its closing
+period (出納整理期間); what it may hold then, ``yosan_ledger.plugins.closing_period`` says.
 """
 
 from __future__ import annotations
@@ -76,9 +78,10 @@ def validate_fiscal_year(
 
 
 def _outside(entries: list[data.Directive], budget: Budget) -> list[FiscalYearError]:
-    """Each transaction outside the fiscal year, and opening balances of flows."""
+    """Each transaction outside the fiscal year (and its closing period, where it has
+    one), and opening balances of flows."""
     errors = []
-    opening, start, end = budget.opening_date, budget.start, budget.end
+    opening, start, end = budget.opening_date, budget.start, budget.last_day
     outside = [e for e in entries if type(e) is data.Transaction and not start <= e.date <= end]
     for entry in outside:
         if entry.date == opening:
@@ -100,6 +103,22 @@ def _outside(entries: list[data.Directive], budget: Budget) -> list[FiscalYearEr
                         entry,
                     )
                 )
+        elif budget.closing is not None:
+            errors.append(
+                FiscalYearError(
+                    entry.meta,
+                    _(
+                        "Transaction dated {date} lies outside the fiscal year "
+                        "{start} .. {end} and its closing period (出納整理期間), which ends "
+                        "{closing}",
+                        date=entry.date,
+                        start=budget.start,
+                        end=budget.end,
+                        closing=budget.closing,
+                    ),
+                    entry,
+                )
+            )
         else:
             errors.append(
                 FiscalYearError(

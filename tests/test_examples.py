@@ -9,7 +9,7 @@ from tests.conftest import ROOT, copy_ledger, passes_bean_check_and_fava, yosan
 from yosan_ledger.reports.loading.ledger import load_ledger
 
 KUMIAI = ROOT / "examples" / "kumiai" / "main.beancount"
-CITY = ROOT / "examples" / "city" / "main.beancount"
+TOWN = ROOT / "examples" / "town" / "main.beancount"
 UNIVERSITY = ROOT / "examples" / "university" / "main.beancount"
 
 # みどり広域施設組合（例）, in yen, per segment (hall, water, common) and total.
@@ -74,34 +74,43 @@ KUMIAI_CF = {
     "当期末現金預金": (6_400_000, 2_350_000, 1_100_000, 9_850_000),
 }
 
-# みなと市（例）, per account (ippan, kokuho) and total.
-CITY_BUDGET = {
-    "市民税": (5_000_000_000, 0, 5_000_000_000),
-    "固定資産税": (3_000_000_000, 0, 3_000_000_000),
-    "市税計": (8_000_000_000, 0, 8_000_000_000),
-    "国民健康保険税": (0, 900_000_000, 900_000_000),
-    "地方交付税": (2_000_000_000, 0, 2_000_000_000),
-    "国庫負担金": (1_500_000_000, 1_000_000_000, 2_500_000_000),
-    "国庫補助金": (500_000_000, 0, 500_000_000),
-    "国庫支出金計": (2_000_000_000, 1_000_000_000, 3_000_000_000),
-    "市債": (800_000_000, 0, 800_000_000),
-    "歳入合計": (12_800_000_000, 1_900_000_000, 14_700_000_000),
-    "総務管理費": (2_000_000_000, 70_000_000, 2_070_000_000),
-    "徴税費": (300_000_000, 0, 300_000_000),
-    "総務費計": (2_300_000_000, 70_000_000, 2_370_000_000),
-    "社会福祉費": (4_000_000_000, 0, 4_000_000_000),
-    "児童福祉費": (3_500_000_000, 0, 3_500_000_000),
-    "民生費計": (7_500_000_000, 0, 7_500_000_000),
-    "療養諸費": (0, 1_850_000_000, 1_850_000_000),
-    "公債費": (2_900_000_000, 0, 2_900_000_000),
-    "歳出合計": (12_700_000_000, 1_920_000_000, 14_620_000_000),
-    "歳入歳出差引": (100_000_000, -20_000_000, 80_000_000),
+# さくら町（例）'s 歳入歳出予算 as revised by its 12月補正, per 会計 (ippan, kokuho) and total
+# (examples/town/budget.beancount and revision.beancount; tests/test_town.py checks its
+# settlement).  一般会計: 町民税 300M + 5M + 40M; 固定資産税 250M + 6M; 国庫補助金 40M + 20M
+# (補正); 繰越金 50M + 30M (補正); 町債 30M + 10M (補正); 総務管理費 200M + 120M + 40M + 10M;
+# 社会福祉費 400M + 10M (補正) + 150M; 道路橋りょう費 100M + 50M (補正).
+TOWN_BUDGET = {
+    "町民税": (345_000_000, 0, 345_000_000),
+    "固定資産税": (256_000_000, 0, 256_000_000),
+    "町税計": (601_000_000, 0, 601_000_000),
+    "国民健康保険税": (0, 180_000_000, 180_000_000),
+    "地方交付税": (900_000_000, 0, 900_000_000),
+    "国庫補助金": (60_000_000, 0, 60_000_000),
+    "県補助金": (0, 500_000_000, 500_000_000),
+    "他会計繰入金": (0, 150_000_000, 150_000_000),
+    "繰越金": (80_000_000, 20_000_000, 100_000_000),
+    "雑入": (9_000_000, 0, 9_000_000),
+    "町債": (40_000_000, 0, 40_000_000),
+    "歳入合計": (1_690_000_000, 850_000_000, 2_540_000_000),
+    "議会費": (60_000_000, 0, 60_000_000),
+    "総務管理費": (370_000_000, 15_000_000, 385_000_000),
+    "徴税費": (50_000_000, 0, 50_000_000),
+    "総務費計": (420_000_000, 15_000_000, 435_000_000),
+    "社会福祉費": (560_000_000, 0, 560_000_000),
+    "療養諸費": (0, 825_000_000, 825_000_000),
+    "道路橋りょう費": (150_000_000, 0, 150_000_000),
+    "公債費": (480_000_000, 0, 480_000_000),
+    "予備費": (20_000_000, 10_000_000, 30_000_000),
+    "歳出合計": (1_690_000_000, 850_000_000, 2_540_000_000),
+    "歳入歳出差引": (0, 0, 0),
 }
-CITY_CASH = {
-    "歳計現金": (400_000_000, 30_000_000, 430_000_000),
-    "前年度繰越金": (300_000_000, 50_000_000, 350_000_000),
-    "歳入歳出差引額": (100_000_000, -20_000_000, 80_000_000),
-    "財源合計": (400_000_000, 30_000_000, 430_000_000),
+# The budget is booked against 歳計現金, which it leaves as it found it: empty.
+TOWN_FUNDS = {
+    "歳入": (1_690_000_000, 850_000_000, 2_540_000_000),
+    "歳出": (1_690_000_000, 850_000_000, 2_540_000_000),
+    "歳入歳出差引額": (0, 0, 0),
+    "前年度末歳計現金": (0, 0, 0),
+    "年度末歳計現金": (0, 0, 0),
 }
 
 
@@ -191,8 +200,8 @@ def figures(ledger, statement: str) -> dict[str, tuple[int, ...]]:
         (KUMIAI, "pl", KUMIAI_PL),
         (KUMIAI, "bs", KUMIAI_BS),
         (KUMIAI, "cf", KUMIAI_CF),
-        (CITY, "budget", CITY_BUDGET),
-        (CITY, "cash", CITY_CASH),
+        (TOWN, "budget", TOWN_BUDGET),
+        (TOWN, "funds", TOWN_FUNDS),
         (UNIVERSITY, "budget", UNIVERSITY_BUDGET),
         (UNIVERSITY, "pl", UNIVERSITY_PL),
         (UNIVERSITY, "cf", UNIVERSITY_CF),
@@ -201,8 +210,8 @@ def figures(ledger, statement: str) -> dict[str, tuple[int, ...]]:
         "kumiai-pl",
         "kumiai-bs",
         "kumiai-cf",
-        "city-budget",
-        "city-cash",
+        "town-budget",
+        "town-funds",
         "university-budget",
         "university-pl",
         "university-cf",
@@ -216,10 +225,10 @@ def test_the_statements_are_the_figures_worked_out_by_hand(ledger, statement, ex
     assert shown <= set(expected)  # no figure the hand-worked table lacks
 
 
-SEGMENTS = {KUMIAI: ("hall", "water"), CITY: ("ippan", "kokuho"), UNIVERSITY: ("riko", "kango")}
+SEGMENTS = {KUMIAI: ("hall", "water"), TOWN: ("ippan", "kokuho"), UNIVERSITY: ("riko", "kango")}
 
 
-@pytest.mark.parametrize("ledger", list(SEGMENTS), ids=["kumiai", "city", "university"])
+@pytest.mark.parametrize("ledger", list(SEGMENTS), ids=["kumiai", "town", "university"])
 def test_the_examples_pass_yosan_bean_check_and_fava(ledger):
     result = yosan("check", "--ledger", ledger, "--no-cache")
     assert result.exit_code == 0, result.stderr
@@ -234,14 +243,14 @@ def test_the_examples_say_their_figures_are_made_up():
         assert "MADE-UP FIGURES" in ledger.read_text(encoding="utf-8").splitlines()[0]
 
 
-def test_the_city_prints_its_own_statements_and_no_corporate_ones():
-    result = yosan("report", "--ledger", CITY, "--unit", "yen", "--no-cache")
+def test_the_town_prints_its_own_statements_and_no_corporate_ones():
+    result = yosan("report", "--ledger", TOWN, "--unit", "yen", "--no-cache")
     assert result.exit_code == 0, result.stderr
-    assert "歳入歳出予算" in result.stdout and "歳計現金の状況" in result.stdout
+    assert "歳入歳出予算" in result.stdout and "歳計現金の収支" in result.stdout
     assert "貸借対照表" not in result.stdout and "資金計画" not in result.stdout
     assert "（令和9年4月1日から令和10年3月31日まで）" in result.stdout
     for name in ("advances", "overview", "commitments"):  # declares none of them
-        refused = yosan("report", name, "--ledger", CITY)
+        refused = yosan("report", name, "--ledger", TOWN)
         assert refused.exit_code == 2
         assert f"declare no {name} table" in refused.stderr
 

@@ -111,7 +111,7 @@ def test_hledger_reads_the_journal_by_segment(generated):
 def test_the_benchmark_edit_is_balanced_new_each_time_and_undone(tmp_path):
     """bench.MonthEdit, the benchmark's saved edit: each call appends to one monthly
     file of the actual journal one balanced transaction never written before, which
-    the ledger takes without an error and which moves 未払金 by its amount; leaving
+    the ledger takes without an error and which moves 未収金 by its amount; leaving
     restores the file byte for byte."""
     from benchmarks import actuals, bench
 
@@ -119,7 +119,7 @@ def test_the_benchmark_edit_is_balanced_new_each_time_and_undone(tmp_path):
     main = tmp_path / "main.beancount"
     month = tmp_path / "journal" / f"{bench.EDITED_MONTH}.beancount"
     original = month.read_bytes()
-    before = load_ledger(main, cache=False).statements.figure("bs:未払金", "general")
+    before = load_ledger(main, cache=False).statements.figure("bs:未収金", "general")
     with bench.MonthEdit(tmp_path) as edit:
         assert (tmp_path / bench.EDITING).exists()
         edit()
@@ -130,10 +130,10 @@ def test_the_benchmark_edit_is_balanced_new_each_time_and_undone(tmp_path):
         assert once.encode("utf-8").startswith(original) and twice.startswith(once)
         transactions = added.strip().split("\n\n")
         assert len(transactions) == 2 and transactions[0] != transactions[1]
-        amounts = [int(n) for n in re.findall(r"211-未払金  -(\d+) JPY", added)]
+        amounts = [int(n) for n in re.findall(r"415-事業収入  -(\d+) JPY", added)]
         assert len(amounts) == 2 and all(a >= 10_000_000 for a in amounts)
         assert yosan("check", "--ledger", main, "--no-cache").exit_code == 0
-        after = load_ledger(main, cache=False).statements.figure("bs:未払金", "general")
+        after = load_ledger(main, cache=False).statements.figure("bs:未収金", "general")
         assert after - before == sum(amounts)
     assert month.read_bytes() == original and not (tmp_path / bench.EDITING).exists()
 
@@ -154,3 +154,21 @@ def test_the_benchmark_table_gives_ratios_to_bean_check_and_judges_the_goals():
     )
     assert lines[5].endswith("| — | — | wall ≤ 0.25: **not met** |")  # 2 s against 4 s
     assert "wall ≤ 0.35: met (stated at 100k)" in table([reference, cold], 10_000)
+
+
+def test_the_synthetic_journal_never_spends_a_line_beyond_its_budget_and_back():
+    """benchmarks/actuals.py splits each budget amount into many parts: each part keeps
+    the amount's sign (a 1,000-yen line in 1,200 parts is 0s and 1s, never 1s and a
+    −111 at the end), so the journal passes the control of commitments at any size."""
+    import random
+
+    from benchmarks.actuals import _split
+
+    weights = [random.Random(7).uniform(0.5, 1.5) for _ in range(1200)]
+    total = sum(weights)
+    for amounts in ([1000, 234, -1234], [1000, -7, -993]):
+        parts = _split(amounts, [w / total for w in weights])
+        assert [sum(column) for column in zip(*parts, strict=True)] == amounts
+        assert all(sum(p) == 0 for p in parts)
+        # Every posting but the last, which balances the part, keeps its sign.
+        assert all(p[0] >= 0 and p[1] * amounts[1] >= 0 for p in parts)

@@ -4,7 +4,8 @@ line of the transaction so written (README, "How a cash statement counts a trans
 
 For each ledger, Hypothesis picks an edit of its text: two transactions of one day, one
 segment and the same metadata merged into one, or a transaction split into two that each
-balance.  The edited copy loads with every figure of every statement as before, or with
+balance.  The edited copy loads with every figure of every statement (and of a local
+government's journal, of its settlement) as before, or with
 the cash rule's refusal at the edited transaction (and the checks of totals that follow).
 tests/test_properties.py does the same on random ledgers, against a brute-force reading
 of the rule.
@@ -24,6 +25,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.conftest import ROOT
+from yosan_ledger.plugins.core.settlement import settlement
 from yosan_ledger.reports.loading.ledger import CHECK, load_ledger
 
 # (the main file, the folders it reads), relative to the repository
@@ -31,12 +33,14 @@ LEDGERS = {
     "fy2016": ("ledger/main.beancount", ("ledger",)),
     "kumiai": ("examples/kumiai/main.beancount", ("examples/kumiai",)),
     "kumiai-actuals": ("examples/kumiai/actuals/main.beancount", ("examples/kumiai",)),
-    "city": ("examples/city/main.beancount", ("examples/city",)),
+    "town": ("examples/town/main.beancount", ("examples/town",)),
+    "town-actuals": ("examples/town/actuals/main.beancount", ("examples/town",)),
     "university": ("examples/university/main.beancount", ("examples/university",)),
     "revision": ("examples/revision/main.beancount", ("examples/revision", "ledger")),
     "small": ("tests/ledgers/small/main.beancount", ("tests/ledgers/small",)),
 }
 HERE = ("filename", "lineno")
+SETTLEMENT = "settlement"  # the figures of a local government's settlement, beside the statements
 REFUSED = (
     "Transaction can be split into transactions that balance",
     "Transaction moves the cash of",
@@ -98,6 +102,9 @@ def blocks(name: str) -> tuple[list[Block], dict]:
             )
         )
     figures = {key: frame.copy() for key, frame in ledger.statements.figures.items()}
+    settled = settlement(ledger.entries)  # a local government's journal: its settlement too
+    if settled is not None:
+        figures[SETTLEMENT] = settled.figures
     return found, figures
 
 
@@ -176,6 +183,9 @@ def test_the_same_postings_grouped_otherwise_give_the_same_statements(name, data
         return
     _found, figures = blocks(name)
     for statement, frame in figures.items():
+        if statement == SETTLEMENT:
+            assert settlement(ledger.entries).figures.equals(frame), (statement, edit[0])
+            continue
         assert ledger.statements.figures[statement].equals(frame), (statement, edit[0])
 
 

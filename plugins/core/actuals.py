@@ -22,6 +22,7 @@ from beancount.core import data
 
 from yosan_ledger.plugins.core import walk
 from yosan_ledger.plugins.core.budget import Budget, find_budget, values
+from yosan_ledger.plugins.core.local import local_government
 from yosan_ledger.plugins.core.memo import of_entries
 from yosan_ledger.plugins.core.messages import _
 
@@ -67,6 +68,10 @@ def actuals_of(entries: list[data.Directive]) -> Actuals | None:
     budget = find_budget(budget_entries)[0]
     if budget is None and not problems:
         problems.append(_("{ledger}: the ledger declares no budget", ledger=path))
+    local = local_government(budget_entries)
+    if budget is not None and local is not None:
+        # A local government's year closes with its closing period (出納整理期間).
+        budget = dataclasses.replace(budget, closing=local.closing)
     return Actuals(
         entry,
         relative,

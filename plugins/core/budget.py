@@ -32,11 +32,20 @@ class Budget:
     start: datetime.date
     end: datetime.date
     adopted: datetime.date
+    # The last day of the closing period (出納整理期間) of a local government's actual
+    # journal, whose receipts and payments belong to the year; None: the year ends at ``end``.
+    closing: datetime.date | None = None
 
     @property
     def opening_date(self) -> datetime.date:
         """前期末: the day before the fiscal year, when opening balances stand."""
         return self.start - datetime.timedelta(days=1)
+
+    @property
+    def last_day(self) -> datetime.date:
+        """The last day whose transactions belong to the year: the end of its closing
+        period, else its last day."""
+        return self.closing or self.end
 
 
 @dataclass(frozen=True)

@@ -112,8 +112,10 @@ class Statements:
     overflows: tuple[tuple[str, str], ...] = field(default=(), repr=False)
     # Per account of the postings (rows, name order) and segment (columns, total
     # last), signed as Beancount keeps them: "opening" balance, the year's net
-    # "flow", the year's "credits" (a sum of the negative postings), and the number
-    # of "postings".  What a schedule by account (前受金) is made of.
+    # "flow", the year's "credits" (a sum of the negative postings), the number
+    # of "postings", and, for each cash statement, "counted:<statement>": the part
+    # of the year's flow that statement counts (its rule, plugins/core/cash.py).
+    # What a schedule by account (前受金, a 歳入歳出決算書) is made of.
     account_figures: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
     actual: bool = False  # the statements of an actual journal (実績), not of a budget
 
@@ -157,7 +159,7 @@ def collect_postings(
     per posting.
     """
     code = {key: i for i, key in enumerate(segment_keys)}
-    opening_date, end = budget.opening_date, budget.end
+    opening_date, end = budget.opening_date, budget.last_day
 
     def segment_of(tags: frozenset[str] | None) -> int:
         found = [code[t] for t in tags or () if t in code]
@@ -332,6 +334,7 @@ class _Evaluator:
 
 
 INT64_MAX = 2**63 - 1
+COUNTED = "counted:"  # Statements.account_figures: what a cash statement counts, per account
 
 
 def compute_statements(
@@ -389,6 +392,10 @@ def compute_statements(
     }
     counts = {key: count_cash(rule, postings, names) for key, rule in rules.items()}
     cash_flow = {key: by_account(everything, found.part) for key, found in counts.items()}
+    account_figures |= {
+        f"{COUNTED}{key}": pd.DataFrame(matrix, index=names, columns=columns)
+        for key, matrix in cash_flow.items()
+    }
 
     evaluator = _Evaluator(layouts, names, row_of_account, opening, flow, cash_flow)
     figures: dict[str, pd.DataFrame] = {}

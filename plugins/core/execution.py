@@ -32,19 +32,23 @@ def _actual_as_of(entries: list[data.Directive]) -> dict[datetime.date, Statemen
 
 def statements_through(entries: list[data.Directive], day: datetime.date) -> Statements | None:
     """The actual journal's statements from the year's start through ``day``: flows
-    of those days, balances at its end."""
+    of those days, balances at its end.  A day of the closing period (出納整理期間)
+    counts the year's receipts and payments made by then; its last day is the year's."""
     budget, actual = actuals.period(entries)
     layouts = results.layouts(entries)
     if budget is None or layouts is None:
         return None
-    day = min(max(day, budget.start - datetime.timedelta(days=1)), budget.end)
-    if day == budget.end:
+    day = min(max(day, budget.start - datetime.timedelta(days=1)), budget.last_day)
+    if day == budget.last_day:
         return results.statements(entries)
     known = _actual_as_of(entries)
     if day not in known:
-        known[day] = compute_statements(
-            entries, layouts, dataclasses.replace(budget, end=day), actual=actual
+        through = (
+            dataclasses.replace(budget, closing=day)
+            if day > budget.end
+            else dataclasses.replace(budget, end=day, closing=None)
         )
+        known[day] = compute_statements(entries, layouts, through, actual=actual)
     return known[day]
 
 

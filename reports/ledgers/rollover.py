@@ -10,6 +10,11 @@ FY2016, 積立金); and a ``yosan-comparison`` pointing back at L.  Before any n
 transaction, the new ledger's balance sheet is L's closing balance sheet, line for
 line and segment for segment.  The folder is written whole or not at all, and an
 existing one is refused.
+
+A local government's ledger (its budget, or the actual journal of one) rolls over
+otherwise (``yosan_ledger.reports.ledgers.carryover``): its year closes into next
+year's 繰越金, not into opening balances, and what it carried over opens next
+year's budget.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from yosan_ledger.plugins.core.engine import CURRENCY, Statements
 from yosan_ledger.plugins.core.era import fiscal_year_bounds, fiscal_year_of, format_fiscal_year
 from yosan_ledger.plugins.core.messages import _, reason
 from yosan_ledger.plugins.core.overview import year_header
+from yosan_ledger.reports.ledgers import carryover
 from yosan_ledger.reports.ledgers.comments import comment
 from yosan_ledger.reports.output import create_directory_atomically
 
@@ -206,6 +212,15 @@ def roll_over(ledger_path: Path, entries: list[data.Directive], options: dict, o
         raise RolloverError(
             _("{ledger}: the ledger declares no budget or no layouts", ledger=ledger_path)
         )
+    local = carryover.declaration(entries)
+    if local is not None:
+        try:
+            carryover.roll_over(
+                ledger_path, entries, options, out, statements, layouts.folder, local
+            )
+        except (carryover.CarryoverError, FileExistsError) as error:
+            raise RolloverError(reason(error)) from None
+        return
     segments = openings(statements, entries)
     start = _next_year(statements.budget)[0]
     opening_day = start - datetime.timedelta(days=1)

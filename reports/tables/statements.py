@@ -14,12 +14,16 @@ SINGLE_HEADER = "金額"
 
 
 def period_line(statements: Statements, statement: str, *, true_era: bool = False) -> str:
-    """（平成29年3月31日現在） or （平成28年4月1日から平成29年3月31日まで）."""
+    """（平成29年3月31日現在） or （平成28年4月1日から平成29年3月31日まで）; of a year with a
+    closing period (出納整理期間), the balances at its end and the flows with it."""
     budget = statements.budget
     as_of = None if true_era else budget.adopted
     if statements.layouts[statement].period == "closing":
-        return f"（{format_date(budget.end, as_of)}現在）"
-    return f"（{format_date(budget.start, as_of)}から{format_date(budget.end, as_of)}まで）"
+        return f"（{format_date(budget.last_day, as_of)}現在）"
+    year = f"{format_date(budget.start, as_of)}から{format_date(budget.end, as_of)}まで"
+    if budget.closing is not None:
+        return f"（{year}・出納整理期間{format_date(budget.closing, as_of)}までを含む）"
+    return f"（{year}）"
 
 
 def statement_table(
