@@ -22,6 +22,7 @@ from yosan_ledger.plugins.core import loading
 from yosan_ledger.reports.command import cli, replay
 from yosan_ledger.reports.loading import cache as statement_cache
 from yosan_ledger.reports.loading.ledger import LoadedLedger, load_ledger
+from yosan_ledger.reports.tables.kinds import needs
 
 
 def same(a: LoadedLedger, b: LoadedLedger) -> None:
@@ -43,8 +44,9 @@ def same(a: LoadedLedger, b: LoadedLedger) -> None:
         for name, frame in a.statements.account_figures.items():
             assert frame.equals(b.statements.account_figures[name]), name
         for name in ("advances", "commitments"):
-            assert a.results[name].layout == b.results[name].layout
-            assert a.results[name].frame.equals(b.results[name].frame), name
+            if name in a.results and name in b.results:
+                assert a.results[name].layout == b.results[name].layout
+                assert a.results[name].frame.equals(b.results[name].frame), name
     assert a.options.get("title") == b.options.get("title")
     assert a.options.get("include") == b.options.get("include")
 
@@ -66,8 +68,8 @@ def nested(tmp_path: Path) -> Path:
 
 
 def load_twice(path: Path) -> tuple[LoadedLedger, LoadedLedger]:
-    first = load_ledger(path)
-    again = load_ledger(path)
+    first = load_ledger(path, needs=needs())
+    again = load_ledger(path, needs=needs())
     return first, again
 
 
@@ -724,3 +726,20 @@ def test_kept_parses_are_keyed_on_the_packages_code(nested, monkeypatch):
     filename = str(nested)
     digest = hashlib.sha256(nested.read_bytes()).hexdigest()
     assert kept.get(filename, digest) is None
+
+
+def test_a_table_is_computed_when_asked_and_then_kept(tmp_path: Path):
+    """A load computes the results the command asks for, not every table's; a cache
+    entry without one asked for is a miss, and the full load keeps what the entry held
+    with what is asked now: neither is computed on every load, nor lost."""
+    ledger = copy_ledger(tmp_path / "ledger")
+    plain = load_ledger(ledger)
+    assert not plain.from_cache and "advances" not in plain.results
+    asked = load_ledger(ledger, needs=needs("advances"), known=needs())
+    assert not asked.from_cache and "advances" in asked.results  # the entry lacked it
+    both = load_ledger(ledger, needs=needs("overview"), known=needs())
+    assert not both.from_cache and {"advances", "overview"} <= both.results.keys()
+    again = load_ledger(ledger, needs=needs("advances", "overview"), known=needs())
+    assert again.from_cache and again.results["advances"].frame.equals(
+        asked.results["advances"].frame
+    )

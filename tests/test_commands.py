@@ -78,7 +78,9 @@ def test_an_as_of_day_outside_the_year_is_refused():
 
 def test_by_month_is_for_the_execution_report():
     result = yosan("report", "settlement", "--by-month", "--ledger", ACTUALS)
-    assert result.exit_code == 2 and "--by-month is for `yosan report execution`" in result.stderr
+    assert result.exit_code == 2 and result.stderr.splitlines()[-1] == (
+        "Error: --by-month is not for `yosan report settlement`; it is for: execution"
+    )
 
 
 @pytest.mark.parametrize(

@@ -253,12 +253,28 @@ ROOT = FY2016.parent.parent
 @pytest.mark.parametrize(
     ("ledger", "pages"),
     [
-        (FY2016, ["平成28年度予算（案）", "公表値の照合"]),
+        (
+            FY2016,
+            [
+                "平成28年度予算（案）",
+                "予定前受金及び累積前受金",
+                "債務負担行為",
+                "予算の概要",
+                "公表値の照合",
+            ],
+        ),
         (
             ROOT / "examples" / "revision" / "main.beancount",
-            ["平成28年度予算（案）", "補正予算", "公表値の照合"],
+            [
+                "平成28年度予算（案）",
+                "補正予算",
+                "予定前受金及び累積前受金",
+                "債務負担行為",
+                "予算の概要",
+                "公表値の照合",
+            ],
         ),
-        (ROOT / "examples" / "kumiai" / "main.beancount", ["令和9年度予算（例）"]),
+        (ROOT / "examples" / "kumiai" / "main.beancount", ["令和9年度予算（例）", "債務負担行為"]),
         (
             ROOT / "examples" / "kumiai" / "actuals" / "main.beancount",
             ["令和9年度予算（例）", "予算執行状況", "決算報告書"],

@@ -245,7 +245,7 @@ def test_settlement_note_errors_of_an_actual_journal_in_the_locales_language(tmp
 def test_execution_of_a_budget_is_refused_in_the_locales_language():
     said = both_languages("report", "execution", "--ledger", SMALL, cwd=ROOT)
     assert said["ja_JP.UTF-8"].stderr.splitlines() == [
-        f"使い方: {PROG} report [OPTIONS] [STATEMENT]",
+        f"使い方: {PROG} report [OPTIONS] [STATEMENT|TABLE]",
         f"'{PROG} report --help' でヘルプを表示できます。",
         "",
         'エラー: execution は実績の仕訳帳で使います: custom "yosan-actuals" '
@@ -289,13 +289,13 @@ def test_a_foreign_plugin_and_a_folder_as_output_are_refused_in_the_locales_lang
 def test_clicks_own_words_follow_the_locale():
     said = both_languages("report", "--bogus", cwd=ROOT)
     assert said["ja_JP.UTF-8"].stderr.splitlines() == [
-        f"使い方: {PROG} report [OPTIONS] [STATEMENT]",
+        f"使い方: {PROG} report [OPTIONS] [STATEMENT|TABLE]",
         f"'{PROG} report --help' でヘルプを表示できます。",
         "",
         "エラー: オプション '--bogus' はありません。",
     ]
     assert said["C"].stderr.splitlines() == [
-        f"Usage: {PROG} report [OPTIONS] [STATEMENT]",
+        f"Usage: {PROG} report [OPTIONS] [STATEMENT|TABLE]",
         f"Try '{PROG} report --help' for help.",
         "",
         "Error: No such option '--bogus'.",
@@ -312,9 +312,10 @@ def test_clicks_own_words_follow_the_locale():
             "report",
             [
                 "この補正（補正予算）までを反映した予算",
-                "実績の仕訳帳: この日までの財務諸表と執行状況",
-                "execution: 月ごとの列（4月〜3月）。",
-                "overview: 同じ元帳のこの版（当初または補正）と比較する。",
+                "実績の仕訳帳: この日までの財務諸表と表",
+                "実績の仕訳帳: 4月から3月まで月ごとの列。",
+                "予算を比べる表: 同じ元帳のこの版（当初または補正予算）と比べる。",
+                "元帳のほかの表を表示する: overview (予算の概要), advances",
             ],
         ),
         ("export", ["postings.parquet: 財務諸表のもとになる仕訳を一行に一つ", "取引の摘要"]),

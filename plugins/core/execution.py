@@ -144,6 +144,33 @@ def budget_statements(entries: list[data.Directive], version: str) -> Statements
     return revisions.statements_as_of(found.budget_entries, version)
 
 
+def budget_versions(entries: list[data.Directive]) -> dict[str, Statements | None] | None:
+    """An actual journal's budget, each of its versions (当初, then each revision); None
+    for a ledger that is no actual journal."""
+    found = actuals.actuals_of(entries)
+    if found is None or found.budget is None:
+        return None
+    return {
+        version: revisions.statements_as_of(found.budget_entries, version)
+        for version in revisions.names(found.budget_entries)
+    }
+
+
+def budget_in_force(entries: list[data.Directive]) -> str | None:
+    """The version of an actual journal's budget in force at the year's end (None for
+    a ledger that is no actual journal)."""
+    statements = results.statements(entries)
+    if statements is None or not statements.actual:
+        return None
+    return budget_version(entries, statements.budget.end, None)
+
+
+def year_notes(entries: list[data.Directive]) -> list[tuple[str, str, str]]:
+    """The notes on the year's 決算報告書 (``settlement_notes``)."""
+    statements = results.statements(entries)
+    return settlement_notes(entries, statements)[0] if statements is not None else []
+
+
 def rate(actual: int, budget: int) -> str:
     """執行率: actual ÷ budget in %, one decimal, half-up; blank when the budget is 0."""
     if budget == 0:

@@ -25,7 +25,7 @@ import signal
 import socket
 import sys
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -53,7 +53,7 @@ from yosan_ledger.reports.rendering.text import hanging
 if TYPE_CHECKING:
     from yosan_ledger.plugins.core.engine import Statements
     from yosan_ledger.reports.loading.ledger import LoadedLedger
-    from yosan_ledger.reports.tables.table import Table
+    from yosan_ledger.reports.tables.kinds import Kind, Request, Results
 
 # Click's own words in the locale's language: some are read as the options below are
 # declared (the --version option's help), the rest as the command runs.
@@ -62,7 +62,6 @@ bind_global_domain()
 DEFAULT_LEDGER = Path("ledger") / "main.beancount"
 LEDGER_HERE = Path("main.beancount")  # run inside the ledger's folder
 LEDGER_ENV = "YOSAN_LEDGER"
-SCHEDULE_NAMES = ("overview", "advances", "commitments")  # checked against the registry in tests
 EXPORT_HELP = "\n".join(
     [
         localized("Every figure of every statement and segment."),
@@ -264,12 +263,25 @@ def failure(lines: list[str], ledger_path: Path, *, causes: int | None = None) -
 _kept_until_exit: list[LoadedLedger] | None = None
 
 
-def load(ledger_path: Path, foreign_plugins: bool = True, no_cache: bool = False) -> LoadedLedger:
-    """The loaded ledger, or the command fails with every error it has."""
+def load(
+    ledger_path: Path,
+    foreign_plugins: bool = True,
+    no_cache: bool = False,
+    needs: Mapping[str, Callable] | None = None,
+    known: Mapping[str, Callable] | None = None,
+) -> LoadedLedger:
+    """The loaded ledger, with the results ``needs`` names, or the command fails with
+    every error it has."""
     from yosan_ledger.reports.loading.ledger import LedgerError, load_ledger
 
     try:
-        ledger = load_ledger(ledger_path, foreign_plugins=foreign_plugins, cache=not no_cache)
+        ledger = load_ledger(
+            ledger_path,
+            needs=needs,
+            known=known,
+            foreign_plugins=foreign_plugins,
+            cache=not no_cache,
+        )
     except LedgerError as error:
         raise LedgerFailed(said(error)) from None
     if _kept_until_exit is not None:
@@ -399,39 +411,66 @@ def main() -> None:
     """The statements of a Beancount budget ledger, as its layouts declare them."""
 
 
-@main.command(
-    help=localized(
-        "Print one statement (by its key in the ledger's layouts/statements.toml), "
-        "or all of them; or the budget's other tables: overview (予算の概要, against the "
-        "previous budget), advances (前受金), commitments (債務負担行為), revision (補正予算: "
-        "補正前の額, 補正額, 補正後の額); of an actual journal, execution (予算執行状況: 予算現額, "
-        "執行額, 残額, 執行率) and settlement (決算報告書).  Or write them as a CSV, an Excel "
-        "workbook (a sheet per table), a print-ready HTML page or a PDF."
-    )
-)
-@click.argument("statement", required=False)
+class ReportCommand(click.Command):
+    """`yosan report`: its help lists the kinds of table the registry holds, read when
+    the help is asked for (the registry imports the tables, pandas with them)."""
+
+    def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        from yosan_ledger.reports.tables.kinds import kinds
+
+        listed = ", ".join(f"{kind.name} ({kind.title})" for kind in kinds().values())
+        formatter.write_paragraph()
+        with formatter.indentation():
+            formatter.write_text(
+                localized(
+                    "Print one statement (by its key in the ledger's layouts/statements.toml), "
+                    "or all of them; or another table of the ledger: {tables}.  Or write them "
+                    "as {formats}.",
+                    tables=listed,
+                    formats=formats.described(formats.REPORT_FORMATS),
+                )
+            )
+
+
+# The command's options a kind of table may take, as the command line writes them.
+OPTION_FLAGS = {
+    "segment": "--segment",
+    "by_segment": "--by-segment",
+    "revision": "--revision",
+    "as_of": "--as-of",
+    "by_month": "--by-month",
+    "against": "--against",
+    "against_revision": "--against-revision",
+    "true_era": "--true-era",
+}
+# Those a statement takes (`yosan report`, `yosan report bs`).
+STATEMENT_OPTIONS = frozenset({"segment", "by_segment", "revision", "as_of", "true_era"})
+
+
+@main.command(cls=ReportCommand)
+@click.argument("name", metavar="[STATEMENT|TABLE]", required=False)
 @click.option(
     "--segment",
-    help=localized("One segment's statement, by its key or its name (see `yosan segments`)."),
+    help=localized("One segment's table, by its key or its name (see `yosan segments`)."),
 )
 @click.option(
     "--by-segment",
     is_flag=True,
-    help=localized("A column per segment, and 合計 (advances, commitments: grouped by segment)."),
+    help=localized("A column (or a table) per segment, and 合計."),
 )
 @click.option(
     "--unit",
     type=UnitChoice(),
     help=localized(
         "円, 千円 or 百万円, each figure rounded half-up on its own "
-        "[default: as published: 百万円 for overview, else 千円]."
+        "[default: the table's own, mostly 千円]."
     ),
 )
 @click.option(
     "--against",
     type=click.Path(path_type=Path, dir_okay=False, exists=True),
     help=localized(
-        "overview: the budget ledger to compare with "
+        "A table comparing budgets: the budget ledger to compare with "
         '[default: the ledger\'s custom "yosan-comparison"].'
     ),
 )
@@ -439,7 +478,7 @@ def main() -> None:
     "--format",
     "fmt",
     type=click.Choice(formats.REPORT_FORMATS),
-    help=localized("Default: text, or what the -o file's suffix says (.csv .xlsx .html .pdf)."),
+    help=formats.format_help(formats.REPORT_FORMATS, "text"),
 )
 @click.option("--excel-compatible", is_flag=True, help=localized("CSV with a BOM, for Excel."))
 @revision_option
@@ -447,17 +486,19 @@ def main() -> None:
     "--as-of",
     type=click.DateTime(formats=["%Y-%m-%d"]),
     help=localized(
-        "An actual journal: its statements and execution through this day "
-        "[default: the year's end]."
+        "An actual journal: its statements and tables through this day "
+        "[default: the year's last day, its closing period's where it has one]."
     ),
 )
 @click.option(
-    "--by-month", is_flag=True, help=localized("execution: a column per month, 4月 to 3月.")
+    "--by-month", is_flag=True, help=localized("An actual journal: a column per month, 4月 to 3月.")
 )
 @click.option(
     "--against-revision",
     callback=_revision_name,
-    help=localized("overview: compare with this version of the same ledger (当初 or a revision)."),
+    help=localized(
+        "A table comparing budgets: this version of the same ledger (当初 or a revision)."
+    ),
 )
 @click.option(
     "--true-era",
@@ -474,7 +515,7 @@ def main() -> None:
 @click.pass_context
 def report(
     ctx: click.Context,
-    statement: str | None,
+    name: str | None,
     segment: str | None,
     by_segment: bool,
     unit: str | None,
@@ -491,266 +532,167 @@ def report(
     foreign_plugins: bool,
     no_cache: bool,
 ) -> None:
-    """Print one statement (by its key in the ledger's layouts/statements.toml),
-    or all of them; or the budget's other tables:
-    overview (予算の概要, against the previous budget), advances (前受金),
-    commitments (債務負担行為), revision (補正予算: 補正前の額, 補正額, 補正後の額); of an
-    actual journal, execution (予算執行状況: 予算現額, 執行額, 残額, 執行率) and settlement
-    (決算報告書).  Or write them as a CSV, an Excel workbook (a sheet per table), a
-    print-ready HTML page or a PDF."""
+    """Print one statement, or all of them, or another table of the ledger (its kinds
+    are ``yosan_ledger.reports.tables.kinds``'s registry)."""
     if segment and by_segment:
         raise click.UsageError(localized("--segment and --by-segment exclude each other"))
-    if (against is not None or against_revision is not None) and statement != "overview":
-        raise click.UsageError(
-            localized("--against and --against-revision are for `yosan report overview`")
-        )
     if against is not None and against_revision is not None:
         raise click.UsageError(localized("--against and --against-revision exclude each other"))
+    given = {
+        option
+        for option, value in (
+            ("segment", segment),
+            ("by_segment", by_segment),
+            ("revision", revision),
+            ("as_of", as_of),
+            ("by_month", by_month),
+            ("against", against),
+            ("against_revision", against_revision),
+            ("true_era", true_era),
+        )
+        if value
+    }
     fmt = chosen_format(fmt, output, "text", formats.REPORT_FORMATS)
     replay.start(ctx, replayable=True)
-    from yosan_ledger.reports.tables.schedules import SCHEDULES, Request, ScheduleError
-    from yosan_ledger.reports.tables.statements import statement_table
+    from yosan_ledger.reports.tables.kinds import Request, Results, kinds, needs
 
-    ledger = load(ledger_path, foreign_plugins, no_cache)
+    kind = kinds().get(name) if name else None
+    refuse_options(given, kind.options if kind else STATEMENT_OPTIONS, name)
+    ledger = load(
+        ledger_path, foreign_plugins, no_cache, needs=kind.needs if kind else {}, known=needs()
+    )
     segment = chosen_segment(ledger.statements, segment)
     refuse_replacing_inputs(output, ledger)
-    if statement in (EXECUTION, SETTLEMENT) or ledger.statements.actual:
-        emit(
-            lambda: actual_report(
-                ledger,
-                statement,
-                revision,
-                as_of.date() if as_of else None,
-                by_month,
-                unit,
-                segment,
-                by_segment,
-                true_era,
-                fmt,
-                output,
-                excel_compatible,
-            )
-        )
-        return
-    if as_of is not None or by_month:
-        raise click.UsageError(localized("--as-of and --by-month are for an actual journal"))
-    statements = ledger.statements_as_of(chosen_version(ledger, revision, "--revision"))
-    names = list(statements.layouts.by_statement)
-    shown = [layout.statement for layout in statements.layouts.shown()]
-    tables_known = [*SCHEDULES, REVISION_TABLE, EXECUTION, SETTLEMENT]
-    if statement is not None and statement not in names and statement not in tables_known:
+    statements = ledger.statements
+    if kind is None and name is not None and name not in statements.layouts.by_statement:
         raise click.BadParameter(
             localized(
                 "{statement!r} is neither a statement nor a table of this ledger: {known}",
-                statement=statement,
-                known=", ".join([*names, *tables_known]),
+                statement=name,
+                known=", ".join([*statements.layouts.by_statement, *kinds()]),
             ),
-            param_hint="STATEMENT",
+            param_hint="STATEMENT|TABLE",
         )
-    organisation = ledger.options.get("title", "")
+    request = Request(
+        unit=UNITS[unit] if unit else None,
+        segment=segment,
+        by_segment=by_segment,
+        organisation=ledger.options.get("title", ""),
+        true_era=true_era,
+        revision=revision,
+        day=as_of.date() if as_of else None,
+        by_month=by_month,
+    )
     options = formats.Options(title=statements.budget.title, excel_compatible=excel_compatible)
-    tables: list[Table]
-    if statement == REVISION_TABLE:
-        emit(
-            lambda: revision_report(
-                ledger,
-                revision,
-                unit,
-                segment,
-                by_segment,
-                organisation,
-                true_era,
-                fmt,
-                output,
-                options,
-            )
-        )
+    if kind is None:
+        emit(lambda: statements_report(ledger, name, request, fmt, output, options))
         return
-    if statement in SCHEDULES:
-        other = None
-        if against is not None:
-            compared = load(against, foreign_plugins, no_cache)
-            refuse_replacing_inputs(output, compared)
-            other = compared.statements
-        if against_revision is not None:
-            version = chosen_version(ledger, against_revision, "--against-revision")
-            other = ledger.statements_as_of(version)
-            labelled = (other, version_title(version))
-        else:
-            labelled = (other, other.budget.title) if other is not None else None
-        request = Request(
-            unit=UNITS[unit] if unit else None,
-            segment=segment,
-            by_segment=by_segment,
-            organisation=organisation,
-            true_era=true_era,
-            against=labelled,
+    if against is not None:
+        compared = load(against, foreign_plugins, no_cache)
+        refuse_replacing_inputs(output, compared)
+        request = dataclasses.replace(
+            request, against=(compared.statements, compared.statements.budget.title)
         )
-        try:
-            results = {**ledger.results, "statements": statements}
-            tables = [SCHEDULES[statement].table(results, request)]
-        except ScheduleError as error:
-            raise click.UsageError(said(error)) from None
-    else:
-        tables = [
-            statement_table(
-                statements,
-                name,
-                UNITS[unit or "thousand"],
-                segment=segment,
-                by_segment=by_segment,
-                organisation=organisation,
-                true_era=true_era,
-                version=version_label(ledger, revision),
+    elif against_revision is not None:
+        version = chosen_version(ledger, against_revision, "--against-revision")
+        request = dataclasses.replace(
+            request, against=(ledger.statements_as_of(version), version_title(version))
+        )
+    results = Results(ledger.results, lambda: ledger.entries, kind.needs)
+    emit(lambda: drawn(kind, results, request, fmt, output, options))
+
+
+def refuse_options(given: set[str], taken: frozenset[str], name: str | None) -> None:
+    """A usage error for an option the table asked for does not take, naming those that
+    do (from the registry)."""
+    from yosan_ledger.reports.tables.kinds import kinds
+
+    for option in sorted(given - taken):
+        takers = [kind.name for kind in kinds().values() if option in kind.options]
+        if option in STATEMENT_OPTIONS:
+            takers.insert(0, localized("the statements"))
+        raise click.UsageError(
+            localized(
+                "{option} is not for `yosan report {table}`; it is for: {takers}",
+                option=OPTION_FLAGS[option],
+                table=name or "",
+                takers=", ".join(takers),
             )
-            for name in ([statement] if statement else shown)
-        ]
-    emit(lambda: formats.write_report(tables, fmt, output, options))
+        )
 
 
-REVISION_TABLE = "revision"
-EXECUTION = "execution"
-SETTLEMENT = "settlement"
-
-
-def actual_report(
-    ledger: LoadedLedger,
-    statement: str | None,
-    revision: str | None,
-    day: datetime.date | None,
-    by_month: bool,
-    unit: str | None,
-    segment: str | None,
-    by_segment: bool,
-    true_era: bool,
+def drawn(
+    kind: Kind,
+    results: Results,
+    request: Request,
     fmt: str,
     output: Path | None,
-    excel_compatible: bool,
+    options: formats.Options,
 ) -> str | None:
-    """An actual journal's statements through a day, its 予算執行状況 or 決算報告書."""
+    """A kind of table in ``fmt``: its own rows as CSV where it has them."""
+    from yosan_ledger.reports.tables.kinds import KindError
+
+    try:
+        if fmt == "csv" and kind.rows is not None:
+            return formats.write_rows(kind.rows(results, request), output, options)
+        return formats.write_report(kind.tables(results, request), fmt, output, options)
+    except KindError as error:
+        raise click.UsageError(said(error)) from None
+
+
+def statements_report(
+    ledger: LoadedLedger,
+    name: str | None,
+    request: Request,
+    fmt: str,
+    output: Path | None,
+    options: formats.Options,
+) -> str | None:
+    """The statements (one, or every one shown): of the budget in force or of a version
+    (--revision); of an actual journal, through a day (--as-of)."""
     from yosan_ledger.plugins.core import execution
-    from yosan_ledger.reports.tables.execution import (
-        execution_frame,
-        execution_month_frame,
-        execution_tables,
-        settlement_frame,
-        settlement_tables,
-    )
     from yosan_ledger.reports.tables.statements import statement_table
 
-    if not ledger.statements.actual:
-        raise formats.OutputError(
-            localized(
-                "{statement} is for an actual journal: a ledger that declares "
-                'custom "yosan-actuals" "path/to/budget/main.beancount"',
-                statement=statement,
-            )
-        )
-    budget = ledger.statements.budget
-    if by_month and statement != EXECUTION:
-        raise click.UsageError(localized("--by-month is for `yosan report execution`"))
-    if day is not None and not budget.start <= day <= budget.end:
-        raise click.BadParameter(
-            localized(
-                "{day} lies outside the fiscal year of the journal, {start} to {end}",
-                day=day,
-                start=budget.start,
-                end=budget.end,
-            ),
-            param_hint="--as-of",
-        )
-    day = day or budget.end
-    organisation = ledger.options.get("title", "")
-    options = formats.Options(title=budget.title, excel_compatible=excel_compatible)
-    scale = UNITS[unit or "thousand"]
-    budget_versions = ledger.results["budget_versions"]
-    if revision is not None and revision not in budget_versions:
-        raise click.BadParameter(
-            visible(
+    statements = ledger.statements
+    version = None
+    if statements.actual:
+        budget = statements.budget
+        day = request.day or budget.last_day
+        if not budget.start <= day <= budget.last_day:
+            raise click.BadParameter(
                 localized(
-                    "{revision!r} is no version of the budget: {known}",
-                    revision=revision,
-                    known=", ".join(budget_versions),
-                )
-            ),
-            param_hint="--revision",
-        )
-    if day == budget.end and not by_month:  # the year: all in the statement cache
-        actual = ledger.statements
-        version = revision or ledger.results["budget_in_force"]
-        notes = ledger.results["settlement_notes"]
-    else:  # a day of the year: from the journal's entries
-        entries = ledger.entries
-        actual = execution.statements_through(entries, day)
-        version = execution.budget_version(entries, day, revision)
-        notes = execution.settlement_notes(entries, actual)[0]
-    planned = budget_versions[version]
-    segments = [segment] if segment is not None else actual.columns
-    if statement == EXECUTION:
-        months = execution.months_through(ledger.entries, day) if by_month else []
-        if fmt == "csv":
-            frame = (
-                execution_month_frame(months, scale, segments)
-                if by_month
-                else execution_frame(planned, actual, scale, segments)
+                    "{day} lies outside the fiscal year of the journal, {start} to {end}",
+                    day=day,
+                    start=budget.start,
+                    end=budget.last_day,
+                ),
+                param_hint="--as-of",
             )
-            return formats.write_rows(frame, output, options)
-        tables = execution_tables(
-            planned,
-            actual,
-            day,
-            version_title(version),
-            scale,
-            segment=segment,
-            by_segment=by_segment,
-            organisation=organisation,
-            months=months,
-        )
-    elif statement == SETTLEMENT:
-        settled = execution.settlement_statement(actual)
-        if settled is None:
-            raise formats.OutputError(
-                localized(
-                    "the layouts declare no cash or flow statement for the settlement "
-                    '(決算報告書): add one, or name it with settlement = "key" in statements.toml'
-                )
+        if request.revision is not None:
+            raise click.UsageError(
+                localized("--revision is for a budget, or for `yosan report execution`")
             )
-        if fmt == "csv":
-            frame = settlement_frame(planned, actual, settled, scale, notes, segments)
-            return formats.write_rows(frame, output, options)
-        tables = settlement_tables(
-            planned,
-            actual,
-            settled,
-            scale,
-            notes,
-            segment=segment,
-            by_segment=by_segment,
-            organisation=organisation,
-        )
+        if day != budget.last_day:
+            statements = execution.statements_through(ledger.entries, day)
     else:
-        names = list(actual.layouts.by_statement)
-        shown = [layout.statement for layout in actual.layouts.shown()]
-        if statement is not None and statement not in names:
-            raise formats.OutputError(
-                localized(
-                    "{statement!r} is no statement of this journal: {known}",
-                    statement=statement,
-                    known=", ".join([*names, EXECUTION, SETTLEMENT]),
-                )
-            )
-        tables = [
-            statement_table(
-                actual,
-                name,
-                scale,
-                segment=segment,
-                by_segment=by_segment,
-                organisation=organisation,
-                true_era=true_era,
-            )
-            for name in ([statement] if statement else shown)
-        ]
+        if request.day is not None:
+            raise click.UsageError(localized("--as-of is for an actual journal"))
+        statements = ledger.statements_as_of(chosen_version(ledger, request.revision, "--revision"))
+        version = version_label(ledger, request.revision)
+    shown = [layout.statement for layout in statements.layouts.shown()]
+    tables = [
+        statement_table(
+            statements,
+            statement,
+            request.unit_or("thousand"),
+            segment=request.segment,
+            by_segment=request.by_segment,
+            organisation=request.organisation,
+            true_era=request.true_era,
+            version=version,
+        )
+        for statement in ([name] if name else shown)
+    ]
     return formats.write_report(tables, fmt, output, options)
 
 
@@ -783,58 +725,12 @@ def version_label(ledger: LoadedLedger, version: str | None) -> str | None:
     return shown_as(ledger.versions, version) if len(ledger.versions) > 1 else None
 
 
-def revision_report(
-    ledger: LoadedLedger,
-    revision: str | None,
-    unit: str | None,
-    segment: str | None,
-    by_segment: bool,
-    organisation: str,
-    true_era: bool,
-    fmt: str,
-    output: Path | None,
-    options: formats.Options,
-) -> str | None:
-    """The revision's table (the last revision by default): text, Excel, HTML, PDF, or
-    CSV rows statement,section,line,segment,before,change,after."""
-    from yosan_ledger.reports.tables.revision import revision_frame, revision_tables
-
-    versions = ledger.versions
-    target = revision or versions[-1]
-    if len(versions) < 2 or target == versions[0]:
-        raise formats.OutputError(
-            localized(
-                "the budget has no revision to show: declare one with "
-                'custom "yosan-revision" "name" and give its transactions revision: "name"'
-            )
-        )
-    before = ledger.statements_as_of(versions[versions.index(target) - 1])
-    after = ledger.statements_as_of(target)
-    scale = UNITS[unit or "thousand"]
-    if fmt == "csv":
-        segments = [segment] if segment is not None else after.columns
-        return formats.write_rows(revision_frame(before, after, scale, segments), output, options)
-    tables = revision_tables(
-        before,
-        after,
-        target,
-        scale,
-        segment=segment,
-        by_segment=by_segment,
-        organisation=organisation,
-        true_era=true_era,
-    )
-    return formats.write_report(tables, fmt, output, options)
-
-
 @main.command(help=EXPORT_HELP)
 @click.option(
     "--format",
     "fmt",
     type=click.Choice(formats.EXPORT_FORMATS),
-    help=localized(
-        "Default: csv, or what the -o file's suffix says (.xlsx), or parquet for a folder."
-    ),
+    help=formats.format_help(formats.EXPORT_FORMATS, "csv"),
 )
 @unit_option
 @click.option("--excel-compatible", is_flag=True, help=localized("UTF-8 with a BOM, for Excel."))
@@ -857,7 +753,16 @@ def export(
 ) -> None:
     fmt = chosen_format(fmt, output, "csv", formats.EXPORT_FORMATS)
     replay.start(ctx, replayable=True)
-    ledger = load(ledger_path, foreign_plugins, no_cache)
+    from yosan_ledger.reports.tables.kinds import kinds, needs
+
+    workbook = [kind.name for kind in kinds().values() if kind.workbook] if fmt == "xlsx" else []
+    ledger = load(
+        ledger_path,
+        foreign_plugins,
+        no_cache,
+        needs=needs(*workbook) if workbook else {},
+        known=needs(),
+    )
     refuse_replacing_inputs(output, ledger)
     version = chosen_version(ledger, revision, "--revision")
     if version is not None:  # the figures of that version, in every format

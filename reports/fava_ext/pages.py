@@ -29,7 +29,7 @@ from yosan_ledger.plugins.core.units import UNITS
 from yosan_ledger.reports.fava_ext.drill import basis, journal_filter
 from yosan_ledger.reports.loading.ledger import CHECK, RULE, error_rank, one_line
 from yosan_ledger.reports.rendering.text import figure
-from yosan_ledger.reports.tables.execution import execution_tables, settlement_tables
+from yosan_ledger.reports.tables.execution import execution_tables
 from yosan_ledger.reports.tables.revision import revision_tables
 from yosan_ledger.reports.tables.statements import TOTAL_HEADER, statement_table
 from yosan_ledger.reports.tables.table import Table
@@ -313,33 +313,31 @@ def execution_page(
     return StatementPage(table, tuple(lines), shown, units, segments, errors)
 
 
-def settlement_page(
-    planned: Statements,
-    actual: Statements,
-    statement: str,
-    notes: Sequence[tuple[str, str, str]],
+def kind_page(
+    tables: Sequence[Table],
+    statements: Statements,
     place: Place,
     *,
-    organisation: str,
+    unit_key: str | None,
     errors: Errors,
+    empty_note: str = "",
 ) -> StatementPage:
-    """決算報告書 of the year: 予算額, 決算額, 差額 and the ledger's notes, for the
-    segment of Fava's filter."""
-    unit_key = place.arg("unit") if place.arg("unit") in UNITS else DEFAULT_UNIT
+    """A kind of table of the registry (``tables.kinds``), drawn for the segment of
+    Fava's filter and the unit asked for: a switch between its tables where it draws
+    several (a 会計's 歳入 and 歳出, say)."""
+    segments = segment_choices(statements, place, with_table=False)
     units = tuple(
         Choice(unit.label, place.here(unit=key), key == unit_key) for key, unit in UNITS.items()
     )
-    segments = segment_choices(actual, place, with_table=False)
-    column = segments.selection.segment
-    (table,) = settlement_tables(
-        planned,
-        actual,
-        statement,
-        UNITS[unit_key],
-        notes,
-        segment=None if column == TOTAL else column,
-        organisation=organisation,
+    if not tables:
+        return StatementPage(None, (), (), units, segments, errors, empty_note=empty_note)
+    asked = place.arg("table")
+    index = int(asked) if asked.isdigit() and int(asked) < len(tables) else 0
+    switch = tuple(
+        Choice(table.title, place.here(table=str(i) if i else None), i == index)
+        for i, table in enumerate(tables)
     )
+    table = tables[index]
     lines = tuple(
         Line(
             row.kind,
@@ -350,7 +348,7 @@ def settlement_page(
         )
         for row in table.rows
     )
-    return StatementPage(table, lines, (), units, segments, errors)
+    return StatementPage(table, lines, switch if len(tables) > 1 else (), units, segments, errors)
 
 
 def revision_page(

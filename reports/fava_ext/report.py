@@ -21,10 +21,12 @@ from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
 from yosan_ledger.plugins.core import execution, results, revisions
+from yosan_ledger.plugins.core.budget import TOTAL
 from yosan_ledger.plugins.core.engine import Statements
-from yosan_ledger.plugins.core.messages import translated
+from yosan_ledger.plugins.core.messages import reason, translated
 from yosan_ledger.plugins.core.problem import Problem
 from yosan_ledger.plugins.core.published import PublishedFigure, published_by_version
+from yosan_ledger.plugins.core.units import UNITS
 from yosan_ledger.reports.fava_ext.pages import (
     ChecksPage,
     Errors,
@@ -39,12 +41,14 @@ from yosan_ledger.reports.fava_ext.pages import (
     execution_page,
     failed_page,
     first_statement,
+    kind_page,
     line_page,
     revision_page,
-    settlement_page,
+    segment_choices,
     statement_page,
 )
 from yosan_ledger.reports.rendering.phrases import breakable
+from yosan_ledger.reports.tables.kinds import Kind, KindError, Request, Results, kinds
 
 Page = TypeVar("Page")
 
@@ -228,21 +232,89 @@ class StatementReport(BudgetReport):
         return flask.render_template("_layout.html", content=content, page_title=self.report_title)
 
 
-class ExecutionReport(StatementReport):
-    """予算執行状況: the actual journal through the end of Fava's time filter, against
-    the budget in force that day; each 執行額 opens its postings.  A page of an actual
-    journal only."""
+class TablesReport(BudgetReport):
+    """A kind of table of the registry (``yosan_ledger.reports.tables.kinds``): its page
+    is shown for a ledger the kind applies to, drawn for the segment of Fava's filter,
+    the unit asked for and, in an actual journal, the last day of Fava's time filter.
+    ``yosan_ledger.reports.fava_ext`` makes one such class for each kind that names
+    its page."""
+
+    kind_name: ClassVar[str] = ""
+
+    @cached_property
+    def jinja_env(self) -> jinja2.Environment:
+        """The extension's templates; a kind's page without a template of its own is
+        drawn as a statement is."""
+        templates = super().jinja_env
+        generic = jinja2.DictLoader({f"{self.name}.html": '{% include "yosan_statement.html" %}'})
+        templates.loader = jinja2.ChoiceLoader([templates.loader, generic])
+        return templates
+
+    @property
+    def kind(self) -> Kind:
+        return kinds()[self.kind_name]
+
+    def results(self, statements: Statements) -> Results:
+        entries = self.ledger.all_entries
+        known = {"statements": statements}
+        computed = {"versions": version_statements, **self.kind.needs}
+        return Results(known, lambda: entries, computed)
 
     @property
     def report_title(self) -> str | None:  # type: ignore[override]
         statements = self.sidebar_statements()
-        return "予算執行状況" if statements is not None and statements.actual else None
+        if statements is None:
+            return None
+        try:
+            found = self.results(statements)
+            return self.kind.title_of(found) if self.kind.applies(found) else None
+        except Exception:  # noqa: BLE001 - said on the extension's page
+            if os.environ.get("YOSAN_DEBUG"):
+                raise
+            return None
 
-    def build_page(self) -> StatementPage | NoBudget:  # type: ignore[override]
+    def build_page(self) -> StatementPage | NoBudget:
         place = self.place()
         statements = self.statements()
         if statements is None:
             return NoBudget(self.errors(place))
+        selection = segment_choices(statements, place, with_table=False).selection
+        unit_key = place.arg("unit") if place.arg("unit") in UNITS else None
+        request = Request(
+            unit=UNITS[unit_key] if unit_key else None,
+            segment=None if selection.segment == TOTAL else selection.segment,
+            organisation=self.organisation(),
+            day=self.through(statements),
+        )
+        try:
+            tables = self.kind.tables(self.results(statements), request)
+        except KindError as error:
+            tables, note = [], translated(reason(error), self.ledger.fava_options.language)
+        else:
+            note = ""
+        return kind_page(
+            tables,
+            statements,
+            place,
+            unit_key=unit_key,
+            errors=self.errors(place),
+            empty_note=note,
+        )
+
+
+class ExecutionReport(TablesReport, StatementReport):
+    """予算執行状況 of an actual journal through the end of Fava's time filter: of a body
+    in corporate form, against the budget in force that day, each 執行額 opening its
+    postings; of a local government, the registry's table (予算現額, 負担行為額, 支出済額,
+    執行率 …)."""
+
+    def build_page(self) -> StatementPage | NoBudget:
+        place = self.place()
+        statements = self.statements()
+        if statements is None:
+            return NoBudget(self.errors(place))
+        if self.results(statements)["local_settlement"] is not None:
+            return super().build_page()
         entries = self.ledger.all_entries
         day = self.through(statements) or statements.budget.end
         asked = revisions.canonical(place.arg("revision") or "")
@@ -260,35 +332,9 @@ class ExecutionReport(StatementReport):
         )
 
 
-class SettlementReport(BudgetReport):
-    """決算報告書: the year's actual figures against the budget in force at its end, with
-    the ledger's notes.  A page of an actual journal only."""
-
-    @property
-    def report_title(self) -> str | None:  # type: ignore[override]
-        statements = self.sidebar_statements()
-        return "決算報告書" if statements is not None and statements.actual else None
-
-    def build_page(self) -> StatementPage | NoBudget:
-        place = self.place()
-        statements = self.statements()
-        if statements is None or not statements.actual:
-            return NoBudget(self.errors(place))
-        entries = self.ledger.all_entries
-        version = execution.budget_version(entries, statements.budget.end, None)
-        planned = execution.budget_statements(entries, version)
-        if planned is None:
-            return NoBudget(self.errors(place))
-        notes, _ = execution.settlement_notes(entries, statements)
-        return settlement_page(
-            planned,
-            statements,
-            execution.settlement_statement(statements),
-            notes,
-            place,
-            organisation=self.organisation(),
-            errors=self.errors(place),
-        )
+def version_statements(entries: list) -> dict[str, Statements | None]:
+    """Every version of the budget (当初, then each revision)."""
+    return {v: revisions.statements_as_of(entries, v) for v in revisions.names(entries)}
 
 
 class RevisionReport(BudgetReport):

@@ -29,7 +29,7 @@ import gc
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
@@ -240,31 +240,25 @@ def collector_paused(paused: bool = True) -> Iterator[None]:
         gc.enable()
 
 
-def _results(entries: list[data.Directive]) -> dict[str, Any]:
-    """The statements and every schedule's result, by name (the rules computed
-    them during the load): what the statement cache keeps."""
-    from yosan_ledger.plugins.core import actuals, execution, results, revisions
-    from yosan_ledger.reports.tables.schedules import SCHEDULES
+Computations = Mapping[str, Callable[[list["data.Directive"]], Any]]
 
-    found = {name: schedule.result(entries) for name, schedule in SCHEDULES.items()}
+
+def _results(entries: list[data.Directive], needs: Computations) -> dict[str, Any]:
+    """What the statement cache keeps: the statements of every version of the budget,
+    and the results the reports asked for are drawn from (``needs``: functions of the
+    entries by name; most were computed by the rules during the load)."""
+    from yosan_ledger.plugins.core import results, revisions
+
     versions = {v: revisions.statements_as_of(entries, v) for v in revisions.names(entries)}
-    statements = results.statements(entries)
-    kept = {"statements": statements, "versions": versions, **found}
-    budget = actuals.actuals_of(entries)
-    if statements is not None and statements.actual and budget is not None:
-        # The year's execution and settlement, answered from the cache too.
-        kept["budget_versions"] = {
-            v: revisions.statements_as_of(budget.budget_entries, v)
-            for v in revisions.names(budget.budget_entries)
-        }
-        kept["settlement_notes"] = execution.settlement_notes(entries, statements)[0]
-        kept["budget_in_force"] = execution.budget_version(entries, statements.budget.end, None)
-    return kept
+    kept = {"statements": results.statements(entries), "versions": versions}
+    return {**kept, **{name: compute(entries) for name, compute in needs.items()}}
 
 
 def load_ledger(
     path: Path | str,
     *,
+    needs: Computations | None = None,
+    known: Computations | None = None,
     foreign_plugins: bool = True,
     cache: bool = True,
     pause_collector: bool = True,
@@ -274,7 +268,13 @@ def load_ledger(
     from outside this project and Beancount is refused before any plugin runs.  The
     statement cache answers when it is verified (``cache``); a full load runs with the
     collector paused (``pause_collector``).  A terminal given as ``progress`` (stderr
-    by default) shows the phase of a load over a second."""
+    by default) shows the phase of a load over a second.
+
+    Besides the statements, the results ``needs`` names are computed (functions of the
+    entries) and kept in the cache; a cache entry without one of them is a miss, and the
+    full load then computes them with every result the entry held that ``known``
+    (every computation the reports know by name) can compute again."""
+    needs = dict(needs or {})
     path = Path(path)
     if not path.exists():
         raise LedgerError(_("{ledger}: no such ledger (give another with --ledger)", ledger=path))
@@ -295,6 +295,10 @@ def load_ledger(
         if cache:
             status.phase(_("checking the statement cache"))
             hit = statement_cache.read(filename)
+            if hit is not None and not set(needs) <= set(hit["results"]):
+                held = {n: c for n, c in (known or {}).items() if n in hit["results"]}
+                needs = {**held, **needs}  # kept again, with what is asked now
+                hit = None
         if hit is None or not foreign_plugins:
             status.phase(_("checking the files"))
             sources = read_sources(path)
@@ -338,7 +342,7 @@ def load_ledger(
                     filename, status.log_timings, read=read, parsed=kept
                 )
                 raise_if_interrupted()
-                results = _results(entries)
+                results = _results(entries, needs)
         except MemoryError:
             raise  # said as such, in one line, by the command
         except Exception as error:  # noqa: BLE001 - Beancount's loader failed: say so, plainly

@@ -119,11 +119,12 @@ def _csv_export(ledger: LoadedLedger, unit: Unit, stream: BinaryIO, options: Opt
 
 def _xlsx_export(ledger: LoadedLedger, unit: Unit, stream: BinaryIO, options: Options) -> None:
     from yosan_ledger.reports.rendering.xlsx import add_data_sheet, workbook
-    from yosan_ledger.reports.tables.schedules import workbook_tables
+    from yosan_ledger.reports.tables.kinds import Results, needs, workbook_tables
 
     organisation = ledger.options.get("title", "")
+    results = Results(ledger.results, lambda: ledger.entries, needs())
     tables = workbook_tables(
-        ledger.results, unit, organisation=organisation, version=options.version or None
+        results, unit, organisation=organisation, version=options.version or None
     )
     book = workbook(tables, title=options.title)
     figures = _figures(ledger, unit)
@@ -158,6 +159,28 @@ REPORT_FORMATS = tuple(name for name, f in FORMATS.items() if f.report)
 EXPORT_FORMATS = tuple(name for name, f in FORMATS.items() if f.export or f.folder)
 
 
+def offered(known: Sequence[str]) -> str:
+    """The formats and what their files end in: ``csv (.csv), xlsx (.xlsx), …``."""
+    folder_word = _("a folder")
+    return ", ".join(
+        f"{name} ({' '.join(FORMATS[name].suffixes) or folder_word})" for name in known
+    )
+
+
+def described(known: Sequence[str]) -> str:
+    """The formats for a help text (from the registry: a new format needs no new words)."""
+    return _("any of {formats}", formats=offered(known))
+
+
+def format_help(known: Sequence[str], default: str) -> str:
+    """``--format``'s help: the default, else what the ``-o`` file's suffix says."""
+    return _(
+        "Default: {default}, or what the -o file's suffix says: {formats}.",
+        default=default,
+        formats=offered(known),
+    )
+
+
 def chosen_format(
     fmt: str | None,
     output: Path | None,
@@ -181,17 +204,13 @@ def chosen_format(
         for name in known:
             if suffix in FORMATS[name].suffixes or (FORMATS[name].folder and suffix == f".{name}"):
                 return name  # a folder format's name as a suffix: refused with its reason
-        folder_word = _("a folder")
-        offered = ", ".join(
-            f"{name} ({' '.join(FORMATS[name].suffixes) or folder_word})" for name in known
-        )
         raise OutputError(
             _(
                 "{path}: no format is written as {suffix}; the formats are {formats} "
                 "(or give --format)",
                 path=output,
                 suffix=output.suffix,
-                formats=offered,
+                formats=offered(known),
             )
         )
     return default

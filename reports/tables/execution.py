@@ -13,13 +13,24 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from yosan_ledger.plugins.core.budget import TOTAL
+from yosan_ledger.plugins.core import execution
 from yosan_ledger.plugins.core.engine import Statements
 from yosan_ledger.plugins.core.era import format_date
 from yosan_ledger.plugins.core.execution import Month, execution_figures, month_figures, rate
 from yosan_ledger.plugins.core.layout import Row
+from yosan_ledger.plugins.core.revisions import title
 from yosan_ledger.plugins.core.units import Unit, round_half_up
-from yosan_ledger.reports.tables.statements import TOTAL_HEADER, period_line
+from yosan_ledger.reports.tables.journal import (
+    JOURNAL_NEEDS,
+    ROUNDING,
+    is_journal,
+    journal_segments,
+    journal_through,
+    local_through,
+    segment_heading,
+    shown_columns,
+)
+from yosan_ledger.reports.tables.kinds import Kind, Request, Results
 from yosan_ledger.reports.tables.table import Rate, Table, TableRow, rows_by_segment, shown_rows
 
 HEADERS = ("予算現額", "執行額", "残額", "執行率（%）")
@@ -27,21 +38,6 @@ COLUMNS = ("budget", "actual", "remaining", "rate")
 TIDY_COLUMNS = ["statement", "section", "line", "segment", *COLUMNS, "unit"]
 MONTH_COLUMNS = ["statement", "section", "line", "segment", "month", "actual", "cumulative", "unit"]
 MONTH_TOTAL = "累計"
-SETTLEMENT_HEADERS = ("予算額", "決算額", "差額（決算－予算）", "備考")
-SETTLEMENT_COLUMNS = ("budget", "actual", "difference", "note")
-SETTLEMENT_TIDY = ["statement", "section", "line", "segment", *SETTLEMENT_COLUMNS, "unit"]
-ROUNDING = "（注）各数値は単位未満を四捨五入しているため、合計等が一致しない場合がある。"
-
-
-def _shown_segments(actual: Statements, segment: str | None, by_segment: bool) -> list[str]:
-    return [TOTAL, *(s.key for s in actual.segments)] if by_segment else [segment or TOTAL]
-
-
-def _heading(actual: Statements, column: str, by_segment: bool) -> str:
-    names = {s.key: s.name for s in actual.segments}
-    if column == TOTAL and not by_segment:
-        return ""
-    return f"（{names.get(column, TOTAL_HEADER)}）"
 
 
 def _as_of_line(actual: Statements, day: datetime.date, version: str) -> str:
@@ -92,7 +88,7 @@ def execution_month_frame(
     unit; a row the layout hides when zero is left out where every one is zero."""
     records = []
     last = months[-1].statements
-    for layout in last.layouts:
+    for layout in last.layouts.shown():
         monthly = month_figures(months, layout.statement)
         to_date = [month.statements.figures[layout.statement] for month in months]
         figures = pd.concat(
@@ -105,7 +101,7 @@ def execution_month_frame(
         )
         nonzero = shown_rows(figures, segments)
         for row in layout.value_rows():
-            if row.hide_zero and row.key not in nonzero:
+            if row.hidden or (row.hide_zero and row.key not in nonzero):
                 continue
             for segment in segments:
                 for month, flow, through in zip(months, monthly, to_date, strict=True):
@@ -143,7 +139,7 @@ def execution_tables(
     for layout in actual.layouts.shown():
         figures = execution_figures(budget, actual, layout.statement)
         monthly = month_figures(months, layout.statement)
-        for column in _shown_segments(actual, segment, by_segment):
+        for column in journal_segments(actual, segment, by_segment):
             rows = []
             for row in layout.shown_rows():
                 if not row.has_value:
@@ -176,7 +172,7 @@ def execution_tables(
                     statement=layout.statement,
                     organisation=organisation,
                     title=f"予算執行状況　{layout.title_of(actual=True)}"
-                    f"{_heading(actual, column, by_segment)}",
+                    f"{segment_heading(actual, column, by_segment)}",
                     period=_as_of_line(actual, day, version),
                     unit=unit,
                     label_header=layout.label_header,
@@ -193,101 +189,56 @@ def execution_tables(
     return tables
 
 
-def _numbered_notes(
-    notes: Sequence[tuple[str, str, str]], column: str
-) -> tuple[dict[str, str], list[str]]:
-    """The notes of one column (a segment or the total): each row's marks (注1)(注2) …
-    and the numbered texts to print under the table."""
-    marks: dict[str, str] = {}
-    texts: list[str] = []
-    for key, where, text in notes:
-        if where == column:
-            number = len(texts) + 1
-            marks[key] = f"{marks.get(key, '')}(注{number})"
-            texts.append(f"(注{number}) {text}")
-    return marks, texts
+def _execution_tables(results: Results, request: Request) -> list[Table]:
+    local = results["local_settlement"]
+    if local is not None:
+        from yosan_ledger.reports.tables.settlement import budget_execution_tables
 
-
-def settlement_frame(
-    budget: Statements,
-    actual: Statements,
-    statement: str,
-    unit: Unit,
-    notes: Sequence[tuple[str, str, str]],
-    segments: Sequence[str],
-) -> pd.DataFrame:
-    """決算報告書 as rows: per line of the statement and segment of ``segments``,
-    budget, actual and difference (actual − budget) in the unit, and the text of the
-    ledger's notes on it."""
-    texts: dict[tuple[str, str], list[str]] = {}
-    for key, where, text in notes:
-        texts.setdefault((key, where), []).append(text)
-    layout = actual.layouts[statement]
-
-    def values(figures: pd.DataFrame, rows: list[Row], column: str) -> dict[str, list]:
-        keys = [r.key for r in rows]
-        planned = [int(figures.at[k, ("budget", column)]) for k in keys]
-        done = [int(figures.at[k, ("actual", column)]) for k in keys]
-        return {
-            "budget": [round_half_up(p, unit) for p in planned],
-            "actual": [round_half_up(d, unit) for d in done],
-            "difference": [round_half_up(d - p, unit) for p, d in zip(planned, done, strict=True)],
-            "note": [" ".join(texts.get((k, column), ())) for k in keys],
-        }
-
-    frame = rows_by_segment(
-        [layout], segments, unit, lambda name: execution_figures(budget, actual, name), values
-    )
-    return frame[SETTLEMENT_TIDY]
-
-
-def settlement_tables(
-    budget: Statements,
-    actual: Statements,
-    statement: str,
-    unit: Unit,
-    notes: Sequence[tuple[str, str, str]],
-    *,
-    segment: str | None = None,
-    by_segment: bool = False,
-    organisation: str = "",
-) -> list[Table]:
-    """決算報告書: 区分, 予算額, 決算額, 差額（決算－予算）, 備考 per line of the statement,
-    with the ledger's notes ((row key, segment or total, text)) numbered (注1), (注2) …
-    in the 備考 column and under the table."""
-    layout = actual.layouts[statement]
-    figures = execution_figures(budget, actual, statement)
-    tables = []
-    for column in _shown_segments(actual, segment, by_segment):
-        marks, texts = _numbered_notes(notes, column)
-        rows = []
-        for row in layout.shown_rows():
-            if not row.has_value:
-                rows.append(TableRow(row.kind, row.label, row.depth, row.section, row.ref, None))
-                continue
-            planned = int(figures.at[row.key, ("budget", column)])
-            done = int(figures.at[row.key, ("actual", column)])
-            if row.hide_zero and not planned and not done:
-                continue
-            values = (
-                round_half_up(planned, unit),
-                round_half_up(done, unit),
-                round_half_up(done - planned, unit),
-                marks.get(row.key, ""),
-            )
-            rows.append(TableRow(row.kind, row.label, row.depth, row.section, row.ref, values))
-        tables.append(
-            Table(
-                statement=statement,
-                organisation=organisation,
-                title=f"決算報告書{_heading(actual, column, by_segment)}",
-                period=f"{period_line(actual, statement)}　{layout.title_of(actual=True)}",
-                unit=unit,
-                label_header="区分",
-                columns=SETTLEMENT_COLUMNS,
-                headers=SETTLEMENT_HEADERS,
-                rows=tuple(rows),
-                notes=(*texts, ROUNDING),
-            )
+        return budget_execution_tables(
+            local_through(results, request),
+            request.unit_or("thousand"),
+            segment=request.segment,
+            by_segment=request.by_segment,
+            organisation=request.organisation,
+            true_era=request.true_era,
         )
-    return tables
+    journal = journal_through(results, request, "execution")
+    months = execution.months_through(results.entries, journal.day) if request.by_month else []
+    return execution_tables(
+        journal.planned,
+        journal.actual,
+        journal.day,
+        title(journal.version),
+        request.unit_or("thousand"),
+        segment=request.segment,
+        by_segment=request.by_segment,
+        organisation=request.organisation,
+        months=months,
+    )
+
+
+def _execution_rows(results: Results, request: Request) -> pd.DataFrame:
+    local = results["local_settlement"]
+    unit = request.unit_or("thousand")
+    if local is not None:
+        from yosan_ledger.reports.tables.settlement import settlement_frame
+
+        return settlement_frame(local_through(results, request), unit, depth=4)
+    journal = journal_through(results, request, "execution")
+    segments = shown_columns(journal.actual, request)
+    if request.by_month:
+        months = execution.months_through(results.entries, journal.day)
+        return execution_month_frame(months, unit, segments)
+    return execution_frame(journal.planned, journal.actual, unit, segments)
+
+
+KIND = Kind(
+    "execution",
+    "予算執行状況",
+    _execution_tables,
+    options=frozenset({"segment", "by_segment", "revision", "as_of", "by_month", "true_era"}),
+    needs=JOURNAL_NEEDS,
+    rows=_execution_rows,
+    applies=is_journal,
+    fava="YosanStatusOfExecution",
+)

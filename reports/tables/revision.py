@@ -17,7 +17,9 @@ import pandas as pd
 from yosan_ledger.plugins.core.budget import TOTAL
 from yosan_ledger.plugins.core.engine import Statements
 from yosan_ledger.plugins.core.layout import Row
+from yosan_ledger.plugins.core.messages import _
 from yosan_ledger.plugins.core.units import Unit, scale_frame
+from yosan_ledger.reports.tables.kinds import Kind, KindError, Request, Results
 from yosan_ledger.reports.tables.statements import TOTAL_HEADER, period_line
 from yosan_ledger.reports.tables.table import Table, TableRow, rows_by_segment, shown_rows
 
@@ -110,3 +112,49 @@ def revision_tables(
                 )
             )
     return tables
+
+
+def _versions(results: Results, request: Request) -> tuple[Statements, Statements, str]:
+    """The budget before the revision asked for (the last by default) and after it."""
+    versions = results["versions"]
+    names = list(versions)
+    target = request.revision or names[-1]
+    if len(names) < 2 or target == names[0]:
+        raise KindError(
+            _(
+                "the budget has no revision to show: declare one with "
+                'custom "yosan-revision" "name" and give its transactions revision: "name"'
+            )
+        )
+    return versions[names[names.index(target) - 1]], versions[target], target
+
+
+def _revision_tables(results: Results, request: Request) -> list[Table]:
+    before, after, target = _versions(results, request)
+    return revision_tables(
+        before,
+        after,
+        target,
+        request.unit_or("thousand"),
+        segment=request.segment,
+        by_segment=request.by_segment,
+        organisation=request.organisation,
+        true_era=request.true_era,
+    )
+
+
+def _revision_rows(results: Results, request: Request) -> pd.DataFrame:
+    before, after, _target = _versions(results, request)
+    segments = [request.segment] if request.segment is not None else after.columns
+    return revision_frame(before, after, request.unit_or("thousand"), segments)
+
+
+KIND = Kind(
+    "revision",
+    "補正予算",
+    _revision_tables,
+    options=frozenset({"segment", "by_segment", "revision", "true_era"}),
+    rows=_revision_rows,
+    applies=lambda results: len(results["versions"]) > 1,
+    fava="YosanSupplementaryBudget",
+)

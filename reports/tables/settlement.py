@@ -13,22 +13,37 @@ apply (a revenue line commits nothing).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import pandas as pd
 
+from yosan_ledger.plugins.core import execution
 from yosan_ledger.plugins.core.budget import TOTAL
+from yosan_ledger.plugins.core.engine import Statements
 from yosan_ledger.plugins.core.era import fiscal_year_of, format_date, format_fiscal_year
-from yosan_ledger.plugins.core.execution import rate
+from yosan_ledger.plugins.core.execution import execution_figures, rate
+from yosan_ledger.plugins.core.layout import Row
 from yosan_ledger.plugins.core.local import EXPENDITURE, LEVELS, REVENUE, SIDES
+from yosan_ledger.plugins.core.messages import _
 from yosan_ledger.plugins.core.settlement import REAL_BALANCE, Settlement
 from yosan_ledger.plugins.core.units import Unit, round_half_up
-from yosan_ledger.reports.tables.table import Table, TableRow
+from yosan_ledger.reports.tables.journal import (
+    JOURNAL_NEEDS,
+    ROUNDING,
+    is_journal,
+    journal_segments,
+    journal_through,
+    local_through,
+    segment_heading,
+    shown_columns,
+)
+from yosan_ledger.reports.tables.kinds import Kind, KindError, Request, Results
+from yosan_ledger.reports.tables.statements import period_line
+from yosan_ledger.reports.tables.table import Table, TableRow, rows_by_segment
 
 SIDE_NAMES = {REVENUE: "歳入", EXPENDITURE: "歳出"}
 STATEMENT = {REVENUE: "revenue", EXPENDITURE: "expenditure"}  # the CSV's statement column
 TOTAL_NAME = "全会計"  # the 会計 added together (単純合計)
-ROUNDING = "（注）各数値は単位未満を四捨五入しているため、合計等が一致しない場合がある。"
 DEPTHS = {"settlement": 2, "details": 4}
 
 # (column, header) of each table, per side.
@@ -311,3 +326,248 @@ def _day_notes(settled: Settlement, true_era: bool) -> tuple[str, ...]:
         return (f"（注）出納整理期間（{closing}まで）の収入・支出を含まない。",)
     day = format_date(settled.day, as_of)
     return (f"（注）出納整理期間中（{closing}まで）の{day}までの収入・支出を含む。",)
+
+
+# The 決算報告書 of a body in corporate form (its statements' layouts): 区分, 予算額,
+# 決算額, 差額（決算－予算）, 備考.
+REPORT_HEADERS = ("予算額", "決算額", "差額（決算－予算）", "備考")
+REPORT_COLUMNS = ("budget", "actual", "difference", "note")
+REPORT_TIDY = ["statement", "section", "line", "segment", *REPORT_COLUMNS, "unit"]
+
+
+def _numbered_notes(
+    notes: Sequence[tuple[str, str, str]], column: str
+) -> tuple[dict[str, str], list[str]]:
+    """The notes of one column (a segment or the total): each row's marks (注1)(注2) …
+    and the numbered texts to print under the table."""
+    marks: dict[str, str] = {}
+    texts: list[str] = []
+    for key, where, text in notes:
+        if where == column:
+            number = len(texts) + 1
+            marks[key] = f"{marks.get(key, '')}(注{number})"
+            texts.append(f"(注{number}) {text}")
+    return marks, texts
+
+
+def report_frame(
+    budget: Statements,
+    actual: Statements,
+    statement: str,
+    unit: Unit,
+    notes: Sequence[tuple[str, str, str]],
+    segments: Sequence[str],
+) -> pd.DataFrame:
+    """決算報告書 as rows: per line of the statement and segment of ``segments``,
+    budget, actual and difference (actual − budget) in the unit, and the text of the
+    ledger's notes on it."""
+    texts: dict[tuple[str, str], list[str]] = {}
+    for key, where, text in notes:
+        texts.setdefault((key, where), []).append(text)
+    layout = actual.layouts[statement]
+
+    def values(figures: pd.DataFrame, rows: list[Row], column: str) -> dict[str, list]:
+        keys = [r.key for r in rows]
+        planned = [int(figures.at[k, ("budget", column)]) for k in keys]
+        done = [int(figures.at[k, ("actual", column)]) for k in keys]
+        return {
+            "budget": [round_half_up(p, unit) for p in planned],
+            "actual": [round_half_up(d, unit) for d in done],
+            "difference": [round_half_up(d - p, unit) for p, d in zip(planned, done, strict=True)],
+            "note": [" ".join(texts.get((k, column), ())) for k in keys],
+        }
+
+    frame = rows_by_segment(
+        [layout], segments, unit, lambda name: execution_figures(budget, actual, name), values
+    )
+    return frame[REPORT_TIDY]
+
+
+def report_tables(
+    budget: Statements,
+    actual: Statements,
+    statement: str,
+    unit: Unit,
+    notes: Sequence[tuple[str, str, str]],
+    *,
+    segment: str | None = None,
+    by_segment: bool = False,
+    organisation: str = "",
+) -> list[Table]:
+    """決算報告書: 区分, 予算額, 決算額, 差額（決算－予算）, 備考 per line of the statement,
+    with the ledger's notes ((row key, segment or total, text)) numbered (注1), (注2) …
+    in the 備考 column and under the table."""
+    layout = actual.layouts[statement]
+    figures = execution_figures(budget, actual, statement)
+    tables = []
+    for column in journal_segments(actual, segment, by_segment):
+        marks, texts = _numbered_notes(notes, column)
+        rows = []
+        for row in layout.shown_rows():
+            if not row.has_value:
+                rows.append(TableRow(row.kind, row.label, row.depth, row.section, row.ref, None))
+                continue
+            planned = int(figures.at[row.key, ("budget", column)])
+            done = int(figures.at[row.key, ("actual", column)])
+            if row.hide_zero and not planned and not done:
+                continue
+            values = (
+                round_half_up(planned, unit),
+                round_half_up(done, unit),
+                round_half_up(done - planned, unit),
+                marks.get(row.key, ""),
+            )
+            rows.append(TableRow(row.kind, row.label, row.depth, row.section, row.ref, values))
+        tables.append(
+            Table(
+                statement=statement,
+                organisation=organisation,
+                title=f"決算報告書{segment_heading(actual, column, by_segment)}",
+                period=f"{period_line(actual, statement)}　{layout.title_of(actual=True)}",
+                unit=unit,
+                label_header="区分",
+                columns=REPORT_COLUMNS,
+                headers=REPORT_HEADERS,
+                rows=tuple(rows),
+                notes=(*texts, ROUNDING),
+            )
+        )
+    return tables
+
+
+def _settlement_tables(results: Results, request: Request) -> list[Table]:
+    """The settlement of an actual journal: a local government's 歳入歳出決算書, else the
+    決算報告書 of the statement the layouts name for it."""
+    unit = request.unit_or("thousand")
+    if results["local_settlement"] is not None:
+        return settlement_tables(
+            local_through(results, request),
+            unit,
+            segment=request.segment,
+            by_segment=request.by_segment,
+            organisation=request.organisation,
+            true_era=request.true_era,
+        )
+    journal = journal_through(results, request, "settlement")
+    return report_tables(
+        journal.planned,
+        journal.actual,
+        settled_statement(journal.actual),
+        unit,
+        journal.notes,
+        segment=request.segment,
+        by_segment=request.by_segment,
+        organisation=request.organisation,
+    )
+
+
+def _settlement_rows(results: Results, request: Request) -> pd.DataFrame:
+    unit = request.unit_or("thousand")
+    if results["local_settlement"] is not None:
+        return settlement_frame(local_through(results, request), unit, depth=2)
+    journal = journal_through(results, request, "settlement")
+    statement = settled_statement(journal.actual)
+    segments = shown_columns(journal.actual, request)
+    return report_frame(journal.planned, journal.actual, statement, unit, journal.notes, segments)
+
+
+def settled_statement(statements: Statements) -> str:
+    """The statement the 決算報告書 is made of, or a refusal saying how to declare one."""
+    statement = execution.settlement_statement(statements)
+    if statement is None:
+        raise KindError(
+            _(
+                "the layouts declare no cash or flow statement for the settlement "
+                '(決算報告書): add one, or name it with settlement = "key" in statements.toml'
+            )
+        )
+    return statement
+
+
+def local_only(name: str) -> Callable[[Results, Request], Settlement]:
+    """A local government's settlement figures, or a refusal naming the table."""
+
+    def settled(results: Results, request: Request) -> Settlement:
+        if results["local_settlement"] is None:
+            raise KindError(
+                _(
+                    "{table} is a local government's: its actual journal's budget declares "
+                    'custom "yosan-local-government" LAST-DAY-OF-THE-CLOSING-PERIOD',
+                    table=name,
+                )
+            )
+        return local_through(results, request)
+
+    return settled
+
+
+def _details_tables(results: Results, request: Request) -> list[Table]:
+    return details_tables(
+        local_only("details")(results, request),
+        request.unit_or("thousand"),
+        segment=request.segment,
+        by_segment=request.by_segment,
+        organisation=request.organisation,
+        true_era=request.true_era,
+    )
+
+
+def _details_rows(results: Results, request: Request) -> pd.DataFrame:
+    settled = local_only("details")(results, request)
+    return settlement_frame(settled, request.unit_or("thousand"), depth=4)
+
+
+def _real_balance_tables(results: Results, request: Request) -> list[Table]:
+    return real_balance_tables(
+        local_only("real-balance")(results, request),
+        request.unit_or("thousand"),
+        segment=request.segment,
+        by_segment=request.by_segment,
+        organisation=request.organisation,
+        true_era=request.true_era,
+    )
+
+
+def _real_balance_rows(results: Results, request: Request) -> pd.DataFrame:
+    settled = local_only("real-balance")(results, request)
+    return real_balance_frame(settled, request.unit_or("thousand"))
+
+
+def is_local(results: Results) -> bool:
+    return results["local_settlement"] is not None
+
+
+JOURNAL_OPTIONS = frozenset({"segment", "by_segment", "revision", "as_of", "true_era"})
+KINDS = (
+    Kind(
+        "settlement",
+        "決算報告書・歳入歳出決算書",
+        _settlement_tables,
+        options=JOURNAL_OPTIONS,
+        needs=JOURNAL_NEEDS,
+        rows=_settlement_rows,
+        applies=is_journal,
+        fava="YosanSummaryOfSettlement",
+        titled=lambda results: "歳入歳出決算書" if is_local(results) else "決算報告書",
+    ),
+    Kind(
+        "details",
+        "歳入歳出決算事項別明細書",
+        _details_tables,
+        options=JOURNAL_OPTIONS - {"revision"},
+        needs=JOURNAL_NEEDS,
+        rows=_details_rows,
+        applies=is_local,
+        fava="YosanTableDetails",
+    ),
+    Kind(
+        "real-balance",
+        "実質収支に関する調書",
+        _real_balance_tables,
+        options=JOURNAL_OPTIONS - {"revision"},
+        needs=JOURNAL_NEEDS,
+        rows=_real_balance_rows,
+        applies=is_local,
+        fava="YosanTableRealBalance",
+    ),
+)

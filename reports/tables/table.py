@@ -15,6 +15,7 @@ from yosan_ledger.plugins.core.units import Unit
 if TYPE_CHECKING:
     import pandas as pd
 
+    from yosan_ledger.plugins.core.engine import Statements
     from yosan_ledger.plugins.core.layout import Layout, Row
 
 
@@ -100,3 +101,17 @@ def rows_by_segment(
                 )
             )
     return pd.concat(parts, ignore_index=True)
+
+
+def segment_names(statements: Statements) -> dict[str, str]:
+    """Each segment's name, by key."""
+    return {s.key: s.name for s in statements.segments}
+
+
+def of_segment(
+    frame: pd.DataFrame, title: str, names: dict[str, str], segment: str | None
+) -> tuple[pd.DataFrame, str]:
+    """A schedule's rows and title for one segment (``segment``), or for all."""
+    if segment is None:
+        return frame, title
+    return frame[frame["segment"] == segment], f"{title}（{names[segment]}）"
