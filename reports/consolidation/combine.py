@@ -161,6 +161,7 @@ def _broken_checks(
                     expected=_yen(b, denominator),
                 )
                 issues.append(Issue.at(Place(layout.source, row.lineno), message))
+                break  # the first column that breaks it says enough
     return issues
 
 

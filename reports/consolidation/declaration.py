@@ -242,7 +242,9 @@ class _Reader:
         for index, item in enumerate(raw):
             key = item["key"]
             if any(e.key == key for e in found):
-                raise self.error(_("entity {key!r} is declared twice", key=key), "entities", index)
+                raise self.error(
+                    _("entity {key!r} is declared twice", key=key), "entities", index, "key"
+                )
             ledger = (self.path.parent / item["ledger"]).resolve()
             if not ledger.is_file():
                 raise self.error(

@@ -18,6 +18,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
+import warnings
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import TYPE_CHECKING
@@ -62,7 +63,9 @@ def spark_session(master: str) -> SparkSession:
     """A Spark session on ``master``: ANSI SQL (an overflow is an error, never a
     wrapped figure), partition folders read as text, no web UI."""
     try:
-        from pyspark.sql import SparkSession
+        with warnings.catch_warnings():  # pyspark's own doubt about this pandas: not ours
+            warnings.simplefilter("ignore", FutureWarning)
+            from pyspark.sql import SparkSession
     except ImportError:
         raise EngineUnavailable(
             _("Spark is not installed: pip install 'yosan-ledger[spark]' (and a Java runtime)")
