@@ -369,6 +369,8 @@ def test_the_dataset_is_partitioned_by_scope_and_entity(tmp_path):
     assert amount == [(100 * MILLION, 2)]  # 2/5 of the common denominator 5
     again = yosan("consolidate", DECLARATION, "--dataset", dataset)
     assert again.exit_code == 2 and "exists" in again.stderr
+    nowhere = yosan("consolidate", DECLARATION, "--dataset", tmp_path / "no" / "dataset")
+    assert nowhere.exit_code == 2 and "there is no folder" in nowhere.stderr
 
 
 def test_the_scopes_of_the_command_are_the_declarations():

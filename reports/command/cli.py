@@ -975,6 +975,11 @@ def consolidate(
             localized("{path} exists; the dataset is written into a new folder", path=dataset),
             param_hint="--dataset",
         )
+    if dataset is not None and not dataset.absolute().parent.is_dir():
+        raise click.BadParameter(
+            localized("{path}: there is no folder {folder}", path=dataset, folder=dataset.parent),
+            param_hint="--dataset",
+        )
     if not declaration.is_file():
         raise LedgerFailed(localized("{path}: no such declaration", path=declaration))
     try:
@@ -995,6 +1000,10 @@ def consolidate(
         raise failure(lines, declaration) from None
     except engines.EngineUnavailable as error:
         raise click.ClickException(said(error)) from None
+    except OSError as error:  # the dataset's folder: a full disk, no permission
+        raise click.ClickException(
+            localized("cannot write the output: {error}", error=error)
+        ) from None
     options = formats.Options(title=declared.title, excel_compatible=excel_compatible)
     if fmt == "csv":
         frame = consolidation_frame(result, UNITS[unit], scope=scope)
