@@ -58,3 +58,7 @@ translations:
     python3 -m babel.messages.frontend extract --no-location --sort-output --omit-header -k _ -k localized -o plugins/core/locale/yosan.pot plugins reports
     python3 -m babel.messages.frontend update --width 100 -i plugins/core/locale/yosan.pot -d plugins/core/locale -D yosan
     python3 -m babel.messages.frontend compile -d plugins/core/locale -D yosan
+
+# Time `yosan consolidate` on 10, 100 and 1,000 made-up ledgers (pass --spark, --write-readme)
+bench-consolidate *args:
+    python3 benchmarks/consolidate.py run {{args}}

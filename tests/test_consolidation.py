@@ -647,3 +647,65 @@ def test_consolidate_fails_cleanly_without_raising_in_the_library(tmp_path):
     with pytest.raises(ConsolidationFailed) as failure:
         consolidate(read_declaration(declaration), engines.in_process, cache=False)
     assert len(failure.value.issues) == 1
+
+
+# The benchmark's ledgers ----------------------------------------------------------------
+
+
+def test_the_benchmarks_ledgers_consolidate_to_the_sums_of_their_postings(tmp_path):
+    """benchmarks/consolidate.py: every generated ledger loads clean, and the
+    consolidation adds them up as a sum taken straight from the parsed postings
+    (Beancount's parser, no plugin) says: 1/2 for the 連結 entities, and each 繰出金
+    of an even entity eliminated against the next one's 繰入金 at 1/2 in 連結."""
+    from beancount.parser import parser
+
+    from benchmarks import consolidate as bench
+
+    count = 7  # an odd count: the last 繰出金 goes outside the consolidation
+    transactions = bench.generate(count, tmp_path / "ledgers", seed=5)
+    assert transactions == sum(bench.SIZES[:count])
+    result = consolidate(
+        read_declaration(tmp_path / "ledgers" / "consolidation.toml"),
+        engines.on_processes(2),
+        cache=False,
+    )
+    posted: list[dict[str, int]] = []
+    for index in range(count):
+        path = tmp_path / "ledgers" / "entities" / bench.entity_key(index) / "main.beancount"
+        first = path.read_text(encoding="utf-8").splitlines()[0]
+        assert first.startswith("; MADE-UP FIGURES")
+        entries, errors, _options = parser.parse_file(str(path))
+        assert not errors
+        sums: dict[str, int] = {}
+        for entry in entries:
+            postings = getattr(entry, "postings", ())
+            given = [int(p.units.number) for p in postings if hasattr(p.units, "number")]
+            for posting in postings:  # the one left without an amount balances the others
+                amount = int(posting.units.number) if hasattr(posting.units, "number") else None
+                amount = -sum(given) if amount is None else amount
+                sums[posting.account] = sums.get(posting.account, 0) + amount
+        posted.append(sums)
+    shares = [Fraction(1, 2) if bench.scope_of(i) == "連結" else 1 for i in range(count)]
+    half = Fraction(1, 2)
+
+    def yen(value: Fraction) -> int:
+        return int(value + half) if value >= 0 else -int(-value + half)
+
+    for scope in SCOPES:
+        members = [
+            i for i in range(count) if SCOPES.index(bench.scope_of(i)) <= SCOPES.index(scope)
+        ]
+        frame = result.figures.frames[(scope, "junkei")]
+        taxes = sum(-shares[i] * posted[i].get(bench.REVENUE["税"], 0) for i in members)
+        assert frame.loc["歳入/地方税", "simple_sum"] == yen(taxes), scope
+        paid = sum(shares[i] * posted[i].get(bench.TRANSFER_OUT, 0) for i in members)
+        eliminated = sum(
+            min(shares[i], shares[i + 1]) * posted[i][bench.TRANSFER_OUT]
+            for i in range(0, count - 1, 2)
+            if i in members and i + 1 in members
+        )
+        assert tuple(frame.loc["歳出/繰出金"]) == (
+            yen(paid),
+            -yen(eliminated),
+            yen(paid - eliminated),
+        )
