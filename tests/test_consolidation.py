@@ -18,7 +18,7 @@ import duckdb
 import openpyxl
 import pytest
 
-from tests.conftest import ROOT, require, yosan
+from tests.conftest import ROOT, passes_bean_check_and_fava, require, yosan
 from yosan_ledger.plugins.core.units import UNITS
 from yosan_ledger.reports.command.cli import consolidate as consolidate_command
 from yosan_ledger.reports.consolidation import engines
@@ -371,6 +371,16 @@ def test_the_dataset_is_partitioned_by_scope_and_entity(tmp_path):
     assert again.exit_code == 2 and "exists" in again.stderr
     nowhere = yosan("consolidate", DECLARATION, "--dataset", tmp_path / "no" / "dataset")
     assert nowhere.exit_code == 2 and "there is no folder" in nowhere.stderr
+
+
+@pytest.mark.parametrize("ledger", ["town", "kumiai"])
+def test_the_examples_ledgers_say_they_are_made_up_and_pass_bean_check_and_fava(ledger):
+    path = EXAMPLE / ledger / "main.beancount"
+    assert "MADE-UP FIGURES" in path.read_text(encoding="utf-8").splitlines()[0]
+    text = passes_bean_check_and_fava(path, "YosanStatements/?by_segment=1")
+    assert 'class="yosan-errors"' not in text
+    first = DECLARATION.read_text(encoding="utf-8").splitlines()[0]
+    assert "MADE-UP FIGURES" in first
 
 
 def test_the_scopes_of_the_command_are_the_declarations():

@@ -34,6 +34,8 @@ LEDGERS = {
     "city": ("examples/city/main.beancount", ("examples/city",)),
     "university": ("examples/university/main.beancount", ("examples/university",)),
     "revision": ("examples/revision/main.beancount", ("examples/revision", "ledger")),
+    "town": ("examples/consolidation/town/main.beancount", ("examples/consolidation/town",)),
+    "eisei": ("examples/consolidation/kumiai/main.beancount", ("examples/consolidation/kumiai",)),
     "small": ("tests/ledgers/small/main.beancount", ("tests/ledgers/small",)),
 }
 HERE = ("filename", "lineno")

@@ -24,7 +24,7 @@ from typing import NamedTuple
 from yosan_ledger.plugins.core.budget import TOTAL, Budget
 from yosan_ledger.plugins.core.engine import Statements
 from yosan_ledger.plugins.core.layout import Row
-from yosan_ledger.plugins.core.messages import Message, _
+from yosan_ledger.plugins.core.messages import Message, _, reason
 from yosan_ledger.reports.consolidation.declaration import Entity, Mapping, Place, Side
 
 LEAVES = ("line", "cash")  # the rows a statement's figures are made of
@@ -101,7 +101,7 @@ def ledger_figures(work: LedgerWork) -> LedgerFigures:
         )
     except LedgerError as error:
         place = work.entities[0].entity.place
-        return LedgerFigures(work.shown, (Issue(place.filename, place.lineno, str(error)),))
+        return LedgerFigures(work.shown, (Issue(place.filename, place.lineno, reason(error)),))
     if loaded.problems:
         issues = tuple(Issue(p.filename, p.lineno, p.message) for p in loaded.problems)
         return LedgerFigures(work.shown, issues)

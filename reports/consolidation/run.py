@@ -27,6 +27,7 @@ from yosan_ledger.reports.consolidation.declaration import Declaration
 from yosan_ledger.reports.consolidation.engines import Engine, EngineUnavailable
 from yosan_ledger.reports.consolidation.entity import (
     EntityWork,
+    FigureRow,
     Issue,
     LedgerFigures,
     LedgerWork,
@@ -205,7 +206,7 @@ def consolidate(
     return Consolidation(declaration, budget, figures)
 
 
-def _combined(folder: Path, rows: list) -> LineFigures:
+def _combined(folder: Path, rows: list[FigureRow]) -> LineFigures:
     if not rows:
         return {}
     try:
