@@ -719,3 +719,38 @@ def test_the_benchmarks_ledgers_consolidate_to_the_sums_of_their_postings(tmp_pa
             -yen(eliminated),
             yen(paid - eliminated),
         )
+
+
+def test_ledgers_of_different_years_are_not_added_up():
+    import dataclasses
+    import datetime
+
+    from yosan_ledger.reports.consolidation.run import _agreement
+
+    declaration = read_declaration(DECLARATION)
+    results = engines.in_process(ledger_works(declaration, cache=False))
+    assert _agreement(declaration, results) == []
+    kumiai = next(r for r in results if r.ledger.parent.name == "kumiai")
+    later = dataclasses.replace(
+        kumiai.budget, start=datetime.date(2028, 4, 1), end=datetime.date(2029, 3, 31)
+    )
+    moved = [dataclasses.replace(r, budget=later) if r is kumiai else r for r in results]
+    [issue] = _agreement(declaration, moved)
+    assert issue.lineno == declaration.entity("eisei").place.lineno
+    assert str(issue.message) == (
+        "entity 'eisei' (kumiai/main.beancount): its year 2028-04-01 – 2029-03-31 is not that "
+        "of 'ippan' (2027-04-01 – 2028-03-31); a consolidation adds up one year"
+    )
+
+
+def test_a_sum_beyond_int64_is_an_error_never_a_wrapped_figure():
+    from yosan_ledger.reports.consolidation.combine import consolidated_figures
+
+    declaration = read_declaration(DECLARATION)
+    huge = 5 * 2**63  # parts of a yen: 2**63 yen, one more than int64 holds
+    figures, issues = consolidated_figures(
+        declaration, {("連結", "bs", "資産の部/現金預金"): (huge, 0, huge)}
+    )
+    assert [str(i.message) for i in issues][:1] == [
+        "貸借対照表 (連結): 現金預金 adds up to more than a statement can hold"
+    ]

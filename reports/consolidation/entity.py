@@ -80,7 +80,7 @@ class FigureRow(NamedTuple):
 
 @dataclass(frozen=True)
 class LedgerFigures:
-    ledger: str
+    ledger: Path  # as the work named it (absolute)
     issues: tuple[Issue, ...] = ()
     rows: tuple[FigureRow, ...] = ()
     sides: dict[tuple[int, int], int] = field(default_factory=dict)  # yen of each side
@@ -101,15 +101,15 @@ def ledger_figures(work: LedgerWork) -> LedgerFigures:
         )
     except LedgerError as error:
         place = work.entities[0].entity.place
-        return LedgerFigures(work.shown, (Issue(place.filename, place.lineno, reason(error)),))
+        return LedgerFigures(work.ledger, (Issue(place.filename, place.lineno, reason(error)),))
     if loaded.problems:
         issues = tuple(Issue(p.filename, p.lineno, p.message) for p in loaded.problems)
-        return LedgerFigures(work.shown, issues)
+        return LedgerFigures(work.ledger, issues)
     statements = loaded.statements
     if statements is None:
         place = work.entities[0].entity.place
         return LedgerFigures(
-            work.shown,
+            work.ledger,
             (Issue.at(place, _("{ledger}: the ledger declares no budget", ledger=work.shown)),),
         )
     issues: list[Issue] = []
@@ -120,7 +120,7 @@ def ledger_figures(work: LedgerWork) -> LedgerFigures:
         rows += mapped.rows
         issues += mapped.issues
         sides.update(mapped.sides)
-    return LedgerFigures(work.shown, tuple(issues), tuple(rows), sides, statements.budget)
+    return LedgerFigures(work.ledger, tuple(issues), tuple(rows), sides, statements.budget)
 
 
 class EntityMapper:

@@ -92,9 +92,9 @@ def _agreement(declaration: Declaration, results: list[LedgerFigures]) -> list[I
     issues: list[Issue] = []
     budgets = {r.ledger: r.budget for r in results if r.budget is not None}
     first = declaration.entities[0]
-    year = budgets.get(first.shown)
+    year = budgets.get(first.ledger)
     for entity in declaration.entities:
-        budget = budgets.get(entity.shown)
+        budget = budgets.get(entity.ledger)
         if (
             year is not None
             and budget is not None
@@ -202,7 +202,7 @@ def consolidate(
     figures, problems = consolidated_figures(declaration, lines)
     if problems:
         raise ConsolidationFailed(problems)
-    budget = next(r.budget for r in results if r.ledger == declaration.entities[0].shown)
+    budget = next(r.budget for r in results if r.ledger == declaration.entities[0].ledger)
     return Consolidation(declaration, budget, figures)
 
 
