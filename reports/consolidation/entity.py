@@ -15,6 +15,7 @@ twice (a total and one of its lines) is an error too: its figure would count twi
 
 from __future__ import annotations
 
+import gc
 import io
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -92,13 +93,22 @@ def ledger_figures(work: LedgerWork) -> LedgerFigures:
     from yosan_ledger.reports.loading.ledger import LedgerError, load_ledger
 
     try:
-        # Quiet: a worker's load has no terminal to show its progress on.
-        loaded = load_ledger(
-            work.ledger,
-            foreign_plugins=work.foreign_plugins,
-            cache=work.cache,
-            progress=io.StringIO(),
-        )
+        # The collector off during the load, as the command has it, but nothing frozen
+        # after: a process loads ledger after ledger, and what one leaves in cycles
+        # must go (frozen, a thousand ledgers would stay in memory to the end).
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            loaded = load_ledger(
+                work.ledger,
+                foreign_plugins=work.foreign_plugins,
+                cache=work.cache,
+                pause_collector=False,
+                progress=io.StringIO(),  # quiet: a worker has no terminal to show it on
+            )
+        finally:
+            if enabled:
+                gc.enable()
     except LedgerError as error:
         place = work.entities[0].entity.place
         return LedgerFigures(work.ledger, (Issue(place.filename, place.lineno, reason(error)),))
