@@ -14,5 +14,6 @@ feed their lines, and the pairs of rows that are internal (繰出金 ↔ 繰入�
 - ``combine``: one SQL query over the dataset (DuckDB, or Spark SQL: the same text)
   adds the entities up per scope and takes the eliminations off; the consolidated
   layout makes the totals;
+- ``run``: all of it in order, every problem of every ledger gathered first;
 - ``tables``: the result as ``Table``s (単純合算 / 相殺消去 / the scope) and CSV rows.
 """

@@ -16,6 +16,7 @@ exactly, and each figure is rounded half-up to the yen on its own.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -100,8 +101,10 @@ def combine_with_duckdb(folder: Path) -> LineFigures:
 
 def combine_with_spark(session: SparkSession, folder: Path) -> LineFigures:
     """The same query on Spark SQL over the same folder."""
-    session.read.parquet(str(folder)).createOrReplaceTempView("entity_figures")
-    return _as_lines(tuple(row) for row in session.sql(COMBINATION).collect())
+    with warnings.catch_warnings():  # pyspark's own doubt about this pandas: not ours
+        warnings.simplefilter("ignore", FutureWarning)
+        session.read.parquet(str(folder)).createOrReplaceTempView("entity_figures")
+        return _as_lines(tuple(row) for row in session.sql(COMBINATION).collect())
 
 
 def _yen(parts: int, denominator: int) -> int:

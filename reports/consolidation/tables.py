@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from yosan_ledger.plugins.core.layout import Row
 from yosan_ledger.plugins.core.units import Unit, scale_frame
 from yosan_ledger.reports.consolidation.combine import COLUMNS
 from yosan_ledger.reports.consolidation.run import Consolidation
@@ -30,7 +31,7 @@ def _shown(consolidation: Consolidation, scope: str | None) -> list[tuple[str, s
     ]
 
 
-def _rows(consolidation: Consolidation, scope: str, statement: str) -> list:
+def _rows(consolidation: Consolidation, scope: str, statement: str) -> list[Row]:
     layout = consolidation.declaration.layouts[statement]
     frame = consolidation.figures.frames[(scope, statement)]
     return [
