@@ -24,14 +24,10 @@ from __future__ import annotations
 import argparse
 import datetime
 import os
-import platform
 import random
 import re
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from yosan_ledger.plugins import RULES_PLUGIN
@@ -237,19 +233,13 @@ def generate(count: int, folder: Path, seed: int = 27) -> int:
     return transactions
 
 
-def timed(command: list[str], runs: int) -> float:
-    """The median wall time of ``runs`` runs of a command that must succeed."""
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
-        done = subprocess.run(command, capture_output=True, text=True)
-        times.append(time.perf_counter() - started)
-        if done.returncode != 0:
-            raise SystemExit(f"{' '.join(command)} failed:\n{done.stderr[-2000:]}")
-    return statistics.median(times)
-
-
 def run(args: argparse.Namespace) -> int:
+    # bench.py measures a command with its whole process tree: the pool's workers and
+    # their forkserver, Spark's Java, reaped as they are orphaned.
+    sys.path.insert(0, str(ROOT))
+    from benchmarks.bench import become_subreaper, machine, measure
+
+    become_subreaper()
     counts = sorted(args.counts)
     rows = []
     load = os.getloadavg()[0]
@@ -268,44 +258,45 @@ def run(args: argparse.Namespace) -> int:
                 command = [sys.executable, "-m", "yosan_ledger.reports", "consolidate"]
                 command += [str(declaration), "--no-cache", "--format", "csv", *options]
                 command += ["-o", str(Path(temporary) / "out.csv")]
-                seconds = timed(command, args.runs)
-                rows.append((count, transactions, name, seconds))
+                timing = measure(command, dict(os.environ), args.runs)
+                row = (count, transactions, name, timing.median_wall, timing.median_cpu)
+                rows.append(row)
                 print(
                     f"{count:>5} ledgers {transactions:>8} transactions  {name:<16} "
-                    f"{seconds:8.2f} s  {count / seconds:7.1f} ledgers/s  "
-                    f"{transactions / seconds:9.0f} transactions/s",
+                    f"{row[3]:8.2f} s  CPU {row[4]:8.2f} s  {count / row[3]:7.1f} ledgers/s",
                     flush=True,
                 )
-    table = markdown(rows, args.runs, load)
+    table = markdown(rows, args.runs, load, machine())
     print(table)
     if args.write_readme:
         text = README.read_text(encoding="utf-8")
         start, end = "<!-- consolidate-bench:start -->", "<!-- consolidate-bench:end -->"
         pattern = re.compile(re.escape(start) + ".*?" + re.escape(end), re.S)
-        README.write_text(pattern.sub(f"{start}\n{table}{end}", text), encoding="utf-8")
+        README.write_text(pattern.sub(lambda _m: f"{start}\n{table}{end}", text), encoding="utf-8")
     return 0
 
 
-def markdown(rows: list[tuple[int, int, str, float]], runs: int, load: float) -> str:
-    cpu = platform.processor() or platform.machine()
-    with open("/proc/cpuinfo", encoding="utf-8") as info:
-        names = [line.split(":", 1)[1].strip() for line in info if line.startswith("model name")]
-    cpu = names[0] if names else cpu
+def markdown(
+    rows: list[tuple[int, int, str, float, float]], runs: int, load: float, machine: str
+) -> str:
     lines = [
-        f"Measured {datetime.date.today()} on {cpu}, {os.cpu_count()} cores; Python "
-        f"{platform.python_version()}; median of {runs} run{'s' if runs > 1 else ''} of "
-        "`yosan consolidate --no-cache` (every ledger loaded cold); the machine is shared: "
-        f"its load average was {load:.1f} when the runs began.",
+        f"Measured {datetime.date.today()} on {machine}; median of {runs} "
+        f"run{'s' if runs > 1 else ''} of `yosan consolidate --no-cache` (every ledger loaded "
+        "cold); CPU: user and system time of the command's whole process tree (workers, "
+        "Spark's Java). The machine is shared: its load average was "
+        f"{load:.1f} when the runs began, {os.getloadavg()[0]:.1f} when they ended.",
         "",
-        "| Ledgers | Transactions | Engine | wall s | ledgers/s | transactions/s | × 1 worker |",
-        "|---:|---:|---|---:|---:|---:|---:|",
+        "| Ledgers | Transactions | Engine | wall s | CPU s | CPU ÷ wall | ledgers/s | "
+        "transactions/s | wall ÷ 1 worker's |",
+        "|---:|---:|---|---:|---:|---:|---:|---:|---:|",
     ]
-    single = {count: s for count, _, name, s in rows if name == "1 worker"}
-    for count, transactions, name, seconds in rows:
-        speedup = f"{single[count] / seconds:.2f}" if count in single else ""
+    single = {count: s for count, _, name, s, _cpu in rows if name == "1 worker"}
+    for count, transactions, name, seconds, cpu in rows:
+        ratio = f"{seconds / single[count]:.2f}" if count in single else ""
         lines.append(
-            f"| {count:,} | {transactions:,} | {name} | {seconds:.2f} | {count / seconds:.1f} | "
-            f"{transactions / seconds:,.0f} | {speedup} |"
+            f"| {count:,} | {transactions:,} | {name} | {seconds:.2f} | {cpu:.2f} | "
+            f"{cpu / seconds:.2f} | {count / seconds:.1f} | {transactions / seconds:,.0f} | "
+            f"{ratio} |"
         )
     return "\n".join(lines) + "\n"
 
