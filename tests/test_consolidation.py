@@ -532,6 +532,18 @@ def test_a_row_taken_twice_would_count_twice(tmp_path):
             'key = "ippan"\nname = "国民',
             "entity 'ippan' is declared twice",
         ),
+        (
+            '"cf:手数料収入" = "使用料及び手数料収入"',
+            '"cf:手数料収入" = 5',
+            '"cf:手数料収入" = 5',
+            "correspondence.kumiai.shikin.lines: `cf:手数料収入` must be a text in quotes, not 5",
+        ),
+        (
+            "[correspondence.kumiai.bs.lines]",
+            "[correspondence.kumiai.bs.line]",
+            "[correspondence.kumiai.bs.line]",
+            "correspondence.kumiai.bs: unknown key `line`; allowed here: lines, leave_out",
+        ),
     ],
     ids=[
         "unknown-scope",
@@ -545,6 +557,8 @@ def test_a_row_taken_twice_would_count_twice(tmp_path):
         "unknown-entity",
         "no-such-ledger",
         "entity-twice",
+        "a-figure-for-a-line",
+        "lines-misspelt",
     ],
 )
 def test_the_declaration_is_checked_at_the_line_of_each_value(tmp_path, old, new, at, message):
