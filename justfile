@@ -61,3 +61,7 @@ translations:
     {{bin}}/python -m babel.messages.frontend extract --no-location --sort-output --omit-header -k _ -k localized -o plugins/core/locale/yosan.pot plugins reports
     {{bin}}/python -m babel.messages.frontend update --ignore-obsolete --width 100 -i plugins/core/locale/yosan.pot -d plugins/core/locale -D yosan
     {{bin}}/python -m babel.messages.frontend compile -d plugins/core/locale -D yosan
+
+# Time `yosan consolidate` on 10, 100 and 1,000 made-up ledgers (pass --spark, --write-readme)
+bench-consolidate *args:
+    {{bin}}/python benchmarks/consolidate.py run {{args}}

@@ -56,7 +56,7 @@ def one_of(*choices: str) -> Value:
 class Table:
     """The keys a table (the file, a row, a check) may hold."""
 
-    keys: Mapping[str, Value | Tables]
+    keys: Mapping[str, Value | Table | Tables | Entries]
     required: tuple[str, ...] = ()
 
 
@@ -67,6 +67,15 @@ class Tables:
     choose: Callable[[Mapping[str, Any]], Table]
     expected: Message = field(default_factory=lambda: _("a list of tables, [{ … }, { … }]"))
     nonempty: bool = False
+
+
+@dataclass(frozen=True)
+class Entries:
+    """A table whose keys the file chooses (names, row references), each value of
+    one schema: a kind of value, a table, or entries again."""
+
+    value: Value | Table | Tables | Entries
+    expected: Message = field(default_factory=lambda: _("a table of names and values"))
 
 
 class SchemaError(ValueError):
@@ -108,30 +117,44 @@ def check(
         if key not in document:
             raise SchemaError(_("{what} lacks `{name}`", what=here, name=key), path)
     for key, value in document.items():
-        spec = schema.keys[key]
-        if isinstance(spec, Tables):
-            items_ok = isinstance(value, list) and all(isinstance(v, dict) for v in value)
-            if not items_ok or (spec.nonempty and not value):
-                raise SchemaError(
-                    _(
-                        "{where}: `{key}` must be {expected}, not {value}",
-                        where=here,
-                        key=key,
-                        expected=spec.expected,
-                        value=shown(value),
-                    ),
-                    (*path, key),
-                )
-            for index, item in enumerate(value):
-                check(item, spec.choose(item), where, (*path, key, index))
-        elif not spec.accepts(value):
-            raise SchemaError(
-                _(
-                    "{where}: `{key}` must be {expected}, not {value}",
-                    where=here,
-                    key=key,
-                    expected=spec.expected,
-                    value=shown(value),
-                ),
-                (*path, key),
-            )
+        _check_value(value, schema.keys[key], key, here, where, path)
+
+
+def _check_value(
+    value: Any,
+    spec: Value | Table | Tables | Entries,
+    key: str | int,
+    here: str,
+    where: Callable[[ValuePath, Mapping[str, Any]], str],
+    path: ValuePath,
+) -> None:
+    """One value against its spec, ``key`` being where it stands in the table ``here``."""
+    if isinstance(spec, Tables):
+        items_ok = isinstance(value, list) and all(isinstance(v, dict) for v in value)
+        ok = items_ok and not (spec.nonempty and not value)
+    elif isinstance(spec, Table):
+        ok, expected = isinstance(value, dict), _("a table of keys and values")
+    elif isinstance(spec, Entries):
+        ok, expected = isinstance(value, dict), spec.expected
+    else:
+        ok, expected = spec.accepts(value), spec.expected
+    if not ok:
+        raise SchemaError(
+            _(
+                "{where}: `{key}` must be {expected}, not {value}",
+                where=here,
+                key=key,
+                expected=spec.expected if isinstance(spec, Tables) else expected,
+                value=shown(value),
+            ),
+            (*path, key),
+        )
+    if isinstance(spec, Tables):
+        for index, item in enumerate(value):
+            check(item, spec.choose(item), where, (*path, key, index))
+    elif isinstance(spec, Table):
+        check(value, spec, where, (*path, key))
+    elif isinstance(spec, Entries):
+        inner = (*path, key)
+        for name, item in value.items():
+            _check_value(item, spec.value, name, where(inner, value), where, inner)

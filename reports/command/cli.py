@@ -955,10 +955,6 @@ def fava(host: str, port: int, read_only: bool, ledger_path: Path, foreign_plugi
     fava_main.main(args=args + (["--read-only"] if read_only else []), prog_name="yosan fava")
 
 
-for _command in (main, *main.commands.values()):
-    _command.context_class = Context  # help wrapped by the columns a character takes
-
-
 class ClosedOutput(io.TextIOBase):
     """Standard output the command was started without (``yosan report >&-``):
     writing to it fails as writing to a closed descriptor does, so the command says
@@ -989,6 +985,125 @@ def _closed_streams_held() -> None:
         sys.stdout = ClosedOutput()
     if sys.stderr is None:
         sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115 - for the process' life
+
+
+@main.command(
+    help=localized(
+        "Consolidate many ledgers as DECLARATION (a TOML file) says: per scope (一般会計等, "
+        "全体, 連結), each consolidated statement with 単純合算, 相殺消去 and the scope's "
+        "figure.  The ledgers load on a pool of processes, or on Spark with --cluster."
+    )
+)
+@click.argument("declaration", type=click.Path(path_type=Path, dir_okay=False))
+@click.option(
+    "--scope",
+    type=click.Choice(["一般会計等", "全体", "連結"]),  # declaration.SCOPES, as tested
+    help=localized("One scope's statements [default: every scope the declaration prints]."),
+)
+@unit_option
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(formats.REPORT_FORMATS),
+    help=formats.format_help(formats.REPORT_FORMATS, "text"),
+)
+@click.option("--excel-compatible", is_flag=True, help=localized("CSV with a BOM, for Excel."))
+@output_option
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 512),
+    default=lambda: os.cpu_count() or 1,
+    show_default=localized("the machine's cores"),
+    help=localized("Processes loading the ledgers (1: one after another, in this process)."),
+)
+@click.option(
+    "--cluster",
+    metavar="MASTER",
+    help=localized(
+        "Load the ledgers on Spark instead: its master (local[2], spark://host:7077, yarn); "
+        "the executors need yosan-ledger and the ledgers at the same paths."
+    ),
+)
+@click.option(
+    "--dataset",
+    type=click.Path(path_type=Path, file_okay=False),
+    help=localized(
+        "Keep the per-ledger results in this new folder: Parquet, scope=…/entity=… "
+        "(default: a temporary folder)."
+    ),
+)
+@foreign_plugins_option
+@cache_option
+def consolidate(
+    declaration: Path,
+    scope: str | None,
+    unit: str,
+    fmt: str | None,
+    excel_compatible: bool,
+    output: Path | None,
+    workers: int,
+    cluster: str | None,
+    dataset: Path | None,
+    foreign_plugins: bool,
+    no_cache: bool,
+) -> None:
+    """Consolidate many ledgers as DECLARATION (a TOML file) says: per scope (一般会計等,
+    全体, 連結), each consolidated statement with 単純合算, 相殺消去 and the scope's
+    figure.  The ledgers load on a pool of processes, or on Spark with --cluster."""
+    from yosan_ledger.plugins.core.layout import LayoutError
+    from yosan_ledger.reports.consolidation import engines
+    from yosan_ledger.reports.consolidation.declaration import read_declaration
+    from yosan_ledger.reports.consolidation.run import ConsolidationFailed
+    from yosan_ledger.reports.consolidation.run import consolidate as consolidated
+    from yosan_ledger.reports.consolidation.tables import consolidation_frame, consolidation_tables
+    from yosan_ledger.reports.loading.ledger import Problem
+
+    fmt = chosen_format(fmt, output, "text", formats.REPORT_FORMATS)
+    if dataset is not None and (dataset.exists() or dataset.is_symlink()):
+        raise click.BadParameter(
+            localized("{path} exists; the dataset is written into a new folder", path=dataset),
+            param_hint="--dataset",
+        )
+    if dataset is not None and not dataset.absolute().parent.is_dir():
+        raise click.BadParameter(
+            localized("{path}: there is no folder {folder}", path=dataset, folder=dataset.parent),
+            param_hint="--dataset",
+        )
+    if not declaration.is_file():
+        raise LedgerFailed(localized("{path}: no such declaration", path=declaration))
+    try:
+        declared = read_declaration(declaration)
+    except LayoutError as error:
+        where = f"{error.filename}:{error.lineno}" if error.lineno else error.filename
+        raise failure([f"{where}: {said(error)}"], declaration) from None
+    engine = engines.on_spark(cluster) if cluster else engines.on_processes(workers)
+    try:
+        result = consolidated(
+            declared, engine, dataset=dataset, foreign_plugins=foreign_plugins, cache=not no_cache
+        )
+    except ConsolidationFailed as problems:
+        lines = [
+            str(Problem(i.filename, i.lineno, translated(i.message, locale_language())))
+            for i in problems.issues
+        ]
+        raise failure(lines, declaration) from None
+    except engines.EngineUnavailable as error:
+        raise click.ClickException(said(error)) from None
+    except OSError as error:  # the dataset's folder: a full disk, no permission
+        raise click.ClickException(
+            localized("cannot write the output: {error}", error=error)
+        ) from None
+    options = formats.Options(title=declared.title, excel_compatible=excel_compatible)
+    if fmt == "csv":
+        frame = consolidation_frame(result, UNITS[unit], scope=scope)
+        emit(lambda: formats.write_rows(frame, output, options))
+        return
+    tables = consolidation_tables(result, UNITS[unit], scope=scope)
+    emit(lambda: formats.write_report(tables, fmt, output, options))
+
+
+for _command in (main, *main.commands.values()):
+    _command.context_class = Context  # help wrapped by the columns a character takes
 
 
 def run() -> None:
