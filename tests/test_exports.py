@@ -31,6 +31,7 @@ from yosan_ledger.reports.rendering.html import render_html
 from yosan_ledger.reports.rendering.phrases import breakable, phrases
 from yosan_ledger.reports.rendering.text import HEADER_WIDTH, figure, width, wrap
 from yosan_ledger.reports.rendering.xlsx import FIGURE_FORMAT, FONT_NAME
+from yosan_ledger.reports.tables import exports
 from yosan_ledger.reports.tables.statements import statement_table
 
 TEMPLATES = ROOT / "reports" / "rendering" / "templates"
@@ -517,9 +518,9 @@ def test_the_parquet_schema_documents_itself(parquet_folder):
 
 
 def test_account_names_drop_the_code():
-    assert parquet.account_name("Assets:11-流動資産:111-現金及び預金") == "現金及び預金"
-    assert parquet.account_name("Expenses:51-営業費用:511-事業費:5113-委託費") == "委託費"
-    assert parquet.account_name("Assets:Cash-Box") == "Cash-Box"
+    assert exports.account_name("Assets:11-流動資産:111-現金及び預金") == "現金及び預金"
+    assert exports.account_name("Expenses:51-営業費用:511-事業費:5113-委託費") == "委託費"
+    assert exports.account_name("Assets:Cash-Box") == "Cash-Box"
 
 
 # Writing files -------------------------------------------------------------------

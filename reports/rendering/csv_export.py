@@ -6,12 +6,17 @@ import csv
 import io
 import re
 from collections.abc import Sequence
-
-import pandas as pd
-from pandas.api.types import is_bool_dtype, is_numeric_dtype
+from typing import TYPE_CHECKING, BinaryIO
 
 from yosan_ledger.plugins.core.messages import inert
+from yosan_ledger.reports.rendering.format import Format, Options, text_report
 from yosan_ledger.reports.tables.table import Table
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from yosan_ledger.plugins.core.units import Unit
+    from yosan_ledger.reports.loading.ledger import LoadedLedger
 
 BOM = "\ufeff"  # lets Excel on Japanese Windows read UTF-8
 # Excel reads a field beginning with one of these as a formula (OWASP, CSV injection).
@@ -39,6 +44,8 @@ def tidy_csv(frame: pd.DataFrame, *, excel_compatible: bool = False) -> str:
     """Rows as CSV.  Every text cell is written through ``_field``, whatever the
     column's dtype (``object``, pandas' ``string``, a category): only numbers and
     booleans are left as they are."""
+    from pandas.api.types import is_bool_dtype, is_numeric_dtype
+
     frame = frame.copy()
     for column in frame.columns:
         values = frame[column]
@@ -82,3 +89,20 @@ def tables_csv(tables: Sequence[Table], *, excel_compatible: bool = False) -> st
                 values = (*key, row.section, row.label, *row.values, unit)
                 writer.writerow([shown(v) for v in values])
     return (BOM if excel_compatible else "") + buffer.getvalue()
+
+
+EXPORT_COLUMNS = ["statement", "section", "line", "segment", "amount", "unit"]
+
+
+def _report(tables: Sequence[Table], options: Options) -> str:
+    return tables_csv(tables, excel_compatible=options.excel_compatible)
+
+
+def _export(ledger: LoadedLedger, unit: Unit, stream: BinaryIO, options: Options) -> None:
+    from yosan_ledger.reports.tables.exports import figure_rows
+
+    frame = figure_rows(ledger, unit)[EXPORT_COLUMNS]
+    stream.write(tidy_csv(frame, excel_compatible=options.excel_compatible).encode("utf-8"))
+
+
+FORMAT = Format("csv", (".csv",), report=text_report(_report), export=_export, order=20)

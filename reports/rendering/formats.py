@@ -1,25 +1,25 @@
-"""The output formats, registered once: which renderer draws each ``--format``.
+"""The output formats: the registry of what each renderer module declares, and the
+writing of a report or an export in one of them.
 
-A ``Format`` names its suffixes, where it may go (a text format to standard
-output or ``-o FILE``; a binary one only to a file; a folder format only to
-``-o FOLDER``) and the functions that draw a report (tables) and an export
-(every figure of a ledger).  ``yosan report`` offers the formats that draw
-reports, ``yosan export`` those that draw exports.  A new format is its renderer
-module and one entry here.  Every file or folder is written whole or not at all
-(``yosan_ledger.reports.output``); renderers are imported when used, so the
-command starts fast.
+Each renderer module of this package declares its ``Format`` (``format.py`` says
+what one is): ``yosan report`` offers the formats that draw reports, ``yosan
+export`` those that draw exports, and their help and refusals list them from
+here.  A new format is its renderer module.  Every file or folder is written whole
+or not at all (``yosan_ledger.reports.output``).
 """
 
 from __future__ import annotations
 
+import importlib
 import io
 import os
+import pkgutil
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from yosan_ledger.plugins.core.messages import _, reason
+from yosan_ledger.reports import rendering
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -28,133 +28,29 @@ if TYPE_CHECKING:
     from yosan_ledger.reports.loading.ledger import LoadedLedger
     from yosan_ledger.reports.tables.table import Table
 
-DATA_SHEET = "数値"  # the export workbook's sheet of tidy rows
+from yosan_ledger.reports.rendering.format import (
+    Format,
+    Options,
+    OutputError,
+    Unavailable,
+)
+
+__all__ = ["FORMATS", "Format", "Options", "OutputError", "Unavailable"]
 
 
-class OutputError(Exception):
-    """The output asked for cannot be written (no -o for a binary format, …)."""
+def _declared() -> dict[str, Format]:
+    """Every format a module of this package declares (``FORMAT`` or ``FORMATS``), in
+    the order they declare."""
+    found: list[Format] = []
+    for module in pkgutil.iter_modules(rendering.__path__):
+        loaded = importlib.import_module(f"{rendering.__name__}.{module.name}")
+        found += getattr(loaded, "FORMATS", ())
+        found += [loaded.FORMAT] if hasattr(loaded, "FORMAT") else []
+    return {f.name: f for f in sorted(found, key=lambda f: (f.order, f.name))}
 
 
-class Unavailable(Exception):
-    """A format this installation cannot produce (PDF without WeasyPrint's libraries)."""
-
-
-@dataclass(frozen=True)
-class Options:
-    title: str = ""  # the document's title (the budget's)
-    excel_compatible: bool = False  # CSV: a BOM first, for Excel on Japanese Windows
-    version: str = ""  # a revised budget's version shown (…による補正後), as the tables say it
-
-
-DrawReport = Callable[["Sequence[Table]", BinaryIO, Options], None]
-DrawExport = Callable[["LoadedLedger", "Unit", BinaryIO, Options], None]
-WriteFolder = Callable[["LoadedLedger", "Unit", Path], None]
-
-
-@dataclass(frozen=True)
-class Format:
-    name: str
-    suffixes: tuple[str, ...] = ()
-    binary: bool = False  # never to a terminal: -o FILE only
-    report: DrawReport | None = None
-    export: DrawExport | None = None
-    folder: WriteFolder | None = None  # an export written as a folder: -o FOLDER only
-
-
-def _text(draw: Callable[..., str]) -> DrawReport:
-    def write(tables: Sequence[Table], stream: BinaryIO, options: Options) -> None:
-        stream.write(draw(tables, options).encode("utf-8"))
-
-    return write
-
-
-def _text_report(tables: Sequence[Table], options: Options) -> str:
-    from yosan_ledger.reports.rendering.text import render
-
-    return "\n".join(render(t) for t in tables)
-
-
-def _csv_report(tables: Sequence[Table], options: Options) -> str:
-    from yosan_ledger.reports.rendering.csv_export import tables_csv
-
-    return tables_csv(tables, excel_compatible=options.excel_compatible)
-
-
-def _html_report(tables: Sequence[Table], options: Options) -> str:
-    from yosan_ledger.reports.rendering.html import render_html
-
-    return render_html(tables, title=options.title)
-
-
-def _xlsx_report(tables: Sequence[Table], stream: BinaryIO, options: Options) -> None:
-    from yosan_ledger.reports.rendering.xlsx import write_workbook
-
-    write_workbook(tables, stream, title=options.title)
-
-
-def _pdf_report(tables: Sequence[Table], stream: BinaryIO, options: Options) -> None:
-    from yosan_ledger.reports.rendering.html import PdfUnavailable, write_pdf
-
-    try:
-        write_pdf(tables, stream, title=options.title)
-    except PdfUnavailable as error:
-        raise Unavailable(reason(error)) from None
-
-
-def _figures(ledger: LoadedLedger, unit: Unit) -> pd.DataFrame:
-    """The tidy rows of every figure, each naming its unit (千円 …), as the Parquet does."""
-    from yosan_ledger.plugins.core.engine import tidy
-
-    frame = tidy(ledger.statements, unit)
-    frame["unit"] = unit.label
-    return frame
-
-
-def _csv_export(ledger: LoadedLedger, unit: Unit, stream: BinaryIO, options: Options) -> None:
-    from yosan_ledger.reports.rendering.csv_export import tidy_csv
-
-    text = tidy_csv(_figures(ledger, unit), excel_compatible=options.excel_compatible)
-    stream.write(text.encode("utf-8"))
-
-
-def _xlsx_export(ledger: LoadedLedger, unit: Unit, stream: BinaryIO, options: Options) -> None:
-    from yosan_ledger.reports.rendering.xlsx import add_data_sheet, workbook
-    from yosan_ledger.reports.tables.kinds import Results, needs, workbook_tables
-
-    organisation = ledger.options.get("title", "")
-    results = Results(ledger.results, lambda: ledger.entries, needs())
-    tables = workbook_tables(
-        results, unit, organisation=organisation, version=options.version or None
-    )
-    book = workbook(tables, title=options.title)
-    figures = _figures(ledger, unit)
-    if options.version:  # the sheets say which version: so do the rows
-        figures["version"] = options.version
-    add_data_sheet(book, DATA_SHEET, figures)
-    book.save(stream)
-
-
-def _parquet_export(ledger: LoadedLedger, unit: Unit, folder: Path) -> None:
-    from yosan_ledger.reports.output import ForeignDirectory
-    from yosan_ledger.reports.rendering.parquet import write_parquet_folder
-
-    try:
-        write_parquet_folder(ledger, unit, folder)
-    except ForeignDirectory as error:
-        raise OutputError(reason(error)) from None
-
-
-FORMATS: dict[str, Format] = {
-    f.name: f
-    for f in (
-        Format("text", (".txt",), report=_text(_text_report)),
-        Format("csv", (".csv",), report=_text(_csv_report), export=_csv_export),
-        Format("xlsx", (".xlsx",), binary=True, report=_xlsx_report, export=_xlsx_export),
-        Format("html", (".html", ".htm"), report=_text(_html_report)),
-        Format("pdf", (".pdf",), binary=True, report=_pdf_report),
-        Format("parquet", folder=_parquet_export),
-    )
-}
+FORMATS = _declared()
+DEFAULT_OPTIONS = Options()
 REPORT_FORMATS = tuple(name for name, f in FORMATS.items() if f.report)
 EXPORT_FORMATS = tuple(name for name, f in FORMATS.items() if f.export or f.folder)
 
@@ -278,7 +174,7 @@ def _deliver(write: Callable[[BinaryIO], None], output: Path | None) -> str | No
 
 
 def write_report(
-    tables: Sequence[Table], fmt: str, output: Path | None, options: Options = Options()
+    tables: Sequence[Table], fmt: str, output: Path | None, options: Options = DEFAULT_OPTIONS
 ) -> str | None:
     """Draw the tables in ``fmt`` into ``output``; without one, return the text to print."""
     check_output(fmt, output)
@@ -289,7 +185,7 @@ def write_report(
 
 
 def write_rows(
-    frame: pd.DataFrame, output: Path | None, options: Options = Options()
+    frame: pd.DataFrame, output: Path | None, options: Options = DEFAULT_OPTIONS
 ) -> str | None:
     """A table of rows (one figure a row, like the export) as CSV into ``output``;
     without one, return the text to print."""
@@ -300,7 +196,11 @@ def write_rows(
 
 
 def write_export(
-    ledger: LoadedLedger, fmt: str, unit: Unit, output: Path | None, options: Options = Options()
+    ledger: LoadedLedger,
+    fmt: str,
+    unit: Unit,
+    output: Path | None,
+    options: Options = DEFAULT_OPTIONS,
 ) -> str | None:
     """Every figure in ``fmt`` into ``output``; without one, return the text to print."""
     check_output(fmt, output)

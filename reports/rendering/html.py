@@ -21,7 +21,8 @@ from typing import BinaryIO
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from yosan_ledger.plugins.core.messages import _
+from yosan_ledger.plugins.core.messages import _, reason
+from yosan_ledger.reports.rendering.format import Format, Options, Unavailable, text_report
 from yosan_ledger.reports.rendering.phrases import breakable
 from yosan_ledger.reports.rendering.text import figure
 from yosan_ledger.reports.tables.table import Table
@@ -119,3 +120,20 @@ def write_pdf(tables: Sequence[Table], stream: BinaryIO, *, title: str = "") -> 
             )
         )
     stream.write(pdf)
+
+
+def _html(tables: Sequence[Table], options: Options) -> str:
+    return render_html(tables, title=options.title)
+
+
+def _pdf(tables: Sequence[Table], stream: BinaryIO, options: Options) -> None:
+    try:
+        write_pdf(tables, stream, title=options.title)
+    except PdfUnavailable as error:
+        raise Unavailable(reason(error)) from None
+
+
+FORMATS = (
+    Format("html", (".html", ".htm"), report=text_report(_html), order=40),
+    Format("pdf", (".pdf",), binary=True, report=_pdf, order=50),
+)

@@ -9,11 +9,11 @@ statements are the tidy rows of ``yosan export --format csv``, in the unit asked
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from yosan_ledger.plugins.core.messages import _, translated
+from yosan_ledger.plugins.core.messages import _, reason, translated
+from yosan_ledger.reports.rendering.format import Format, OutputError
 from yosan_ledger.reports.rendering.text import hanging
 
 if TYPE_CHECKING:
@@ -95,24 +95,6 @@ def schema_help(language: str | None = None) -> str:
     )
 
 
-CODE = re.compile(r"^\d[0-9A-Za-z]*-")  # 11- in 11-現金預金
-
-
-def account_name(account: str) -> str:
-    """現金預金 for Assets:1-流動資産:11-現金預金."""
-    leaf = account.rpartition(":")[2]
-    return CODE.sub("", leaf, count=1) or leaf
-
-
-def _relative(filename: str | None, folder: Path) -> str | None:
-    if not filename or filename.startswith("<"):
-        return filename
-    try:
-        return Path(filename).resolve().relative_to(folder).as_posix()
-    except ValueError:
-        return filename
-
-
 def _schema(columns: tuple[tuple[str, str, str], ...], title: str) -> pa.Schema:
     import pyarrow as pa
 
@@ -128,64 +110,20 @@ def _schema(columns: tuple[tuple[str, str, str], ...], title: str) -> pa.Schema:
 def postings_table(ledger: LoadedLedger) -> pa.Table:
     import pyarrow as pa
 
-    from yosan_ledger.plugins.core.accounts import map_accounts
-    from yosan_ledger.plugins.core.engine import collect_postings
+    from yosan_ledger.reports.tables.exports import posting_rows
 
-    statements = ledger.statements
-    entries = ledger.entries
-    keys = [s.key for s in statements.segments]
-    names = {s.key: s.name for s in statements.segments}
-    postings = collect_postings(entries, statements.budget, keys)
-    line_of, _ = map_accounts(entries, statements.layouts)
-    folder = ledger.path.resolve().parent
-    accounts = [str(a) for a in postings.account]
-    segments = [keys[code] for code in postings.segment]
-    rows: dict[str, list] = {name: [] for name, _, _ in POSTINGS_COLUMNS}
-    for i, j, account, segment, opening in zip(
-        postings.transaction.tolist(),
-        postings.posting_index.tolist(),
-        accounts,
-        segments,
-        postings.opening.tolist(),
-        strict=True,
-    ):
-        entry = postings.transactions[i]
-        meta = entry.postings[j].meta or entry.meta
-        rows["date"].append(entry.date)
-        rows["account"].append(account)
-        rows["account_name"].append(account_name(account))
-        rows["segment"].append(segment)
-        rows["segment_name"].append(names[segment])
-        rows["opening"].append(opening)
-        rows["payee"].append(entry.payee)
-        rows["narration"].append(entry.narration)
-        rows["line_ref"].append(line_of.get(account))
-        rows["filename"].append(_relative(meta.get("filename"), folder))
-        rows["lineno"].append(meta.get("lineno"))
-    rows["amount"] = postings.amount
-    schema = _schema(POSTINGS_COLUMNS, f"postings of {statements.budget.title}")
-    return pa.table(rows, schema=schema)
+    frame = posting_rows(ledger)
+    schema = _schema(POSTINGS_COLUMNS, f"postings of {ledger.statements.budget.title}")
+    return pa.Table.from_pandas(frame[schema.names], schema=schema, preserve_index=False)
 
 
 def statements_table(ledger: LoadedLedger, unit: Unit) -> pa.Table:
     import pyarrow as pa
 
-    from yosan_ledger.plugins.core.engine import tidy
+    from yosan_ledger.reports.tables.exports import figure_rows
 
-    statements = ledger.statements
-    frame = tidy(statements, unit)
-    rows = {
-        (row.statement, row.section, row.label): (row, layout)
-        for layout in statements.layouts
-        for row in layout.value_rows()
-    }
-    found = [
-        rows[key] for key in zip(frame["statement"], frame["section"], frame["line"], strict=True)
-    ]
-    frame["line_ref"] = [row.ref for row, _layout in found]
-    frame["rated"] = [layout.rated(row) for row, layout in found]
-    frame["unit"] = unit.label
-    schema = _schema(STATEMENTS_COLUMNS, f"statements of {statements.budget.title}")
+    frame = figure_rows(ledger, unit)
+    schema = _schema(STATEMENTS_COLUMNS, f"statements of {ledger.statements.budget.title}")
     return pa.Table.from_pandas(frame[schema.names], schema=schema, preserve_index=False)
 
 
@@ -201,3 +139,15 @@ def write_parquet_folder(ledger: LoadedLedger, unit: Unit, folder: Path) -> None
         pq.write_table(figures, temporary / STATEMENTS_FILE)
 
     write_directory_atomically(folder, write, owned=FILES)
+
+
+def _folder(ledger: LoadedLedger, unit: Unit, folder: Path) -> None:
+    from yosan_ledger.reports.output import ForeignDirectory
+
+    try:
+        write_parquet_folder(ledger, unit, folder)
+    except ForeignDirectory as error:
+        raise OutputError(reason(error)) from None
+
+
+FORMAT = Format("parquet", folder=_folder, order=60)

@@ -9,8 +9,10 @@ column header breaks between its phrases (``phrases``), never inside a word.  Al
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Sequence
 
 from yosan_ledger.plugins.core.messages import inert
+from yosan_ledger.reports.rendering.format import Format, Options, text_report
 from yosan_ledger.reports.rendering.phrases import phrases, script
 from yosan_ledger.reports.tables.table import Rate, Table
 
@@ -161,3 +163,10 @@ def hanging(term: str, text: str, term_width: int, size: int) -> list[str]:
         pad_right(term, term_width) + lines[0],
         *(" " * term_width + line for line in lines[1:]),
     ]
+
+
+def _report(tables: Sequence[Table], options: Options) -> str:
+    return "\n".join(render(t) for t in tables)
+
+
+FORMAT = Format("text", (".txt",), report=text_report(_report), order=10)

@@ -19,18 +19,22 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from typing import BinaryIO
-
-import numpy as np
-import pandas as pd
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+from functools import cache
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, BinaryIO
 
 from yosan_ledger.plugins.core.messages import inert
+from yosan_ledger.reports.rendering.format import Format, Options
 from yosan_ledger.reports.rendering.text import HEADER_WIDTH, figure, width, wrap
 from yosan_ledger.reports.tables.table import Rate, Table
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from openpyxl import Workbook
+    from openpyxl.worksheet.worksheet import Worksheet
+
+    from yosan_ledger.plugins.core.units import Unit
+    from yosan_ledger.reports.loading.ledger import LoadedLedger
 
 FIGURE_FORMAT = '#,##0;"▲"#,##0'
 RATE_FORMAT = '0.0;"▲"0.0'
@@ -44,14 +48,24 @@ INDENT_WIDTH = 2  # columns one indent level takes, in Excel's character widths
 # default (a serif face in LibreOffice), unlike its neighbours.
 FONT_NAME = "Noto Sans CJK JP"
 FONT_SIZE = 11
-PLAIN = Font(name=FONT_NAME, size=FONT_SIZE)
-BOLD = Font(name=FONT_NAME, size=FONT_SIZE, bold=True)
-TITLE_FONT = Font(name=FONT_NAME, size=14, bold=True)
 PAGE_NUMBER = "&P / &N"  # this page / pages of the sheet
-HEADER_FILL = PatternFill("solid", start_color="F2F2F2")
-THIN = Side(style="thin")
-HEADER_BORDER = Border(top=THIN, bottom=THIN, left=THIN, right=THIN)
-TOTAL_BORDER = Border(top=THIN)
+DATA_SHEET = "数値"  # the export workbook's sheet of every figure as rows
+
+
+@cache
+def styles() -> SimpleNamespace:
+    """The cells' fonts, fill and borders (openpyxl is imported when a workbook is drawn)."""
+    from openpyxl.styles import Border, Font, PatternFill, Side
+
+    thin = Side(style="thin")
+    return SimpleNamespace(
+        plain=Font(name=FONT_NAME, size=FONT_SIZE),
+        bold=Font(name=FONT_NAME, size=FONT_SIZE, bold=True),
+        title=Font(name=FONT_NAME, size=14, bold=True),
+        header_fill=PatternFill("solid", start_color="F2F2F2"),
+        header_border=Border(top=thin, bottom=thin, left=thin, right=thin),
+        total_border=Border(top=thin),
+    )
 
 
 def is_wide(sheet: Worksheet) -> bool:
@@ -93,13 +107,17 @@ def _cell_value(value: int | str) -> int | str | Decimal | None:
 
 def add_sheet(workbook: Workbook, table: Table) -> Worksheet:
     """Append one table as a sheet in the published layout."""
+    from openpyxl.styles import Alignment
+    from openpyxl.utils import get_column_letter
+
+    look = styles()
     sheet = workbook.create_sheet(sheet_name(table.title, workbook.sheetnames))
     last = len(table.columns) + 1
     row = 1
     if table.organisation:
-        sheet.cell(row, 1, _text(table.organisation)).font = PLAIN
+        sheet.cell(row, 1, _text(table.organisation)).font = look.plain
         row += 1
-    for text, font in ((table.title, TITLE_FONT), (table.period, PLAIN)):
+    for text, font in ((table.title, look.title), (table.period, look.plain)):
         cell = sheet.cell(row, 1, _text(text))
         cell.alignment = Alignment(horizontal="center")
         cell.font = font
@@ -107,7 +125,7 @@ def add_sheet(workbook: Workbook, table: Table) -> Worksheet:
         row += 1
     unit = sheet.cell(row, last, f"（単位：{table.unit.label}）")
     unit.alignment = Alignment(horizontal="right")
-    unit.font = PLAIN
+    unit.font = look.plain
     row += 1
 
     header_row = row
@@ -117,7 +135,7 @@ def add_sheet(workbook: Workbook, table: Table) -> Worksheet:
     headers = [inert(table.label_header), *("\n".join(lines) for lines in header_lines)]
     for column, text in enumerate(headers, start=1):
         cell = sheet.cell(header_row, column, text)
-        cell.font, cell.fill, cell.border = BOLD, HEADER_FILL, HEADER_BORDER
+        cell.font, cell.fill, cell.border = look.bold, look.header_fill, look.header_border
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     sheet.row_dimensions[header_row].height = POINTS_PER_LINE * max(
         [1, *(len(lines) for lines in header_lines)]
@@ -127,10 +145,10 @@ def add_sheet(workbook: Workbook, table: Table) -> Worksheet:
         row += 1
         label = sheet.cell(row, 1, _text(line.label))
         label.alignment = Alignment(horizontal="left", indent=line.depth)
-        label.font = BOLD if line.is_total else PLAIN
+        label.font = look.bold if line.is_total else look.plain
         for column, value in enumerate(line.values or (), start=2):
             cell = sheet.cell(row, column, _cell_value(value))
-            cell.font = BOLD if line.is_total else PLAIN
+            cell.font = look.bold if line.is_total else look.plain
             if isinstance(value, int):
                 cell.number_format = FIGURE_FORMAT
             elif isinstance(value, Rate):
@@ -139,10 +157,10 @@ def add_sheet(workbook: Workbook, table: Table) -> Worksheet:
             elif value:  # a fiscal year, a span of years, a note's mark
                 cell.alignment = Alignment(horizontal="center")
             if line.is_total:
-                cell.border = TOTAL_BORDER
+                cell.border = look.total_border
     for note in table.notes:
         row += 2 if note is table.notes[0] else 1
-        sheet.cell(row, 1, _text(note)).font = PLAIN
+        sheet.cell(row, 1, _text(note)).font = look.plain
 
     label_width = max(
         [
@@ -187,6 +205,8 @@ def as_text(sheet: Worksheet) -> None:
 
 
 def workbook(tables: Sequence[Table], *, title: str = "") -> Workbook:
+    from openpyxl import Workbook
+
     book = Workbook()
     book.remove(book.active)
     for table in tables:
@@ -202,16 +222,21 @@ def write_workbook(tables: Sequence[Table], stream: BinaryIO, *, title: str = ""
 
 def add_data_sheet(book: Workbook, name: str, frame: pd.DataFrame) -> Worksheet:
     """A flat sheet of rows (the tidy export) with a filter, for pivot tables."""
+    import numpy as np
+    import pandas as pd
+    from openpyxl.utils import get_column_letter
+
+    look = styles()
     sheet = book.create_sheet(sheet_name(name, book.sheetnames))
     sheet.append([_text(str(c)) for c in frame.columns])
     for cell in sheet[1]:
-        cell.font = BOLD
+        cell.font = look.bold
     integer_columns = [c for c in frame.columns if pd.api.types.is_integer_dtype(frame[c])]
     for record in frame.itertuples(index=False):
         sheet.append([int(v) if isinstance(v, np.integer) else _text(v) for v in record])
     for cells in sheet.iter_rows(min_row=2):
         for cell in cells:
-            cell.font = PLAIN
+            cell.font = look.plain
     for index, column in enumerate(frame.columns, start=1):
         letter = get_column_letter(index)
         texts = [str(column), *(str(v) for v in frame[column])]
@@ -224,3 +249,31 @@ def add_data_sheet(book: Workbook, name: str, frame: pd.DataFrame) -> Worksheet:
     print_setup(sheet, 1, landscape=False)
     as_text(sheet)
     return sheet
+
+
+def _report(tables: Sequence[Table], stream: BinaryIO, options: Options) -> None:
+    write_workbook(tables, stream, title=options.title)
+
+
+def _export(ledger: LoadedLedger, unit: Unit, stream: BinaryIO, options: Options) -> None:
+    """Every table of the ledger (``kinds.workbook_tables``) as sheets, and a sheet of
+    every figure as rows (the CSV export's), for pivot tables."""
+    from yosan_ledger.reports.tables.exports import figure_rows
+    from yosan_ledger.reports.tables.kinds import Results, needs, workbook_tables
+
+    results = Results(ledger.results, lambda: ledger.entries, needs())
+    organisation = ledger.options.get("title", "")
+    version = options.version or None
+    book = workbook(
+        workbook_tables(results, unit, organisation=organisation, version=version),
+        title=options.title,
+    )
+    columns = ["statement", "section", "line", "segment", "amount", "unit"]
+    figures = figure_rows(ledger, unit)[columns]
+    if options.version:  # the sheets say which version: so do the rows
+        figures["version"] = options.version
+    add_data_sheet(book, DATA_SHEET, figures)
+    book.save(stream)
+
+
+FORMAT = Format("xlsx", (".xlsx",), binary=True, report=_report, export=_export, order=30)
