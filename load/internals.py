@@ -14,8 +14,8 @@ of the repository, the broken ledgers of the corpus and synthetic journals both
 ways, through ``beancounts_load`` and through ``yosan_ledger.load``, and compares
 the entries, the errors and the options; ``.ci/beancount-parity`` runs them against
 the newest Beancount 3 release in a scratch environment, in CI, and names the
-release that differs.  ``pyproject.toml`` pins Beancount to the minor releases they
-have passed on.
+release that differs.  ``pyproject.toml`` pins Beancount to the releases they have
+passed on.
 
 What is used, where it is in Beancount 3.2, why, and what breaks if it changes:
 
@@ -32,9 +32,10 @@ What is used, where it is in Beancount 3.2, why, and what breaks if it changes:
             up on the loader module; replaced, each file's parse is ours (read
             once and hashed, kept, parsed ahead by workers, a leaner builder)
             while Beancount's recursion stays whole.
-    breaks  Called some other way, our parse is skipped: no kept parse, no hash
-            of what was read (the statement cache then never verifies).  The
-            parity test of the kept parses fails.
+    breaks  Called some other way, our parse is skipped: no kept parse, and no
+            hash of the bytes parsed (the statement cache would hash the files
+            after the load, and keep a file replaced during it as read).  The
+            parity test of the kept parses fails, and tests/test_cache.py.
 
 ``loader._load``  (beancount/loader.py)
     why     Beancount's whole load without its pickle cache: what the parity
@@ -124,14 +125,17 @@ How ``_parse_recursive`` finds the files a file includes  (beancount/loader.py)
     breaks  A new signature or return: every such load fails at once; other
             entries: the parity tests.
 
-``booking.validate_missing_eliminated`` and the ``__tolerances__`` and
-``__residual__`` metadata  (beancount/parser/booking.py, beancount/core/interpolate.py)
+``booking.validate_missing_eliminated``, ``interpolate.infer_tolerances(…, mode="max")``
+and the ``__tolerances__`` and ``__residual__`` metadata  (beancount/parser/booking.py,
+booking_full.py, beancount/core/interpolate.py)
     why     What ``booking.book`` does to a transaction of whole numbers in one
-            currency: record its tolerances in its metadata (``tolerances``,
-            ``TOLERANCES``); then it checks no posting is left incomplete
-            (``incomplete``).  A posting added for a residual is never one that
-            balances exactly (``RESIDUAL``).
-    breaks  The parity tests (the entries' metadata, the errors).
+            currency: record its tolerances in its metadata, as ``booking_full``
+            infers them (``tolerances``, ``TOLERANCES``); then it checks no posting
+            is left incomplete (``incomplete``).  A posting added for a residual is
+            never one that balances exactly (``RESIDUAL``).
+    breaks  The parity tests (the entries' metadata, the errors).  Beancount 3.0.0
+            to 3.2.0 take no ``mode``: a transaction with a fraction fails to load
+            there, which is why ``pyproject.toml`` asks for 3.2.2 at least.
 
 ``validation.VALIDATIONS`` and ``validate_check_transaction_balances``
 (beancount/ops/validation.py)
