@@ -58,7 +58,7 @@ bench *args:
 
 # Messages: extract them into the template, merge it into the Japanese catalog, compile it.
 translations:
-    {{bin}}/python -m babel.messages.frontend extract --no-location --sort-output --omit-header -k _ -k localized -o plugins/core/locale/yosan.pot plugins reports
+    {{bin}}/python -m babel.messages.frontend extract --no-location --sort-output --omit-header -k _ -k localized -o plugins/core/locale/yosan.pot load plugins reports
     {{bin}}/python -m babel.messages.frontend update --ignore-obsolete --width 100 -i plugins/core/locale/yosan.pot -d plugins/core/locale -D yosan
     {{bin}}/python -m babel.messages.frontend compile -d plugins/core/locale -D yosan
 

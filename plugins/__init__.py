@@ -4,7 +4,8 @@ Each module here enforces one rule on every load, so bean-check, Fava and the
 ``yosan`` command report the same errors; ``yosan_ledger.plugins.all`` runs them
 all, in order, and is the plugin a ledger names.  The library they and the
 reports share (the budget, layouts, the statement engine, units, eras, the
-schedules and the load itself) is ``yosan_ledger.plugins.core``.
+schedules) is ``yosan_ledger.plugins.core``; the load that runs them is
+``yosan_ledger.load``.
 """
 
 # The plugin a ledger names to run every rule.

@@ -1,5 +1,6 @@
-"""The shape of the package: one import name, rules apart from their library, no
-import cycle, no result travelling in ``options_map``."""
+"""The shape of the package: one import name, rules apart from their library, the
+load apart from both, Beancount's private API in one module, no import cycle, no
+result travelling in ``options_map``."""
 
 from __future__ import annotations
 
@@ -15,10 +16,16 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import FY2016, ROOT, SMALL
+from yosan_ledger.load import internals
 from yosan_ledger.plugins import all as every_rule
 from yosan_ledger.reports.loading.ledger import load_ledger
 
-FOLDERS = {"plugins": "yosan_ledger.plugins", "reports": "yosan_ledger.reports"}
+FOLDERS = {
+    "load": "yosan_ledger.load",
+    "plugins": "yosan_ledger.plugins",
+    "reports": "yosan_ledger.reports",
+}
+LOAD = "yosan_ledger.load"
 
 
 def modules() -> dict[str, Path]:
@@ -62,7 +69,7 @@ def graph() -> dict[str, set[str]]:
 def test_the_package_imports_itself_only_as_yosan_ledger():
     for name, path in modules().items():
         tops = {i.partition(".")[0] for i in imports_of(name, path)}
-        assert not tops & {"plugins", "reports"}, name
+        assert not tops & set(FOLDERS), name
 
 
 def test_the_import_graph_has_no_cycle():
@@ -90,9 +97,140 @@ def test_the_library_depends_on_no_rule_and_no_report():
             outside = {
                 i
                 for i in imported
-                if i != "yosan_ledger.plugins" and not i.startswith("yosan_ledger.plugins.core")
+                if i != "yosan_ledger.plugins"
+                and not i.startswith(("yosan_ledger.plugins.core", LOAD))
             }
             assert not outside, (name, outside)
+
+
+# The one door from the library to the load: a ledger a directive names.
+NAMED_LEDGER = f"{LOAD}.ledger.load_named"
+
+
+def test_the_library_holds_no_loader():
+    """plugins/core is functions of entries: no parser, no worker, no module of the
+    load; it asks the load only for a ledger a directive names."""
+    for name, path in modules().items():
+        if not name.startswith("yosan_ledger.plugins.core"):
+            continue
+        imported = imports_of(name, path)
+        of_the_load = {i for i in imported if i.startswith(LOAD)}
+        assert of_the_load <= {f"{LOAD}.ledger", NAMED_LEDGER}, (name, of_the_load)
+        loaders = {
+            i
+            for i in imported
+            if i.startswith(("beancount.loader", "beancount.parser", "multiprocessing"))
+            or i in ("beancount", "concurrent.futures")
+        }
+        assert not loaders, (name, loaders)
+
+
+def test_the_rules_and_the_load_import_no_report():
+    """The rules load a ledger a directive names without yosan_ledger.reports; the
+    load runs the rules by name and imports no rule, table or renderer."""
+    for name, imported in graph().items():
+        if name.startswith(("yosan_ledger.plugins", LOAD)):
+            reports = {i for i in imported if i.startswith("yosan_ledger.reports")}
+            assert not reports, (name, reports)
+        if name.startswith(LOAD):
+            rules = {
+                i
+                for i in imported
+                if i.startswith("yosan_ledger.plugins.")
+                and not i.startswith("yosan_ledger.plugins.core")
+            }
+            assert not rules, (name, rules)
+
+
+def _bound_names(tree: ast.AST) -> dict[str, str]:
+    """Each name an import binds, with the module or object it stands for."""
+    bound = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    bound[alias.asname] = alias.name
+                else:
+                    top = alias.name.partition(".")[0]
+                    bound[top] = top
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            for alias in node.names:
+                bound[alias.asname or alias.name] = f"{node.module}.{alias.name}"
+    return bound
+
+
+def _private_name(dotted: str) -> str | None:
+    """The name that makes a dotted name of Beancount's or Fava's private (its first
+    part with a leading underscore, or the entry of ``internals.WATCHED`` it is
+    within); None for a public one."""
+    parts = dotted.split(".")
+    if parts[0] not in ("beancount", "fava"):
+        return None
+    underscored = [p for p in parts if p.startswith("_") and not p.endswith("__")]
+    if underscored:
+        return underscored[0]
+    for watched in internals.WATCHED:
+        if dotted == watched or dotted.startswith(watched + "."):
+            return watched.rpartition(".")[2]
+    return None
+
+
+def private_uses(path: Path) -> set[str]:
+    """What a file uses of Beancount's (or Fava's) private API: a name with a leading
+    underscore or one ``internals.WATCHED`` lists, imported or reached through an
+    imported name; an attribute ``internals.WATCHED_ATTRIBUTES`` lists; a string,
+    other than a docstring, with the words of a message ``internals.WORDING``
+    lists."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    bound = _bound_names(tree)
+    used = set(bound.values())
+    docstrings = {
+        id(node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+    }
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            used.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.Attribute):
+            chain, root = [node.attr], node.value
+            while isinstance(root, ast.Attribute):
+                chain.append(root.attr)
+                root = root.value
+            if isinstance(root, ast.Name) and root.id in bound:
+                used.add(".".join([bound[root.id], *reversed(chain)]))
+            if node.attr in internals.WATCHED_ATTRIBUTES:
+                found.add(node.attr)
+        elif (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and id(node) not in docstrings
+        ):
+            found.update(w for w in internals.WORDING if w in node.value)
+    return found | {n for n in map(_private_name, used) if n}
+
+
+# Every Python file of the repository: the package, its tests, the benchmarks, the docs' scripts.
+PYTHON_FILES = sorted(
+    p for folder in (*FOLDERS, "tests", "benchmarks", "docs") for p in (ROOT / folder).rglob("*.py")
+)
+
+
+@pytest.mark.parametrize("path", PYTHON_FILES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_only_the_load_internals_use_beancounts_private_api(path):
+    if path == Path(internals.__file__):
+        return
+    assert not private_uses(path), "go through yosan_ledger.load.internals"
+
+
+def test_the_internals_list_every_private_use_they_make():
+    """The docstring table of load/internals.py names each private name it uses."""
+    listed = internals.__doc__ or ""
+    found = private_uses(Path(internals.__file__))
+    assert found, "the detector finds nothing: it is broken"
+    for name in found:
+        assert name in listed, name
 
 
 def test_each_rule_is_a_plugin_over_the_library():
@@ -123,10 +261,10 @@ def test_no_result_travels_in_the_options(path):
     assert ledger.statements is not None
 
 
-def test_yosan_works_beside_other_packages_named_plugins_and_reports(tmp_path):
-    """PyPI's `reports` and a user's own `plugins` folder install top-level packages
-    of those names; yosan and bean-check do not import them."""
-    for name in ("plugins", "reports"):
+def test_yosan_works_beside_other_packages_named_as_its_folders(tmp_path):
+    """PyPI's `reports` and a user's own `plugins` or `load` folder install top-level
+    packages of those names; yosan and bean-check do not import them."""
+    for name in FOLDERS:
         (tmp_path / name).mkdir()
         (tmp_path / name / "__init__.py").write_text(
             f"raise ImportError('the {name} of someone else')\n", encoding="utf-8"

@@ -18,7 +18,7 @@ from beancount import loader
 
 from benchmarks import generate
 from tests.conftest import FY2016, ROOT, SMALL, copy_ledger, yosan
-from yosan_ledger.plugins.core import loading
+from yosan_ledger.load import steps
 from yosan_ledger.reports.command import cli, replay
 from yosan_ledger.reports.loading import cache as statement_cache
 from yosan_ledger.reports.loading.ledger import LoadedLedger, load_ledger
@@ -259,7 +259,7 @@ def test_every_schedule_comes_from_the_cache_without_a_load(command, tmp_path, m
     def no_load(*_args, **_kwargs):
         raise AssertionError("the ledger was loaded in full")
 
-    monkeypatch.setitem(load_ledger.__globals__, "_beancount_load", no_load)
+    monkeypatch.setattr(steps, "load", no_load)
     result = yosan(*command, *args, "-o", cached)
     assert result.exit_code == 0, result.output
     if command[-1] != "xlsx":  # a workbook's zip records the time it was written
@@ -291,13 +291,13 @@ def test_pausing_the_collector_changes_no_result(nested):
 
 def test_the_pause_is_in_the_command(nested, monkeypatch):
     seen = []
-    original = loading.load
+    original = steps.load
 
     def spy(*args, **kwargs):
         seen.append(gc.isenabled())
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(loading, "load", spy)
+    monkeypatch.setattr(steps, "load", spy)
     result = yosan("export", "--ledger", nested, "--no-cache")
     assert result.exit_code == 0
     assert seen == [False] and gc.isenabled()
@@ -500,7 +500,7 @@ def test_a_file_replaced_during_the_load_with_an_older_mtime_does_not_poison_it(
         "  Assets:11-流動資産:111-現金及び預金  7000000 JPY\n"
         "  Income:41-営業収益:415-事業収入\n"
     )
-    original_load = loading.load
+    original_load = steps.load
 
     def load_then_replace(*args, **kwargs):
         found = original_load(*args, **kwargs)
@@ -510,9 +510,9 @@ def test_a_file_replaced_during_the_load_with_an_older_mtime_does_not_poison_it(
         os.utime(segment, ns=(before.st_atime_ns, before.st_mtime_ns - 10**9))
         return found
 
-    monkeypatch.setattr(loading, "load", load_then_replace)
+    monkeypatch.setattr(steps, "load", load_then_replace)
     stale = load_ledger(nested)
-    monkeypatch.setattr(loading, "load", original_load)
+    monkeypatch.setattr(steps, "load", original_load)
     again = load_ledger(nested)
     assert not again.from_cache
     same(again, load_ledger(nested, cache=False))

@@ -224,17 +224,17 @@ def test_yosan_fava_serves_favas_entries_from_its_own_load_and_reloads_an_edit(
     Fava gets the entries and errors it gets from Beancount, and after a file is
     edited, the edit."""
     import fava.core
-    from beancount import loader
 
     from benchmarks import generate
+    from yosan_ledger.load import internals
     from yosan_ledger.reports.fava_ext import load
 
     monkeypatch.setenv("YOSAN_CACHE_DIR", str(tmp_path / "cache"))
     generate.main(["200", str(tmp_path / "ledger")])
     main = tmp_path / "ledger" / "main.beancount"
-    monkeypatch.setattr(fava.core, "load_uncached", load.load_uncached)
+    monkeypatch.setattr(*internals.fava_loader(), load.load_uncached)
     ledger = fava.core.FavaLedger(str(main))
-    expected_entries, expected_errors, _ = loader._load([(str(main), True)], None, None, None)
+    expected_entries, expected_errors, _ = internals.beancounts_load(str(main))
     assert ledger.all_entries == expected_entries
     assert [e.message for e in ledger.load_errors] == [e.message for e in expected_errors]
     assert list((tmp_path / "cache" / "parsed").iterdir()), "no parse was kept"
@@ -244,7 +244,7 @@ def test_yosan_fava_serves_favas_entries_from_its_own_load_and_reloads_an_edit(
     ledger.load_file()
     notes = [e for e in ledger.all_entries if type(e).__name__ == "Note"]
     assert any(n.comment == "編集" for n in notes)
-    assert ledger.all_entries == loader._load([(str(main), True)], None, None, None)[0]
+    assert ledger.all_entries == internals.beancounts_load(str(main))[0]
 
 
 ROOT = FY2016.parent.parent

@@ -262,11 +262,12 @@ def test_yosan_fava_gates_every_reload(check, way, tmp_path, monkeypatch):
     next load, as an error of the load at the file; nothing of it runs or hangs."""
     import fava.core
 
+    from yosan_ledger.load import internals
     from yosan_ledger.reports.fava_ext import load
 
     folder = books(tmp_path)
     monkeypatch.chdir(folder)
-    monkeypatch.setattr(fava.core, "load_uncached", load.load_uncached)
+    monkeypatch.setattr(*internals.fava_loader(), load.load_uncached)
     monkeypatch.setattr(load, "_refusing_foreign_plugins", True, raising=False)
     ledger = fava.core.FavaLedger(str(folder / "budget" / "actuals" / "main.beancount"))
     assert not ledger.load_errors

@@ -90,7 +90,7 @@ def test_every_message_of_the_code_has_a_japanese_translation():
     catalog = read_po(CATALOG.open("rb"))
     translations = {m.id: m.string for m in catalog if m.id}
     found = set()
-    for folder in ("plugins", "reports"):
+    for folder in ("load", "plugins", "reports"):
         for _file, _line, message, _comments, _context in extract_from_dir(
             ROOT / folder, keywords={"_": None, "localized": None}
         ):

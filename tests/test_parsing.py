@@ -1,4 +1,4 @@
-"""core/parsing.py: which files the workers take, and a program whose main module
+"""load/parsing.py: which files the workers take, and a program whose main module
 a worker cannot import again (an unguarded script) parses alone, quietly."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import pytest
 
 from benchmarks import generate
 from tests.conftest import ROOT
-from yosan_ledger.plugins.core import parsing
+from yosan_ledger.load import parsing
 
 MB = 1_000_000
 
@@ -49,12 +49,12 @@ def test_the_split_is_the_soonest_finish():
 def run_script(tmp_path, guarded: bool) -> subprocess.CompletedProcess:
     generate.main(["400", str(tmp_path / "ledger")])
     body = f"""
-        from yosan_ledger.plugins.core import loading, parsing
+        from yosan_ledger.load import parsing, steps
         parsing.PARALLEL_BYTES = 0
         parsing._WORKER_START = 0
         parsing.os.cpu_count = lambda: 2
-        entries, errors, _ = loading.load({str(tmp_path / "ledger" / "main.beancount")!r})
-        print(len(entries), len(errors), parsing._main_module_guarded())
+        entries, errors, _ = steps.load({str(tmp_path / "ledger" / "main.beancount")!r})
+        print(len(entries), len(errors), parsing.main_module_guarded())
     """
     body = textwrap.dedent(body)
     if guarded:
@@ -127,7 +127,7 @@ def test_a_comment_naming_the_guard_does_not_make_a_worker_run_the_script_again(
             f"""
             # Not guarded: if __name__ == "__main__": would be.
             import sys
-            from yosan_ledger.plugins.core import loading, parsing
+            from yosan_ledger.load import parsing, steps
             with open({str(runs)!r}, "a") as stream:
                 stream.write(__name__ + "\\n")
             if __name__ != "__main__":
@@ -135,7 +135,7 @@ def test_a_comment_naming_the_guard_does_not_make_a_worker_run_the_script_again(
             parsing.PARALLEL_BYTES = 0
             parsing._WORKER_START = 0
             parsing.os.cpu_count = lambda: 2
-            entries, errors, _ = loading.load({str(tmp_path / "ledger" / "main.beancount")!r})
+            entries, errors, _ = steps.load({str(tmp_path / "ledger" / "main.beancount")!r})
             print(len(entries), len(errors))
             """
         ),
@@ -205,7 +205,7 @@ def test_the_workers_and_their_forkserver_end_when_the_command_is_killed(tmp_pat
     generate.main(["60000", str(tmp_path / "big")])
     program = (
         "import sys\n"
-        "from yosan_ledger.plugins.core import parsing\n"
+        "from yosan_ledger.load import parsing\n"
         "parsing.PARALLEL_BYTES = 0\n"
         "parsing._WORKER_START = 0\n"
         "parsing.os.cpu_count = lambda: 2\n"

@@ -5,9 +5,17 @@ from __future__ import annotations
 import io
 import time
 
+from beancount.utils.misc_utils import log_time
+
 from tests.conftest import SMALL
 from yosan_ledger.reports.loading.ledger import load_ledger
 from yosan_ledger.reports.loading.progress import Progress
+
+
+def ended(status: Progress, operation: str) -> None:
+    """Beancount's loader timing ``operation`` to the status, in its own words."""
+    with log_time(operation, status.log_timings, indent=1):
+        pass
 
 
 class Terminal(io.StringIO):
@@ -33,12 +41,12 @@ def test_the_phases_speak_the_locales_language(monkeypatch):
     label = _("loading {ledger}", ledger="main.beancount")
     with Progress(label, terminal, clock=clock, interval=60) as status:
         clock.now += 1.5
-        status.log_timings("Operation: 'parse'                      Time:   3500 ms")
+        ended(status, "parse")
         assert terminal.getvalue().endswith(
             "yosan: main.beancount を読み込み中: 記帳処理中 … 1.5 s"
         )
-        status.log_timings("Operation: 'booking'                    Time:   1000 ms")
-        status.log_timings("Operation: 'yosan_ledger.plugins.segments'           Time:     10 ms")
+        ended(status, "booking")
+        ended(status, "yosan_ledger.plugins.segments")
         assert terminal.getvalue().endswith(
             "プラグイン実行中（yosan_ledger.plugins.segments 完了） … 1.5 s"
         )
@@ -60,14 +68,14 @@ def test_after_a_second_the_phase_and_time_show_and_are_erased_at_the_end():
         shown = terminal.getvalue()
         assert shown.endswith("yosan: loading main.beancount: parsing … 1.5 s")
         clock.now += 2.0
-        status.log_timings("Operation: 'parse'                      Time:   3500 ms")
+        ended(status, "parse")
         assert terminal.getvalue().endswith("loading main.beancount: booking … 3.5 s")
-        status.log_timings("Operation: 'booking'                    Time:   1000 ms")
-        status.log_timings("Operation: 'yosan_ledger.plugins.segments'           Time:     10 ms")
+        ended(status, "booking")
+        ended(status, "yosan_ledger.plugins.segments")
         assert terminal.getvalue().endswith(
             "running the plugins (yosan_ledger.plugins.segments done) … 3.5 s"
         )
-        status.log_timings("Operation: 'run_transformations'        Time:     10 ms")
+        ended(status, "run_transformations")
         assert terminal.getvalue().endswith("validating … 3.5 s")
     assert terminal.getvalue().endswith("\r\033[K")  # the status line is erased
 

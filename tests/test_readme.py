@@ -33,6 +33,7 @@ NOT_RUN = {
     "just bench": BENCHMARK,
     "just bench --million --skip fava hledger": BENCHMARK,
     "python benchmarks/bench.py --write-readme": BENCHMARK + ", and it rewrites the README",
+    ".ci/beancount-parity": "installs the project and a Beancount release: .ci/run runs it",
 }
 
 
@@ -78,6 +79,13 @@ def test_ci_runs_the_readmes_first_commands():
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
     assert first in ci and second in ci
     assert not [line for line in ci if re.match(r"\s*(python3 -m )?pip install", line)]
+
+
+def test_ci_watches_beancounts_private_api():
+    """The README's parity run against the newest Beancount is a step of CI."""
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert "bash .ci/beancount-parity" in ci
+    assert ".ci/beancount-parity" in commands(README.read_text(encoding="utf-8"))
 
 
 def test_every_readme_command_runs_as_written(tmp_path):

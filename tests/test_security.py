@@ -20,7 +20,7 @@ import pytest
 from beancount import loader
 
 from tests.conftest import FY2016, HEADER, SMALL, copy_ledger, yosan
-from yosan_ledger.reports.loading.sources import is_trusted_plugin
+from yosan_ledger.load.foreign import is_trusted_plugin
 
 OPENING = """
 2016-03-31 * "前期末残高" #alpha

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from beancount.core import data
 
+from yosan_ledger.load.ledger import load_named
 from yosan_ledger.plugins.core import walk
 from yosan_ledger.plugins.core.budget import Budget, find_budget, values
 from yosan_ledger.plugins.core.local import local_government
@@ -55,8 +56,6 @@ def well_formed(entry: data.Custom) -> bool:
 @of_entries
 def actuals_of(entries: list[data.Directive]) -> Actuals | None:
     """The budget the first well-formed ``yosan-actuals`` directive names, loaded."""
-    from yosan_ledger.plugins.core import loading  # it runs the rules, which use this module
-
     found = declared(entries)
     if not found or not well_formed(found[0]):
         return None
@@ -64,7 +63,7 @@ def actuals_of(entries: list[data.Directive]) -> Actuals | None:
     relative = values(entry)[0].strip()
     # As named (a symbolic link not resolved): its files are the ones reached through it.
     path = Path(os.path.normpath(Path(entry.meta.get("filename", ".")).parent / relative))
-    budget_entries, problems, files = loading.load_named(path)
+    budget_entries, problems, files = load_named(path)
     budget = find_budget(budget_entries)[0]
     if budget is None and not problems:
         problems.append(_("{ledger}: the ledger declares no budget", ledger=path))

@@ -4,7 +4,7 @@
 
 The comparison directive gives the other budget's label (the overview's column
 header) and its ledger, relative to the file the directive stands in.  That ledger
-is loaded with its own rules (``yosan_ledger.plugins.core.loading``).  The items
+is loaded with its own rules (``yosan_ledger.load.ledger.load_named``).  The items
 are data (layouts/overview.toml): signed sums of statement rows, so any two
 budgets compare.  The rule that checks the published overview is
 ``yosan_ledger.plugins.overview``.
@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 from beancount.core import data
 
+from yosan_ledger.load.ledger import load_named
 from yosan_ledger.plugins.core import results, schema, walk
 from yosan_ledger.plugins.core.budget import Budget, values
 from yosan_ledger.plugins.core.engine import Statements
@@ -160,9 +161,7 @@ def well_formed(entry: data.Custom) -> bool:
 def load_budget(path: Path) -> tuple[Statements | None, list[str], list[str]]:
     """The statements of another budget ledger, its errors as file:line: message,
     and the files it is made of."""
-    from yosan_ledger.plugins.core import loading  # it runs the rules, which use this module
-
-    entries, problems, files = loading.load_named(path)
+    entries, problems, files = load_named(path)
     statements = results.statements(entries) if entries else None
     if statements is None and not problems:
         problems.append(_("{ledger}: the ledger declares no budget", ledger=path.resolve()))

@@ -21,7 +21,7 @@ included once.  ``option "plugin_processing_mode" "raw"`` is refused at its
 line.  The walk records where each ``plugin`` directive stands, so that a
 plugin's error is reported at its line and, on request, a plugin from outside
 this project and Beancount is refused before any plugin code runs
-(``yosan_ledger.reports.loading.sources``).
+(``yosan_ledger.load.foreign``).
 
 ``read_regular`` and ``read_text`` are the one way the library opens a file of
 a ledger (the parse, the layouts, the statement cache's hashes): never anything
@@ -57,11 +57,14 @@ LAYOUT_INDEX = "statements.toml"
 
 
 class FileProblem(Exception):
-    """A file that is not one to read, and where in it (a line, or None)."""
+    """A file that is not one to read, and where in it (a line, or None); the file,
+    where the one who read it says which."""
 
-    def __init__(self, message: str, lineno: int | None = None) -> None:
+    def __init__(
+        self, message: str, lineno: int | None = None, filename: str | None = None
+    ) -> None:
         super().__init__(message)
-        self.message, self.lineno = message, lineno
+        self.message, self.lineno, self.filename = message, lineno, filename
 
 
 def _kind(mode: int) -> str:

@@ -44,10 +44,10 @@ def on_processes(workers: int) -> Engine:
     """A pool of ``workers`` processes (one: this process alone)."""
 
     def run(works: Sequence[LedgerWork]) -> list[LedgerFigures]:
-        from yosan_ledger.plugins.core.parsing import _main_module_guarded
+        from yosan_ledger.load.parsing import main_module_guarded
 
         count = min(workers, len(works))
-        if count <= 1 or not _main_module_guarded():
+        if count <= 1 or not main_module_guarded():
             return in_process(works)
         context = multiprocessing.get_context("forkserver")
         # The workers start from a process that has imported the step already.

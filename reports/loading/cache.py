@@ -55,7 +55,7 @@ PACKAGE = "yosan-ledger"
 # The code whose output the cache holds, and whose printed output it replays: the
 # whole package (the rules, their library and layouts, the loader, the tables and
 # renderers).  A change to any of it is a new fingerprint.
-_PACKAGES = ("yosan_ledger.plugins", "yosan_ledger.reports")
+_PACKAGES = ("yosan_ledger.load", "yosan_ledger.plugins", "yosan_ledger.reports")
 _CODE = ("**/*.py", "**/*.toml", "**/templates/*")
 _INCLUDE = re.compile(rb'^include\s+"((?:[^"\\]|\\.)*)"', re.MULTILINE)
 
@@ -446,7 +446,7 @@ PARSED_MAGIC = b"yosan-parsed-file 1\n"
 
 
 class ParsedFileCache:
-    """Each file's parse (``plugins.core.parsing``), kept in the cache folder's
+    """Each file's parse (``yosan_ledger.load.parsing``), kept in the cache folder's
     ``parsed/`` beside the statements and trusted as they are: one entry per file
     (its absolute name), used only for the same bytes (their SHA-256), the same
     code that made it (the whole package, as for the statements: the builder is
@@ -456,7 +456,7 @@ class ParsedFileCache:
     def __init__(self) -> None:
         from beancount import __version__ as beancount_version
 
-        from yosan_ledger.plugins.core import parsing
+        from yosan_ledger.load import parsing
 
         self.fingerprint = (
             f"{parsing.FORMAT} code {_code_digest()} beancount {beancount_version} "

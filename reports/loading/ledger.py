@@ -1,39 +1,35 @@
-"""Loading a ledger for the reports: entries, errors and statements, or a clear failure.
+"""A ledger as the ``yosan`` command has it: entries, problems and statements.
 
-``load_ledger`` is the one way the ``yosan`` command loads a ledger.
+``load_ledger`` is the one way the command loads a ledger.
 
-- Every file the load would read passes the gate first
-  (``yosan_ledger.plugins.core.sources``: the ledger's, the ledgers it names,
-  the layouts): a file Beancount cannot read sensibly stops the load there, with
-  its file and line; with ``--no-foreign-plugins``, so does a directive that
-  would run code from elsewhere (``loading.sources``).
 - A verified entry of the statement cache (``loading.cache``) answers when every
-  file of the ledger is unchanged.
-- Otherwise Beancount's load runs (``yosan_ledger.plugins.core.loading``: Beancount's
-  steps, less those that cannot change anything, and the project's rules whether
-  the ledger names them or not), without its pickle cache (a ``.picklecache``
-  file beside a ledger is unpickled, that is run as code, and may hand back stale
-  entries), with Python's cyclic garbage collector paused: Beancount builds
-  millions of objects and no cycles worth collecting, and the collector walking
-  them again and again was a third of a large load.
+  file of the ledger is unchanged (with ``--no-foreign-plugins``, once its files
+  pass the gate and the refusal of foreign code again: the entry does not record
+  them).
+- Otherwise the ledger is loaded (``yosan_ledger.load.ledger``, the load the
+  command, ``yosan fava`` and the directives share: the gate, the refusal of
+  foreign code, Beancount's steps with the project's rules whether the ledger
+  names them or not), its parses kept in the cache folder; what that load built
+  is then frozen (``gc.freeze``), since it lives as long as the command.
 - What the reports print comes from ``yosan_ledger.plugins.core.results``: the
   same computation the rules made during the load.
+- Every error is a ``Problem`` as printed: at its file and line, in the locale's
+  language, the causes first (``error_rank``).
 
 On a terminal, a load over a second shows its phase (``yosan_ledger.reports.loading.progress``).
 """
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from yosan_ledger.load.ledger import collector_paused, gate, load
 from yosan_ledger.plugins.core.messages import (
     _,
     locale_language,
@@ -41,12 +37,11 @@ from yosan_ledger.plugins.core.messages import (
     translated,
     visible,
 )
-from yosan_ledger.plugins.core.sources import RAW_MODE, Sources, not_regular, read_sources
+from yosan_ledger.plugins.core.sources import RAW_MODE, SourceProblem, Sources, not_regular
 from yosan_ledger.reports.interruption import raise_if_interrupted
 from yosan_ledger.reports.loading import cache as statement_cache
 from yosan_ledger.reports.loading.cache import ledger_filename
 from yosan_ledger.reports.loading.progress import Progress
-from yosan_ledger.reports.loading.sources import foreign_plugin_problems, parsed_sources
 
 if TYPE_CHECKING:
     from beancount.core import data
@@ -71,10 +66,11 @@ def error_rank(error: object) -> int:
     """SYNTAX for Beancount's parser, BEANCOUNT for its other steps (booking,
     validation, loading plugins), RULE for this project's plugins, CHECK for their
     checks of totals (``problem.Consequence``), which follow from the errors before."""
-    module = type(error).__module__
-    if module.startswith("beancount.parser"):
+    from yosan_ledger.load import internals
+
+    if internals.raised_by_parser(error):
         return SYNTAX
-    if module.startswith("beancount."):
+    if internals.raised_by_beancount(error):
         return BEANCOUNT
     return CHECK if getattr(error, "follows", False) else RULE
 
@@ -151,13 +147,13 @@ def _message(text: str) -> str:
 def one_line(text: str, language: str | None) -> str:
     """The first line of a message, and the exception for a plugin's traceback, in
     ``language`` (the command's locale, Fava's option)."""
-    from yosan_ledger.plugins.core import loading
+    from yosan_ledger.load import internals
 
     text = str(text)
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
     if not lines:
         return "error"
-    failure = loading.plugin_failure(lines[0])
+    failure = internals.plugin_failure(lines[0])
     if failure:
         name, failed = failure
         if failed:
@@ -167,7 +163,7 @@ def one_line(text: str, language: str | None) -> str:
         return _shorten(translated(said, language))
     if "Traceback" in text:
         return _shorten(f"{lines[0].split('Traceback')[0].rstrip(': ')}: {lines[-1]}")
-    if lines[0].startswith("Invalid token") and any(sign in lines[0] for sign in MINUS_SIGNS):
+    if internals.invalid_token(lines[0]) and any(sign in lines[0] for sign in MINUS_SIGNS):
         said = _(
             "{error}: write a negative figure with an ASCII '-' (e.g. -2000), not {signs}",
             error=lines[0],
@@ -191,11 +187,11 @@ def raw_problem(error: object, ledger: Path, sources: Sources | None = None) -> 
     source = getattr(error, "source", None) or {}
     filename = source.get("filename") if isinstance(source, dict) else None
     lineno = source.get("lineno") if isinstance(source, dict) else None
-    from yosan_ledger.plugins.core import loading
+    from yosan_ledger.load import internals
 
     message = translated(getattr(error, "message", error), locale_language())
     rank = error_rank(error)
-    tag = loading.unpopped_tag(message)
+    tag = internals.unpopped_tag(message)
     if tag and filename and sources and not lineno:
         where = sources.unpopped_tags.get((_shown_path(filename), tag))
         if where is not None:
@@ -206,7 +202,7 @@ def raw_problem(error: object, ledger: Path, sources: Sources | None = None) -> 
                 SYNTAX,
             )
     if not filename or filename.startswith("<"):
-        failure = loading.plugin_failure(message)
+        failure = internals.plugin_failure(message)
         where = sources.plugin_location(failure[0]) if failure and sources else None
         if where is not None:
             return os.path.abspath(where.filename), where.lineno, _message(message), rank
@@ -224,22 +220,6 @@ def shown_problems(raw: list[RawProblem], ledger: Path) -> list[Problem]:
     return sorted(problems, key=lambda p: (p.rank, p.filename or "", p.lineno or 0, p.message))
 
 
-@contextlib.contextmanager
-def collector_paused(paused: bool = True) -> Iterator[None]:
-    """Python's cyclic garbage collector off for the block.  What the block built
-    is then frozen (``gc.freeze``): the collector, back on, never walks the ledger's
-    millions of objects, which live as long as the command anyway."""
-    if not paused or not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        gc.enable()
-
-
 Computations = Mapping[str, Callable[[list["data.Directive"]], Any]]
 
 
@@ -252,6 +232,20 @@ def _results(entries: list[data.Directive], needs: Computations) -> dict[str, An
     versions = {v: revisions.statements_as_of(entries, v) for v in revisions.names(entries)}
     kept = {"statements": results.statements(entries), "versions": versions}
     return {**kept, **{name: compute(entries) for name, compute in needs.items()}}
+
+
+def _refusal(path: Path, refused: list[SourceProblem]) -> LoadedLedger:
+    """A ledger refused before any plugin ran: its problems, no entries."""
+    raw = [
+        (
+            os.path.abspath(p.where.filename),
+            p.where.lineno,
+            _shorten(translated(p.message, locale_language())),
+            SOURCE,
+        )
+        for p in refused
+    ]
+    return LoadedLedger(path, {}, shown_problems(raw, path), {}, _entries=[])
 
 
 def load_ledger(
@@ -299,29 +293,12 @@ def load_ledger(
                 held = {n: c for n, c in (known or {}).items() if n in hit["results"]}
                 needs = {**held, **needs}  # kept again, with what is asked now
                 hit = None
-        if hit is None or not foreign_plugins:
-            status.phase(_("checking the files"))
-            sources = read_sources(path)
-            refused = list(sources.problems)
-            if not foreign_plugins:
-                # Judged on what Beancount parsed, not on the line scan: parsing runs
-                # no plugin code, and the plugins run only after this refusal.
-                parsed = sources if sources.problems else parsed_sources(path, sources)
-                if parsed is not sources:
-                    refused += parsed.problems
-                refused += foreign_plugin_problems(parsed)
-            if refused:
-                raw = [
-                    (
-                        os.path.abspath(p.where.filename),
-                        p.where.lineno,
-                        _shorten(translated(p.message, locale_language())),
-                        SOURCE,
-                    )
-                    for p in refused
-                ]
-                return LoadedLedger(path, {}, shown_problems(raw, path), {}, _entries=[])
         if hit is not None:
+            if not foreign_plugins:
+                status.phase(_("checking the files"))
+                refused = gate(filename, foreign_plugins=False)[1]
+                if refused:
+                    return _refusal(path, refused)
             return LoadedLedger(
                 path,
                 hit["options"],
@@ -333,16 +310,20 @@ def load_ledger(
         started = time.time_ns()
         read: dict[str, str] = {}
         try:
-            from yosan_ledger.plugins.core import loading  # only a full load needs the parser
-
-            with collector_paused(pause_collector):
-                status.phase(_("parsing"))
-                kept = statement_cache.ParsedFileCache() if cache else None
-                entries, errors, options = loading.load(
-                    filename, status.log_timings, read=read, parsed=kept
+            with collector_paused(pause_collector, freeze=True):
+                loaded = load(
+                    filename,
+                    foreign_plugins=foreign_plugins,
+                    read=read,
+                    parsed=statement_cache.ParsedFileCache() if cache else None,
+                    log_timings=status.log_timings,
+                    phase=status.phase,
+                    pause_collector=pause_collector,
                 )
+                if loaded.refused:
+                    return _refusal(path, loaded.refused)
                 raise_if_interrupted()
-                results = _results(entries, needs)
+                results = _results(loaded.entries, needs)
         except MemoryError:
             raise  # said as such, in one line, by the command
         except Exception as error:  # noqa: BLE001 - Beancount's loader failed: say so, plainly
@@ -355,7 +336,8 @@ def load_ledger(
                 BEANCOUNT,
             )
             return LoadedLedger(path, {}, shown_problems([failure], path), {}, _entries=[])
-        raw = [raw_problem(e, path, sources) for e in errors]
+        options, sources = loaded.options, loaded.sources
+        raw = [raw_problem(e, path, sources) for e in loaded.errors]
         if options.get("plugin_processing_mode") == "raw":
             where = next(iter(sources.processing_mode_options), None)
             raw.append(
@@ -378,5 +360,5 @@ def load_ledger(
                 inputs=inputs,
             )
     return LoadedLedger(
-        path, options, shown_problems(raw, path), results, inputs=inputs, _entries=entries
+        path, options, shown_problems(raw, path), results, inputs=inputs, _entries=loaded.entries
     )

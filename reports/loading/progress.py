@@ -9,7 +9,6 @@ nothing is written.
 
 from __future__ import annotations
 
-import re
 import sys
 import threading
 import time
@@ -17,6 +16,7 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import TextIO
 
+from yosan_ledger.load import internals
 from yosan_ledger.plugins.core.messages import _, locale_language, translated
 
 DELAY = 1.0  # seconds of silence before the status line appears
@@ -24,9 +24,8 @@ INTERVAL = 0.2  # seconds between refreshes of the elapsed time
 
 # Beancount's loader reports each operation when it ends (``log_timings``); the
 # phase that follows it is what the load is doing next.
-_OPERATION = re.compile(r"Operation: '([^']+)'")
 _NEXT_PHASE = {
-    "beancount.parser.parser.parse_file": _("parsing"),
+    internals.PARSE_FILE: _("parsing"),
     "parse": _("booking"),
     "booking": _("running the plugins"),
     "run_transformations": _("validating"),
@@ -64,10 +63,9 @@ class Progress:
 
     def log_timings(self, message: str) -> None:
         """Beancount's ``log_timings`` hook: follow the loader's phases."""
-        match = _OPERATION.search(message)
-        if not match:
+        operation = internals.timed_operation(message)
+        if operation is None:
             return
-        operation = match.group(1)
         if operation in _NEXT_PHASE:
             self.phase(_NEXT_PHASE[operation])
         elif self.current.startswith(RUNNING_PLUGINS):

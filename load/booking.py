@@ -27,16 +27,15 @@ errors on every ledger of the tests.
 
 from __future__ import annotations
 
-import collections
 from collections.abc import Callable
 from decimal import Decimal
 
-from beancount.core import data, interpolate
+from beancount.core import data
 from beancount.core.amount import Amount
 from beancount.core.number import MISSING
-from beancount.ops import validation
-from beancount.parser import booking, booking_full
 from beancount.utils.misc_utils import log_time
+
+from yosan_ledger.load import internals
 
 _ONE = Decimal(1)
 Log = Callable[[str], None] | None
@@ -83,7 +82,6 @@ def book(entries: list[data.Directive], options: dict) -> tuple[list[data.Direct
     """``beancount.parser.booking.book(entries, options)``, for a ledger ``fast``
     accepts: the same entries and errors, but that the entries parsed are booked in
     place (their metadata given the tolerances), not copied."""
-    methods = collections.defaultdict(lambda: options["booking_method"])
     defaults = options["inferred_tolerance_default"]
     of_currency: dict[str, dict] = {}
     booked: list[data.Directive] = []
@@ -103,19 +101,19 @@ def book(entries: list[data.Directive], options: dict) -> tuple[list[data.Direct
                 }
             tolerances = dict(tolerances)
         elif currency is not None:
-            tolerances = interpolate.infer_tolerances(postings, options, mode="max")
+            tolerances = internals.tolerances(postings, options)
         else:
-            done, found, _ = booking_full._book([entry], options, methods)
+            done, found = internals.book_alone(entry, options)
             errors.extend(found)
             booked.extend(done)
             others.extend(done)
             continue
         # The parse's entries are this load's alone and dropped once booked: their
         # metadata takes the tolerances where Beancount copies it to add them.
-        entry.meta[interpolate.AUTOMATIC_TOLERANCES] = tolerances
+        entry.meta[internals.TOLERANCES] = tolerances
         booked.append(entry)
     # Beancount's booking errors come first, then the postings left incomplete.
-    return booked, errors + booking.validate_missing_eliminated(others, options)
+    return booked, errors + internals.incomplete(others, options)
 
 
 def _balances_exactly(postings: list[data.Posting]) -> bool:
@@ -126,7 +124,7 @@ def _balances_exactly(postings: list[data.Posting]) -> bool:
     total = 0
     for posting in postings:
         meta = posting.meta
-        if meta and interpolate.AUTOMATIC_RESIDUAL in meta:
+        if meta and internals.RESIDUAL in meta:
             return False
         total += posting.units.number
     return total == 0
@@ -135,10 +133,9 @@ def _balances_exactly(postings: list[data.Posting]) -> bool:
 def check_balances(entries: list[data.Directive], options: dict) -> list:
     """``validate_check_transaction_balances(entries, options)``."""
     errors: list = []
-    check = validation.validate_check_transaction_balances
     for entry in entries:
         if type(entry) is data.Transaction and not _balances_exactly(entry.postings):
-            errors.extend(check([entry], options))
+            errors.extend(internals.check_balances([entry], options))
     return errors
 
 
@@ -146,10 +143,7 @@ def validate(entries: list[data.Directive], options: dict, log_timings: Log = No
     """``beancount.ops.validation.validate(entries, options)``, the balance check
     done as above."""
     errors: list = []
-    for validator in validation.VALIDATIONS:
-        run = validator
-        if validator is validation.validate_check_transaction_balances:
-            run = check_balances
-        with log_time(f"function: {validator.__name__}", log_timings, indent=2):
-            errors.extend(run(entries, options))
+    for name, check in internals.validations(check_balances):
+        with log_time(f"function: {name}", log_timings, indent=2):
+            errors.extend(check(entries, options))
     return errors

@@ -15,12 +15,12 @@ alone.  So a parse can be
   with the others, and handed back pickled.  Only when there is enough to parse
   (``PARALLEL_BYTES``) and the workers finish sooner (``_for_workers``): a worker
   costs a start and the transfer;
-- **done with less work per amount** (``_Builder``), by Beancount's C parser
-  calling back a leaner builder of the entries.
+- **done with less work per amount** (``internals.LeanBuilder``), by Beancount's
+  C parser calling back a leaner builder of the entries.
 
-``Files`` does this for one load; ``core.loading`` puts it in front of
-Beancount's parser, so that Beancount's own recursive parse (its order, its
-errors, its options) is kept whole.  The entries are pickled with Beancount's
+``Files`` does this for one load; ``steps`` puts it in front of Beancount's
+parser, so that Beancount's own recursive parse (its order, its errors, its
+options) is kept whole.  The entries are pickled with Beancount's
 directives built straight from their fields (``tuple.__new__``): the same values,
 without the checks of ``Amount.__new__`` that made unpickling as slow as parsing.
 """
@@ -31,7 +31,6 @@ import ast
 import contextlib
 import functools
 import gc
-import glob
 import hashlib
 import io
 import multiprocessing
@@ -44,12 +43,11 @@ import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from decimal import Decimal
 from typing import Any, Protocol
 
-from beancount.core import amount, data
-from beancount.parser import _parser, grammar, parser
+from beancount.parser import parser
 
+from yosan_ledger.load import internals
 from yosan_ledger.plugins.core.sources import FileProblem, open_regular, read_regular
 
 Parsed = tuple[list, list, dict]
@@ -57,8 +55,6 @@ Parsed = tuple[list, list, dict]
 FORMAT = "yosan-parsed 1"  # the pickle's layout: another is never read
 PARALLEL_BYTES = 2_000_000  # of files to parse ahead, below which one process does it all
 
-# Beancount's directives and the namedtuples inside them: rebuilt from their fields.
-_PLAIN = frozenset({amount.Amount, data.Posting, data.Cost, data.CostSpec, *data.ALL_DIRECTIVES})
 # What pickling and unpickling a parse cost, against parsing it (measured on a
 # journal, the collector off): a worker's parse costs it twice the parse, and this
 # process a third of it.
@@ -66,7 +62,6 @@ _PICKLING = 1.0
 _UNPICKLING = 0.4
 _WORKER_START = 500_000  # starting a worker, in bytes of parse
 _tuple_new = tuple.__new__
-_ONE = Decimal(1)
 
 
 class ParsedFiles(Protocol):
@@ -80,7 +75,7 @@ class ParsedFiles(Protocol):
 class _Pickler(pickle.Pickler):
     def reducer_override(self, obj: object) -> Any:
         kind = type(obj)
-        if kind in _PLAIN:
+        if kind in internals.FIELD_TUPLES:
             return _tuple_new, (kind, tuple(obj))  # type: ignore[arg-type]
         return NotImplemented
 
@@ -100,58 +95,11 @@ def loads(payload: bytes) -> Parsed | None:
     return parsed if found == FORMAT else None
 
 
-class _Builder(grammar.Builder):
-    """Beancount's builder of a file's entries (``parser.parse_file`` makes one per
-    file), with less work per amount: an account name it has found valid is valid
-    until an ``option`` changes the account types; a whole number updates the
-    display context by the figures ``DisplayContext.update`` takes from its digits,
-    without building them; an amount of a number and a currency is made without
-    checking their types again.  The same entries, errors, options and display
-    context (``tests/test_pipeline.py``)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.valid_accounts: set[str] = set()
-        self.display_context_update = self._display_context_update
-
-    def account(self, filename: str, lineno: int, account: str) -> str:
-        if account in self.valid_accounts:
-            return self.accounts.setdefault(account, account)
-        if self.account_regexp.match(account):
-            self.valid_accounts.add(account)
-        return super().account(filename, lineno, account)
-
-    def amount(self, filename: str, lineno: int, number: object, currency: object) -> Any:
-        if type(number) is Decimal and type(currency) is str and currency:
-            self._display_context_update(number, currency)
-            return _tuple_new(amount.Amount, (number, currency))  # its checks just made
-        return super().amount(filename, lineno, number, currency)
-
-    def option(self, filename: str, lineno: int, key: str, value: str) -> None:
-        super().option(filename, lineno, key, value)
-        self.valid_accounts.clear()
-
-    def _display_context_update(self, number: Decimal, currency: str) -> None:
-        if not number.same_quantum(_ONE):
-            self.dcontext.update(number, currency)
-            return
-        # What _CurrencyContext.update records of a number without a fraction.
-        context = self.dcontext.ccontexts[currency]
-        if number.is_signed():
-            context.has_sign = True
-        digits = number.adjusted() + 1
-        if digits > context.integer_max:
-            context.integer_max = digits
-        context.fractional_dist.hist[0] += 1  # type: ignore[attr-defined]
-
-
 def parse_bytes(raw: bytes, filename: str, **kwargs: Any) -> Parsed:
     """``parser.parse_file`` of these bytes, reported as that file."""
     if any(value is not None for value in kwargs.values()):  # an encoding: Beancount's way
         return parser.parse_file(io.BytesIO(raw), report_filename=filename, **kwargs)
-    builder = _Builder()
-    _parser.Parser(builder).parse(io.BytesIO(raw), filename=filename, lineno=1)
-    return builder.finalize()
+    return internals.parse_lean(raw, filename)
 
 
 def _parse_in_worker(filename: str) -> tuple[str, bytes]:
@@ -163,20 +111,8 @@ def _parse_in_worker(filename: str) -> tuple[str, bytes]:
     return hashlib.sha256(raw).hexdigest(), dumps(parse_bytes(raw, filename))
 
 
-def included(filename: str, options: dict) -> list[str]:
-    """The files a parsed file includes, as ``loader._parse_recursive`` finds them
-    (relative to the file's folder, globbed)."""
-    folder = os.path.dirname(filename)
-    found = []
-    for pattern in options.get("include", ()):
-        search = pattern if os.path.isabs(pattern) else os.path.join(folder, pattern)
-        for match in glob.glob(search, recursive=True):
-            found.append(os.path.normpath(os.path.join(folder, match)))
-    return found
-
-
 @functools.cache
-def _main_module_guarded() -> bool:
+def main_module_guarded() -> bool:
     """Whether a worker process can start: it runs the program's main module again
     (as ``__mp_main__``, multiprocessing's ``spawn.prepare``), which must then do
     nothing but define things.  A package's ``__main__`` (``python -m package``) is
@@ -333,7 +269,10 @@ class Files:
         self.pool: ProcessPoolExecutor | None = None
 
     def parse(self, filename: str, **kwargs: Any) -> Parsed:
-        raw = read_regular(filename)  # a FIFO put in its place is never opened
+        try:
+            raw = read_regular(filename)  # a FIFO put in its place is never opened
+        except FileProblem as problem:
+            raise FileProblem(problem.message, problem.lineno, filename) from None
         digest = hashlib.sha256(raw).hexdigest()
         if self.read is not None:
             self.read[filename] = digest
@@ -376,7 +315,7 @@ class Files:
         """Start the workers on the files this one includes that no store has, when
         they are worth it."""
         files = []
-        for name in included(filename, options):
+        for name in internals.included(filename, options):
             if name in self.seen or name in self.planned or not os.path.isfile(name):
                 continue
             kept = False
@@ -393,7 +332,7 @@ class Files:
             files.append((os.path.getsize(name), name, kept))
         waiting = [size for size, _, kept in files if not kept]
         workers = min(len(waiting), (os.cpu_count() or 1) - 1)
-        if workers < 1 or sum(waiting) < PARALLEL_BYTES or not _main_module_guarded():
+        if workers < 1 or sum(waiting) < PARALLEL_BYTES or not main_module_guarded():
             return
         chosen = _for_workers(files, workers)
         if not chosen:

@@ -1,13 +1,13 @@
 """Whether a ledger would run code from elsewhere: ``--no-foreign-plugins``.
 
-The files themselves are checked by the gate of the library
-(``yosan_ledger.plugins.core.sources``: every file a load reads, however it is
-reached).  This module judges what those files ask to run: a ``plugin`` from
-outside this project and Beancount, a configuration Beancount's plugins would
-evaluate, ``insert_pythonpath``, a Fava extension or import-config, a
-Beancount cache beside the ledger.  It judges what Beancount itself parsed
-(``parsed_sources``), since parsing runs no plugin code, and the command and
-``yosan fava`` refuse before any plugin runs.
+The files themselves are checked by the gate (``yosan_ledger.plugins.core.sources``:
+every file a load reads, however it is reached).  This module judges what those
+files ask to run: a ``plugin`` from outside this project and Beancount, a
+configuration Beancount's plugins would evaluate, ``insert_pythonpath``, a Fava
+extension or import-config, a Beancount cache beside the ledger.  It judges what
+Beancount itself parsed (``parsed_sources``), since parsing runs no plugin code;
+the load (``yosan_ledger.load.ledger``) refuses before any plugin runs, for the
+command and for ``yosan fava`` alike.
 """
 
 from __future__ import annotations
@@ -192,7 +192,7 @@ def parsed_sources(main: Path, scanned: Sources) -> Sources:
     else the first line of the files that names them."""
     from beancount.core import data
 
-    from yosan_ledger.plugins.core import loading
+    from yosan_ledger.load import steps
 
     found = Sources(roots=list(scanned.roots))
     pending, done = [Path(os.path.normpath(Path(main).absolute()))], set()
@@ -209,7 +209,7 @@ def parsed_sources(main: Path, scanned: Sources) -> Sources:
                 found.problems += gate.problems
                 continue
         try:
-            entries, _, options = loading.parse(str(root))
+            entries, _, options = steps.parse(str(root))
         except FileProblem as problem:  # replaced since the gate passed it
             found.problems.append(SourceProblem(Location(shown(root)), problem.message))
             continue
