@@ -316,3 +316,28 @@ def test_the_distribution_installs_one_import_package(tmp_path):
         "reports/rendering/templates/statements.html",
     ):
         assert f"yosan_ledger/{data}" in names
+
+
+def test_the_readme_map_names_every_module():
+    """The README's map (How it fits together) names every module of the package, in the
+    row of its folder: the map is the territory."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    table = readme.split("| Path | What it is |", 1)[1].split("\n\n", 1)[0]
+    rows = {
+        line.split("|")[1].strip().strip("`"): line
+        for line in table.splitlines()
+        if line.startswith("| `")
+    }
+    missing = []
+    for folder in ("load", "plugins", "reports"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            if path.name == "__init__.py" and path.parent.name != "fava_ext":
+                continue
+            relative = path.relative_to(ROOT)
+            parent = f"{relative.parent}/"
+            row = rows.get(parent) or next(
+                (line for key, line in rows.items() if parent.startswith(key.split("*")[0])), ""
+            )
+            if f"`{path.name}`" not in row and f"`{relative}`" not in table:
+                missing.append(str(relative))
+    assert missing == []

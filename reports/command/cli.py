@@ -786,7 +786,15 @@ def export(
 def check(ctx: click.Context, ledger_path: Path, foreign_plugins: bool, no_cache: bool) -> None:
     """Load the ledger, run every plugin, and list each error as file:line: message."""
     replay.start(ctx, replayable=False)
-    ledger = load(ledger_path, foreign_plugins, no_cache)
+    from yosan_ledger.reports.loading.ledger import shown_path
+    from yosan_ledger.reports.tables.kinds import Results, layout_needs, layout_problems, needs
+
+    ledger = load(ledger_path, foreign_plugins, no_cache, needs=layout_needs(), known=needs())
+    broken = layout_problems(Results(ledger.results, lambda: ledger.entries, layout_needs()))
+    if broken:  # the layouts of the tables the ledger declares, read through the registry
+        shown = [f"{shown_path(p.source['filename'])}:{p.source['lineno']}: {said(p.message)}"
+                 for p in broken]  # fmt: skip
+        raise failure(shown, ledger_path)
     segments = len(ledger.statements.segments)
     said_clean = (
         localized("{ledger}: no errors (1 segment)", ledger=ledger_path)

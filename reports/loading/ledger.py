@@ -127,7 +127,7 @@ class LoadedLedger:
         return self._entries  # type: ignore[return-value]
 
 
-def _shown_path(filename: str) -> str:
+def shown_path(filename: str) -> str:
     try:
         relative = os.path.relpath(filename)
     except ValueError:
@@ -193,7 +193,7 @@ def raw_problem(error: object, ledger: Path, sources: Sources | None = None) -> 
     rank = error_rank(error)
     tag = internals.unpopped_tag(message)
     if tag and filename and sources and not lineno:
-        where = sources.unpopped_tags.get((_shown_path(filename), tag))
+        where = sources.unpopped_tags.get((shown_path(filename), tag))
         if where is not None:
             return (
                 os.path.abspath(where.filename),
@@ -214,7 +214,7 @@ def shown_problems(raw: list[RawProblem], ledger: Path) -> list[Problem]:
     """Problems as printed: paths relative to the working directory, each once, the
     causes first (``error_rank``), each kind in file and line order."""
     problems = {
-        Problem(visible(_shown_path(filename or str(ledger))), lineno, visible(message), rank)
+        Problem(visible(shown_path(filename or str(ledger))), lineno, visible(message), rank)
         for filename, lineno, message, rank in raw
     }
     return sorted(problems, key=lambda p: (p.rank, p.filename or "", p.lineno or 0, p.message))

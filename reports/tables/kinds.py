@@ -21,10 +21,13 @@ import importlib
 import pkgutil
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, partial
 from typing import TYPE_CHECKING, Any
 
+from yosan_ledger.plugins.core.layout import LayoutFile, Layouts
 from yosan_ledger.plugins.core.messages import _
+from yosan_ledger.plugins.core.problem import Problem
+from yosan_ledger.plugins.core.results import layout_problem, schedule_layout
 from yosan_ledger.plugins.core.units import UNITS, Unit
 from yosan_ledger.reports import tables
 
@@ -142,14 +145,46 @@ class Kind:
     workbook: bool = False  # a sheet of `yosan export --format xlsx`
     fava: str | None = None  # its page's class in Fava (a name after YosanStatements)
     titled: Callable[[Results], str] | None = None  # its title for this ledger, if it varies
+    # A file of the ledger's layout folder the kind reads, and how: a kind the ledger must
+    # declare (`yosan check` reports a broken one at its line, through the registry).
+    layout: str | None = None
+    parse_layout: Callable[[LayoutFile, Layouts], Any] | None = None
+
+    def __post_init__(self) -> None:
+        unknown = set(self.options) - set(OPTIONS)
+        assert not unknown, f"{self.name}: unknown options {unknown}"
+        if self.layout is not None:
+            assert self.parse_layout is not None, f"{self.name}: a layout needs its parser"
+            read = partial(schedule_layout, name=self.layout, parse=self.parse_layout)
+            object.__setattr__(self, "needs", {**self.needs, self.layout_result: read})
+
+    @property
+    def layout_result(self) -> str:
+        """The name its layout is kept under: (the layout or None, the error or None)."""
+        return f"layout:{self.name}"
 
     def title_of(self, results: Results) -> str:
         """Its title for this ledger (Fava's sidebar): 決算報告書 or 歳入歳出決算書 …"""
         return self.titled(results) if self.titled is not None else self.title
 
-    def __post_init__(self) -> None:
-        unknown = set(self.options) - set(OPTIONS)
-        assert not unknown, f"{self.name}: unknown options {unknown}"
+    def declared_layout(self, results: Results) -> Any:
+        """The layout the ledger declares for it, or a refusal: the layout's error at its
+        line, or how to declare one."""
+        found, error = results[self.layout_result]
+        if error is not None:
+            problem = layout_problem(error, None)
+            where = f"{problem.source['filename']}:{problem.source['lineno']}"
+            raise KindError(_("{where}: {problem}", where=where, problem=problem.message))
+        if found is None:
+            raise KindError(
+                _(
+                    "this ledger's layouts declare no {name} table: add {file} to its "
+                    "layout folder",
+                    name=self.name,
+                    file=self.layout,
+                )
+            )
+        return found
 
 
 @cache
@@ -173,6 +208,22 @@ ORDER = {
         ("overview", "advances", "commitments", "revision", "execution", "settlement")
     )
 }
+
+
+def layout_needs() -> dict[str, Callable[[list[data.Directive]], Any]]:
+    """The layouts of the kinds a ledger declares in its layout folder."""
+    return {k.layout_result: k.needs[k.layout_result] for k in kinds().values() if k.layout}
+
+
+def layout_problems(results: Results) -> list[Problem]:
+    """Each declared kind's layout that cannot be read, at its file and line."""
+    found = []
+    for kind in kinds().values():
+        if kind.layout is not None:
+            _layout, error = results[kind.layout_result]
+            if error is not None:
+                found.append(layout_problem(error, None))
+    return found
 
 
 def needs(*names: str) -> dict[str, Callable[[list[data.Directive]], Any]]:
