@@ -474,6 +474,67 @@ def line_of(declaration: Path, text: str) -> int:
     return next(n for n, line in enumerate(lines, start=1) if text in line)
 
 
+@pytest.mark.parametrize(
+    "target",
+    [
+        "consolidation.toml",
+        "layouts/junkei.toml",
+        "kumiai/actuals/journal.beancount",
+        "kumiai/layouts/cf.toml",
+        "../town/actuals/main.beancount",
+        "../town/accounts.beancount",
+    ],
+    ids=["declaration", "layout", "ledger-include", "ledgers-layout", "ledger", "budgets-include"],
+)
+def test_an_output_that_is_an_input_is_refused_and_nothing_is_written(tmp_path, target):
+    """As `yosan report` refuses -o main.beancount: the declaration, its layouts and every
+    file any ledger reads (a journal's include, the budget it names, their layouts)."""
+    declaration = copy_example(tmp_path) / "consolidation.toml"
+    path = (declaration.parent / target).resolve()
+    before = path.read_bytes()
+    dataset = tmp_path / "dataset"
+    result = yosan("consolidate", declaration, "--format", "csv", "-o", path, "--dataset", dataset)
+    assert result.exit_code == 2, result.stdout + result.stderr
+    assert f"-o {path} is {path}, a file the consolidation reads" in result.stderr
+    assert path.read_bytes() == before
+    assert not dataset.exists()
+
+
+def test_the_declarations_own_files_are_refused_before_any_ledger_loads(tmp_path):
+    """A broken ledger would fail the run (exit 1): -o naming the declaration is refused
+    first, without loading it."""
+    declaration = edited(
+        tmp_path,
+        "  Income:6-収益:63-ごみ処理手数料\n",
+        "  Income:6-収益:63-ごみ処理手数料   -1 JPY\n",
+        "kumiai/actuals/journal.beancount",
+    )
+    result = yosan("consolidate", declaration, "--format", "csv", "-o", declaration)
+    assert result.exit_code == 2, result.stdout + result.stderr
+    assert "a file the consolidation reads" in result.stderr
+    assert "does not balance" not in result.stderr
+
+
+def test_a_hard_link_to_an_input_is_refused(tmp_path):
+    declaration = copy_example(tmp_path) / "consolidation.toml"
+    journal = declaration.parent / "kumiai" / "actuals" / "journal.beancount"
+    link = tmp_path / "figures.csv"
+    link.hardlink_to(journal)
+    before = journal.read_bytes()
+    result = yosan("consolidate", declaration, "-o", link)
+    assert result.exit_code == 2, result.stdout + result.stderr
+    assert f"-o {link} is {journal}, a file the consolidation reads" in result.stderr
+    assert journal.read_bytes() == before
+
+
+def test_an_output_beside_the_inputs_is_written(tmp_path):
+    declaration = copy_example(tmp_path) / "consolidation.toml"
+    output = declaration.parent / "連結.csv"
+    result = yosan("consolidate", declaration, "--unit", "yen", "-o", output)
+    assert result.exit_code == 0, result.stderr
+    assert "衛生費" in output.read_text(encoding="utf-8")
+
+
 def test_a_mismatched_pair_names_both_ledgers_and_the_difference(tmp_path):
     """The 組合 books 20,000,000 yen of the town's second 30,000,000: the pair is 10,000,000
     apart."""
