@@ -24,7 +24,7 @@ from collections.abc import Iterable
 
 from beancount.core import data
 
-from yosan_ledger.plugins.core import results, walk
+from yosan_ledger.plugins.core import actuals, results, walk
 from yosan_ledger.plugins.core.budget import TOTAL, declared_segments, find_budget
 from yosan_ledger.plugins.core.engine import Statements, failure_message
 from yosan_ledger.plugins.core.messages import Message, _
@@ -50,10 +50,14 @@ def check_statements(
         return entries, []  # yosan_ledger.plugins.fiscal_year reports the missing budget
     customs = walk.of_type(entries, data.Custom)
     _budget, directive = find_budget(customs)
+    if directive is None:  # an actual journal: its budget is in the ledger it names
+        directive = actuals.declared(entries)[0]
     segments = declared_segments(customs)
     layouts = statements.layouts
 
     def at_segment(segment: str) -> tuple[dict, data.Directive | None]:
+        """Where a segment's failure is said: its declaration; the total's, at the
+        budget (or the journal's yosan-actuals)."""
         if segment == TOTAL or segment not in segments:
             return directive.meta, directive
         return segments[segment].meta, None

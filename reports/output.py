@@ -81,11 +81,13 @@ def regular_target(path: Path) -> tuple[Path, int | None]:
     return target, stat.S_IMODE(mode)
 
 
-def refuse_inputs(path: Path, inputs: Iterable[str], *, folder: bool = False) -> None:
-    """Refuse an output that would replace one of the files a load read (the ledger,
-    an include, a layout, a ledger it names): the same file by its resolved path,
-    through any symbolic link, or by its device and inode (a hard link); for a
-    ``folder`` output, one that holds any of them.  Nothing is written yet."""
+def replaced_input(
+    path: Path, inputs: Iterable[str], *, folder: bool = False
+) -> tuple[str, bool] | None:
+    """The input an output at ``path`` would replace, and whether the output holds it
+    rather than is it; None for none.  The same file by its resolved path, through
+    any symbolic link, or by its device and inode (a hard link); for a ``folder``
+    output, a file it holds."""
     target = os.path.realpath(path)
     try:
         status = os.stat(target)
@@ -100,23 +102,37 @@ def refuse_inputs(path: Path, inputs: Iterable[str], *, folder: bool = False) ->
         except OSError:
             identity = None
         if real == target or (same_file is not None and identity == same_file):
-            raise ForeignDirectory(
-                _(
-                    "-o {path} is {file}, a file the ledger is read from; the output would "
-                    "replace it: give -o another path",
-                    path=path,
-                    file=shown(name),
-                )
-            )
+            return name, False
         if folder and os.path.commonpath([target, real]) == target:
-            raise ForeignDirectory(
-                _(
-                    "-o {path} holds {file}, a file the ledger is read from; the output would "
-                    "replace it: give -o another folder",
-                    path=path,
-                    file=shown(name),
-                )
+            return name, True
+    return None
+
+
+def refuse_inputs(path: Path, inputs: Iterable[str], *, folder: bool = False) -> None:
+    """Refuse an output that would replace one of the files a load read (the ledger,
+    an include, a layout, a ledger it names), or a ``folder`` output that holds one
+    (``replaced_input``).  Nothing is written yet."""
+    found = replaced_input(path, inputs, folder=folder)
+    if found is None:
+        return
+    name, held = found
+    if held:
+        raise ForeignDirectory(
+            _(
+                "-o {path} holds {file}, a file the ledger is read from; the output would "
+                "replace it: give -o another folder",
+                path=path,
+                file=shown(name),
             )
+        )
+    raise ForeignDirectory(
+        _(
+            "-o {path} is {file}, a file the ledger is read from; the output would "
+            "replace it: give -o another path",
+            path=path,
+            file=shown(name),
+        )
+    )
 
 
 def _check_name(path: Path) -> None:

@@ -1,8 +1,9 @@
-"""`yosan consolidate`: the example town, its 特別会計 and its 衛生組合 consolidated
-(examples/consolidation, figures made up), every figure against a table worked out
-by hand, in every format; the errors of a declaration and of ledgers that do not
-agree; the process pool and Spark give the same figures; DuckDB and Spark SQL run
-the one combination query and agree."""
+"""`yosan consolidate`: the example town (examples/town, its settlement of 令和9年度), its
+特別会計 and its 衛生組合 consolidated (examples/consolidation, figures made up), every
+figure against a table worked out by hand, in every format; the errors of a declaration
+and of ledgers that do not agree; an output that would replace an input refused; the
+process pool and Spark give the same figures; DuckDB and Spark SQL run the one
+combination query and agree."""
 
 from __future__ import annotations
 
@@ -33,137 +34,122 @@ from yosan_ledger.reports.consolidation.run import (
 from yosan_ledger.reports.consolidation.tables import consolidation_tables
 from yosan_ledger.reports.loading.ledger import load_ledger
 
-EXAMPLE = ROOT / "examples" / "consolidation"
+EXAMPLES = ROOT / "examples"
+EXAMPLE = EXAMPLES / "consolidation"
 DECLARATION = EXAMPLE / "consolidation.toml"
+TOWN = "../town/actuals/main.beancount"  # as the declaration names the town's journal
+KUMIAI = "kumiai/actuals/main.beancount"
+M = 1_000_000
 
-# The hand table, in 百万円 (every figure of the example is whole millions of yen):
-# (単純合算, 相殺消去, the scope's figure) per line.
+# The hand table, in yen: (単純合算, 相殺消去, the scope's figure) per line, worked out from
+# the journals' text (examples/town/actuals/*.beancount, whose settlement tests/test_town.py
+# checks, and examples/consolidation/kumiai/actuals/journal.beancount).
 #
-# さくら町 一般会計 (ippan): 歳入 町民税 1,200, 固定資産税 800, 地方交付税 1,500, 国庫負担金
-# 300, 町債 200 (4,000); 歳出 総務管理費 1,200, 社会福祉費 1,600, 衛生組合負担金 400,
-# 公債費 350, 衛生組合貸付金 100, 国保繰出金 250 (3,900); 歳計現金 100 + 100 = 200.
-# 国民健康保険特別会計 (kokuho): 国民健康保険税 300, 国庫負担金 450, 一般会計繰入金 250
-# (1,000); 総務管理費 30, 療養諸費 950 (980); 歳計現金 20 + 20 = 40.
-# さくら地区衛生組合 (eisei), taken at 40%: 負担金 さくら町 400 and others 600, 手数料 100,
-# 借入金 100 from the town; 人件費 300, 物件費 450, 利息 10, 施設 250, 組合債償還 150;
-# 減価償却 120 (no cash).  At 40%: 160 + 240, 40, 40; 120, 180, 4, 100, 60.
-# Its balance sheet at 40%: 現金預金 90 → 36, 施設 2,130 → 852, 組合債 650 → 260,
-# 借入金 100 → 40, 出資金 1,000 → 400, 剰余金 250 + 220 = 470 → 188.
-# Eliminations: 繰出金 ↔ 繰入金 250 (both at 100%) wherever both 会計 are; 負担金 400 and
-# 貸付金 100 at the smaller share, 40%: 160 and 40, in 連結 only.
+# さくら町 一般会計 (ippan), 収入済額 and 支出済額 by 項, closing period included:
+#   町民税 352,500,000 + 固定資産税 254,500,000 = 地方税 607,000,000; 地方交付税 3 × 320M =
+#   960M; 国庫補助金 40M; 繰越金 80M; 雑入 1,234,567 + 765,433 = 2M; 町債 30M: 1,719M.
+#   議会費 58M; 総務管理費 355,845,678 + 徴税費 51,400,000 = 総務費 407,245,678; 社会福祉費
+#   562M (扶助費 412M and the 繰出金 to the 国保 2 × 75M = 150M, its hidden row); 清掃費 (the
+#   衛生組合's 負担金) 2 × 30M = 60M; 道路橋りょう費 70M; 公債費 479,876,543; 予備費 0:
+#   1,637,122,221.  差引 81,877,779.
+# 国民健康保険特別会計 (kokuho): 国民健康保険税 180M; 県補助金 490M; 他会計繰入金 150M;
+#   繰越金 25M: 845M.  総務管理費 12M; 療養諸費 824M: 836M.  差引 9M.
+#   The town's 歳計現金 at the settlement: 81,877,779 + 9,000,000 = 90,877,779.
+# さくら地区衛生組合 (eisei), taken at 40% (2/5): 負担金 さくら町 2 × 30M = 60M → 24M and the
+#   others 2 × 45M = 90M → 36M; 手数料 10,876,545 + 11,111,110 = 21,987,655 → 8,795,062;
+#   opening cash (its 繰越金) 50M → 20M; 衛生費: 人件費 2 × 27.5M + 物件費 34,567,890 +
+#   35,308,655 + 施設 30M = 154,876,545 → 61,950,618; 公債費: 利息 4M + 償還 25M = 29M →
+#   11.6M.  Cash: 50M + 171,987,655 − 183,876,545 = 38,111,110 → 15,244,444.
+#   Its balance sheet: 施設 800M + 30M − 40M (減価償却) = 790M → 316M; 組合債 300M − 25M =
+#   275M → 110M; 資本金 400M → 160M; 剰余金 150M + 3,111,110 (171,987,655 − 168,876,545)
+#   = 153,111,110 → 61,244,444.
+# Eliminations: 繰出金 ↔ 繰入金 150M (both at 100%) off 民生費 and 繰入金 wherever both 会計
+#   are; the 負担金 60M at the smaller share, 40%: 24M off 衛生費 and 分担金及び負担金, in 連結.
 JUNKEI_IPPAN = {
-    "地方税": (2_000, 0, 2_000),  # 1,200 + 800
-    "地方交付税": (1_500, 0, 1_500),
-    "国庫支出金": (300, 0, 300),
+    "地方税": (607 * M, 0, 607 * M),
+    "地方交付税": (960 * M, 0, 960 * M),
+    "分担金及び負担金": (0, 0, 0),
+    "使用料及び手数料": (0, 0, 0),
+    "国庫支出金": (40 * M, 0, 40 * M),
+    "都道府県支出金": (0, 0, 0),
     "繰入金": (0, 0, 0),
-    "地方債": (200, 0, 200),
-    "歳入合計": (4_000, 0, 4_000),
-    "総務費": (1_200, 0, 1_200),
-    "民生費": (1_600, 0, 1_600),
-    "衛生費": (400, 0, 400),
-    "公債費": (350, 0, 350),
-    "諸支出金": (100, 0, 100),
-    "繰出金": (250, 0, 250),  # to the 特別会計, which 一般会計等 does not hold
-    "歳出合計": (3_900, 0, 3_900),
-    "歳入歳出差引": (100, 0, 100),
+    "繰越金": (80 * M, 0, 80 * M),
+    "諸収入": (2 * M, 0, 2 * M),
+    "地方債": (30 * M, 0, 30 * M),
+    "歳入合計": (1_719 * M, 0, 1_719 * M),
+    "議会費": (58 * M, 0, 58 * M),
+    "総務費": (407_245_678, 0, 407_245_678),
+    "民生費": (562 * M, 0, 562 * M),  # the 繰出金 stays: 一般会計等 does not hold the 国保
+    "衛生費": (60 * M, 0, 60 * M),
+    "土木費": (70 * M, 0, 70 * M),
+    "公債費": (479_876_543, 0, 479_876_543),
+    "歳出合計": (1_637_122_221, 0, 1_637_122_221),
+    "歳入歳出差引": (81_877_779, 0, 81_877_779),
 }
 JUNKEI_WHOLE = {
-    "地方税": (2_300, 0, 2_300),  # + 国民健康保険税 300
-    "地方交付税": (1_500, 0, 1_500),
-    "国庫支出金": (750, 0, 750),  # 300 + 450
-    "繰入金": (250, -250, 0),
-    "地方債": (200, 0, 200),
-    "歳入合計": (5_000, -250, 4_750),
-    "総務費": (1_230, 0, 1_230),
-    "民生費": (2_550, 0, 2_550),  # 1,600 + 療養諸費 950
-    "衛生費": (400, 0, 400),
-    "公債費": (350, 0, 350),
-    "諸支出金": (100, 0, 100),
-    "繰出金": (250, -250, 0),
-    "歳出合計": (4_880, -250, 4_630),
-    "歳入歳出差引": (120, 0, 120),
+    "地方税": (787 * M, 0, 787 * M),  # + 国民健康保険税 180M
+    "地方交付税": (960 * M, 0, 960 * M),
+    "分担金及び負担金": (0, 0, 0),
+    "使用料及び手数料": (0, 0, 0),
+    "国庫支出金": (40 * M, 0, 40 * M),
+    "都道府県支出金": (490 * M, 0, 490 * M),
+    "繰入金": (150 * M, -150 * M, 0),
+    "繰越金": (105 * M, 0, 105 * M),  # 80M + 25M
+    "諸収入": (2 * M, 0, 2 * M),
+    "地方債": (30 * M, 0, 30 * M),
+    "歳入合計": (2_564 * M, -150 * M, 2_414 * M),
+    "議会費": (58 * M, 0, 58 * M),
+    "総務費": (419_245_678, 0, 419_245_678),  # + 12M
+    "民生費": (1_386 * M, -150 * M, 1_236 * M),  # 562M + 療養諸費 824M
+    "衛生費": (60 * M, 0, 60 * M),  # the 負担金 to the 組合, outside 全体
+    "土木費": (70 * M, 0, 70 * M),
+    "公債費": (479_876_543, 0, 479_876_543),
+    "歳出合計": (2_473_122_221, -150 * M, 2_323_122_221),
+    "歳入歳出差引": (90_877_779, 0, 90_877_779),  # the 歳計現金 of both 会計
 }
-SHIKIN_WHOLE = {
-    "人件費支出": (0, 0, 0),
-    "物件費等支出": (1_230, 0, 1_230),  # 総務管理費 1,200 + 30
-    "支払利息支出": (0, 0, 0),
-    "補助金等支出": (400, 0, 400),  # 負担金 to the 組合, outside 全体
-    "社会保障給付支出": (2_550, 0, 2_550),
-    "他会計への繰出支出": (250, -250, 0),
-    "業務支出合計": (4_430, -250, 4_180),
-    "税収等収入": (3_800, 0, 3_800),  # 1,200 + 800 + 1,500 + 300
-    "国県等補助金収入": (750, 0, 750),
-    "使用料及び手数料収入": (0, 0, 0),
-    "その他の収入": (250, -250, 0),
-    "業務収入合計": (4_800, -250, 4_550),
-    "業務活動収支": (370, 0, 370),
-    "公共施設等整備費支出": (0, 0, 0),
-    "貸付金支出": (100, 0, 100),
-    "投資活動支出合計": (100, 0, 100),
-    "投資活動収支": (-100, 0, -100),
-    "地方債等償還支出": (350, 0, 350),
-    "財務活動支出合計": (350, 0, 350),
-    "地方債等発行収入": (200, 0, 200),
-    "借入金収入": (0, 0, 0),
-    "財務活動収入合計": (200, 0, 200),
-    "財務活動収支": (-150, 0, -150),
-    "本年度資金収支額": (120, 0, 120),  # 100 + 20: the two 会計's 歳入歳出差引
-}
-SHIKIN_CONSOLIDATED = {
-    "人件費支出": (120, 0, 120),
-    "物件費等支出": (1_410, 0, 1_410),  # 1,230 + 180
-    "支払利息支出": (4, 0, 4),
-    "補助金等支出": (400, -160, 240),
-    "社会保障給付支出": (2_550, 0, 2_550),
-    "他会計への繰出支出": (250, -250, 0),
-    "業務支出合計": (4_734, -410, 4_324),
-    "税収等収入": (3_800, 0, 3_800),
-    "国県等補助金収入": (750, 0, 750),
-    "使用料及び手数料収入": (40, 0, 40),
-    "その他の収入": (650, -410, 240),  # 繰入金 250 + 負担金 (160 + 240); less 250 and 160
-    "業務収入合計": (5_240, -410, 4_830),
-    "業務活動収支": (506, 0, 506),
-    "公共施設等整備費支出": (100, 0, 100),
-    "貸付金支出": (100, -40, 60),
-    "投資活動支出合計": (200, -40, 160),
-    "投資活動収支": (-200, 40, -160),
-    "地方債等償還支出": (410, 0, 410),  # 350 + 60
-    "財務活動支出合計": (410, 0, 410),
-    "地方債等発行収入": (200, 0, 200),
-    "借入金収入": (40, -40, 0),
-    "財務活動収入合計": (240, -40, 200),
-    "財務活動収支": (-170, -40, -210),
-    "本年度資金収支額": (136, 0, 136),  # 120 + 40% of the 組合's 40
+JUNKEI_CONSOLIDATED = {
+    **JUNKEI_WHOLE,
+    "分担金及び負担金": (60 * M, -24 * M, 36 * M),  # 24M + 36M: the town's share taken off
+    "使用料及び手数料": (8_795_062, 0, 8_795_062),
+    "繰越金": (125 * M, 0, 125 * M),  # + 20M
+    "歳入合計": (2_652_795_062, -174 * M, 2_478_795_062),
+    "衛生費": (121_950_618, -24 * M, 97_950_618),  # 60M + 61,950,618
+    "公債費": (491_476_543, 0, 491_476_543),  # + 11.6M
+    "歳出合計": (2_546_672_839, -174 * M, 2_372_672_839),
+    "歳入歳出差引": (106_122_223, 0, 106_122_223),  # 90,877,779 + 15,244,444
 }
 BS_CONSOLIDATED = {
-    "現金預金": (276, 0, 276),  # 200 + 40 + 36
-    "固定資産": (852, 0, 852),
-    "資産合計": (1_128, 0, 1_128),
-    "地方債等": (260, 0, 260),
-    "借入金": (40, 0, 40),
-    "負債合計": (300, 0, 300),
-    "純資産": (828, 0, 828),  # 100 + 100 + 20 + 20 + 400 + 188
-    "純資産合計": (828, 0, 828),
-    "負債及び純資産合計": (1_128, 0, 1_128),
+    "現金預金": (106_122_223, 0, 106_122_223),  # 90,877,779 + 15,244,444
+    "固定資産": (316 * M, 0, 316 * M),
+    "資産合計": (422_122_223, 0, 422_122_223),
+    "地方債等": (110 * M, 0, 110 * M),
+    "負債合計": (110 * M, 0, 110 * M),
+    "純資産": (312_122_223, 0, 312_122_223),  # 90,877,779 + 160M + 61,244,444
+    "純資産合計": (312_122_223, 0, 312_122_223),
+    "負債及び純資産合計": (422_122_223, 0, 422_122_223),
 }
 HAND = {
     ("一般会計等", "junkei"): JUNKEI_IPPAN,
     ("全体", "junkei"): JUNKEI_WHOLE,
-    ("全体", "shikin"): SHIKIN_WHOLE,
-    ("連結", "shikin"): SHIKIN_CONSOLIDATED,
+    ("連結", "junkei"): JUNKEI_CONSOLIDATED,
     ("連結", "bs"): BS_CONSOLIDATED,
 }
-TITLES = {"junkei": "歳入歳出純計", "shikin": "資金収支計算書", "bs": "貸借対照表"}
-MILLION = 1_000_000
+TITLES = {"junkei": "歳入歳出純計", "bs": "貸借対照表"}
+# Lines only some entities have: not printed where all three figures are 0 (hide_zero).
+HIDDEN_WHEN_ZERO = {"分担金及び負担金", "使用料及び手数料", "都道府県支出金", "繰入金"}
 
 
-def in_yen(table: dict[str, tuple[int, int, int]]) -> dict[str, tuple[int, int, int]]:
-    return {label: tuple(v * MILLION for v in values) for label, values in table.items()}
+def printed(table: dict[str, tuple[int, int, int]]) -> dict[str, tuple[int, int, int]]:
+    return {
+        line: values
+        for line, values in table.items()
+        if not (line in HIDDEN_WHEN_ZERO and not any(values))
+    }
 
 
 def by_title() -> dict[str, dict[str, tuple[int, int, int]]]:
-    """The hand table by the printed title of each table: 資金収支計算書（連結） …"""
-    return {f"{TITLES[statement]}（{scope}）": in_yen(t) for (scope, statement), t in HAND.items()}
+    """The hand table as printed, by the title of each table: 歳入歳出純計（連結） …"""
+    return {f"{TITLES[statement]}（{scope}）": printed(t) for (scope, statement), t in HAND.items()}
 
 
 @pytest.fixture(scope="module")
@@ -178,9 +164,65 @@ def test_the_consolidated_figures_are_the_hand_table(example):
         frame = example.figures.frames[(scope, statement)]
         labels = {layouts[statement].find(key).label: key for key in frame.index}
         assert set(labels) == set(expected), (scope, statement)
-        for label, values in in_yen(expected).items():
+        for label, values in expected.items():
             assert tuple(frame.loc[labels[label]]) == values, (scope, statement, label)
     assert not example.figures.rounded
+
+
+# The town's 款 (of either 会計) and the junkei line each feeds (the declaration maps 項).
+BY_KAN = {
+    "町税": "地方税",
+    "国民健康保険税": "地方税",
+    "地方交付税": "地方交付税",
+    "国庫支出金": "国庫支出金",
+    "県支出金": "都道府県支出金",
+    "繰入金": "繰入金",
+    "繰越金": "繰越金",
+    "諸収入": "諸収入",
+    "町債": "地方債",
+    "議会費": "議会費",
+    "総務費": "総務費",
+    "民生費": "民生費",
+    "保険給付費": "民生費",
+    "衛生費": "衛生費",
+    "土木費": "土木費",
+    "公債費": "公債費",
+    "予備費": None,  # left out: 0 in any settlement
+}
+
+
+def test_the_towns_part_is_its_settlement(example):
+    """Another path to the town's side: in 一般会計等 and 全体 each line's 単純合算 is the
+    settlement's 収入済額 or 支出済額 of the 款 it takes (plugins/core/settlement.py, per
+    account, not the statements the consolidation reads), and the 全体's elimination is
+    the 繰出金 節's 支出済額, which is the 国保's 繰入金 収入済額."""
+    from yosan_ledger.plugins.core.settlement import settlement
+
+    journal = load_ledger(EXAMPLES / "town" / "actuals" / "main.beancount", cache=False)
+    settled = settlement(journal.entries)
+    members = {"一般会計等": ("ippan",), "全体": ("ippan", "kokuho")}
+    for scope, segments in members.items():
+        expected: dict[str, int] = {}
+        for segment in segments:
+            for side, column in (("Income", "received"), ("Expenses", "paid")):
+                rows = settled.rows(segment, side, 1)
+                for row in rows[rows["section"] == ""].itertuples():
+                    line = BY_KAN.get(row.label)
+                    if line is not None:
+                        expected[line] = expected.get(line, 0) + int(getattr(row, column))
+        frame = example.figures.frames[(scope, "junkei")]
+        layout = example.declaration.layouts["junkei"]
+        lines = [row for row in map(layout.find, frame.index) if row.kind == "line"]
+        assert {row.label for row in lines} >= set(expected)
+        for row in lines:
+            assert frame.loc[row.key, "simple_sum"] == expected.get(row.label, 0), (scope, row)
+    details = settled.rows("ippan", "Expenses", 4)
+    transfer = int(details[details["label"] == "繰出金"].iloc[0]["paid"])
+    revenue = settled.rows("kokuho", "Income", 2)
+    received = int(revenue[revenue["label"] == "他会計繰入金"].iloc[0]["received"])
+    assert transfer == received == 150 * M
+    frame = example.figures.frames[("全体", "junkei")]
+    assert frame.loc["歳出/民生費", "eliminations"] == -transfer
 
 
 def figures_of_text(text: str) -> dict[str, dict[str, tuple[int, int, int]]]:
@@ -301,8 +343,10 @@ def test_a_unit_rounds_each_figure_on_its_own_and_says_so():
     result = yosan("consolidate", DECLARATION, "--scope", "連結", "--unit", "million")
     assert result.exit_code == 0, result.stderr
     tables = figures_of_text(result.stdout)
-    assert tables["資金収支計算書（連結）"]["補助金等支出"] == (400, -160, 240)
-    assert set(tables) == {"資金収支計算書（連結）", "貸借対照表（連結）"}
+    # 121,950,618 − 24,000,000 = 97,950,618 yen: 122, ▲24, 98 百万円, each rounded on its own
+    assert tables["歳入歳出純計（連結）"]["衛生費"] == (122, -24, 98)
+    assert tables["歳入歳出純計（連結）"]["使用料及び手数料"] == (9, 0, 9)  # 8,795,062 yen
+    assert set(tables) == {"歳入歳出純計（連結）", "貸借対照表（連結）"}
     assert "単純合算と相殺消去の和が連結の額と一致しない場合がある" in result.stdout
 
 
@@ -337,10 +381,10 @@ def test_spark_runs_the_per_ledger_step_and_its_sql_agrees_with_duckdb(example, 
     by_duckdb = combine_with_duckdb(tmp_path / "dataset")
     by_spark = combine_with_spark(session, tmp_path / "dataset")
     assert by_spark == by_duckdb
-    assert by_duckdb[("連結", "shikin", "業務支出/補助金等支出")] == (
-        400 * MILLION * 5,  # in fifths of a yen: the shares' common denominator is 5
-        -160 * MILLION * 5,
-        240 * MILLION * 5,
+    assert by_duckdb[("連結", "junkei", "歳出/衛生費")] == (
+        121_950_618 * 5,  # in fifths of a yen: the shares' common denominator is 5
+        -24 * M * 5,
+        97_950_618 * 5,
     )
 
 
@@ -360,22 +404,22 @@ def test_the_dataset_is_partitioned_by_scope_and_entity(tmp_path):
         "scope=全体/entity=kokuho/figures.parquet",
         "scope=連結/entity=eisei/figures.parquet",
     ]
-    # The 組合's own figure, before its share: 借入金 100,000,000 yen of its balance sheet.
+    # The 組合's own figure, before its share: 組合債 275,000,000 yen of its balance sheet.
     amount = duckdb.sql(
         f"SELECT amount, weight FROM read_parquet('{dataset}/**/*.parquet', "
         "hive_partitioning = true) WHERE entity = 'eisei' AND kind = 'line' "
-        "AND statement = 'bs' AND line = '負債の部/借入金'"
+        "AND statement = 'bs' AND line = '負債の部/地方債等'"
     ).fetchall()
-    assert amount == [(100 * MILLION, 2)]  # 2/5 of the common denominator 5
+    assert amount == [(275 * M, 2)]  # 2/5 of the common denominator 5
     again = yosan("consolidate", DECLARATION, "--dataset", dataset)
     assert again.exit_code == 2 and "exists" in again.stderr
     nowhere = yosan("consolidate", DECLARATION, "--dataset", tmp_path / "no" / "dataset")
     assert nowhere.exit_code == 2 and "there is no folder" in nowhere.stderr
 
 
-@pytest.mark.parametrize("ledger", ["town", "kumiai"])
+@pytest.mark.parametrize("ledger", ["kumiai/main.beancount", KUMIAI])
 def test_the_examples_ledgers_say_they_are_made_up_and_pass_bean_check_and_fava(ledger):
-    path = EXAMPLE / ledger / "main.beancount"
+    path = EXAMPLE / ledger
     assert "MADE-UP FIGURES" in path.read_text(encoding="utf-8").splitlines()[0]
     text = passes_bean_check_and_fava(path, "YosanStatements/?by_segment=1")
     assert 'class="yosan-errors"' not in text
@@ -393,12 +437,18 @@ def test_the_scopes_of_the_command_are_the_declarations():
 
 
 def copy_example(tmp_path: Path) -> Path:
-    target = tmp_path / "consolidation"
-    shutil.copytree(EXAMPLE, target, ignore=shutil.ignore_patterns("*.picklecache"))
-    return target
+    """A copy of the example and of the town it reads (../town), side by side as they are."""
+    for name in ("consolidation", "town"):
+        shutil.copytree(
+            EXAMPLES / name,
+            tmp_path / "examples" / name,
+            ignore=shutil.ignore_patterns("*.picklecache"),
+        )
+    return tmp_path / "examples" / "consolidation"
 
 
 def edited(tmp_path: Path, old: str, new: str, file: str = "consolidation.toml") -> Path:
+    """The copy's declaration, ``file`` (relative to it) edited: its first ``old`` made ``new``."""
     folder = copy_example(tmp_path)
     path = folder / file
     text = path.read_text(encoding="utf-8")
@@ -424,30 +474,95 @@ def line_of(declaration: Path, text: str) -> int:
     return next(n for n, line in enumerate(lines, start=1) if text in line)
 
 
-def test_a_mismatched_pair_names_both_ledgers_and_the_difference(tmp_path):
+@pytest.mark.parametrize(
+    "target",
+    [
+        "consolidation.toml",
+        "layouts/junkei.toml",
+        "kumiai/actuals/journal.beancount",
+        "kumiai/layouts/cf.toml",
+        "../town/actuals/main.beancount",
+        "../town/accounts.beancount",
+    ],
+    ids=["declaration", "layout", "ledger-include", "ledgers-layout", "ledger", "budgets-include"],
+)
+def test_an_output_that_is_an_input_is_refused_and_nothing_is_written(tmp_path, target):
+    """As `yosan report` refuses -o main.beancount: the declaration, its layouts and every
+    file any ledger reads (a journal's include, the budget it names, their layouts)."""
+    declaration = copy_example(tmp_path) / "consolidation.toml"
+    path = (declaration.parent / target).resolve()
+    before = path.read_bytes()
+    dataset = tmp_path / "dataset"
+    result = yosan("consolidate", declaration, "--format", "csv", "-o", path, "--dataset", dataset)
+    assert result.exit_code == 2, result.stdout + result.stderr
+    assert f"-o {path} is {path}, a file the consolidation reads" in result.stderr
+    assert path.read_bytes() == before
+    assert not dataset.exists()
+
+
+def test_the_declarations_own_files_are_refused_before_any_ledger_loads(tmp_path):
+    """A broken ledger would fail the run (exit 1): -o naming the declaration is refused
+    first, without loading it."""
     declaration = edited(
         tmp_path,
-        "Expenses:04-衛生費:01-衛生組合負担金               400000000 JPY",
-        "Expenses:04-衛生費:01-衛生組合負担金               390000000 JPY",
-        "town/budget.beancount",
+        "  Income:6-収益:63-ごみ処理手数料\n",
+        "  Income:6-収益:63-ごみ処理手数料   -1 JPY\n",
+        "kumiai/actuals/journal.beancount",
+    )
+    result = yosan("consolidate", declaration, "--format", "csv", "-o", declaration)
+    assert result.exit_code == 2, result.stdout + result.stderr
+    assert "a file the consolidation reads" in result.stderr
+    assert "does not balance" not in result.stderr
+
+
+def test_a_hard_link_to_an_input_is_refused(tmp_path):
+    declaration = copy_example(tmp_path) / "consolidation.toml"
+    journal = declaration.parent / "kumiai" / "actuals" / "journal.beancount"
+    link = tmp_path / "figures.csv"
+    link.hardlink_to(journal)
+    before = journal.read_bytes()
+    result = yosan("consolidate", declaration, "-o", link)
+    assert result.exit_code == 2, result.stdout + result.stderr
+    assert f"-o {link} is {journal}, a file the consolidation reads" in result.stderr
+    assert journal.read_bytes() == before
+
+
+def test_an_output_beside_the_inputs_is_written(tmp_path):
+    declaration = copy_example(tmp_path) / "consolidation.toml"
+    output = declaration.parent / "連結.csv"
+    result = yosan("consolidate", declaration, "--unit", "yen", "-o", output)
+    assert result.exit_code == 0, result.stderr
+    assert "衛生費" in output.read_text(encoding="utf-8")
+
+
+def test_a_mismatched_pair_names_both_ledgers_and_the_difference(tmp_path):
+    """The 組合 books 20,000,000 yen of the town's second 30,000,000: the pair is 10,000,000
+    apart."""
+    declaration = edited(
+        tmp_path,
+        "  Assets:1-流動資産:11-現金預金               30000000 JPY\n"
+        "  Income:6-収益:61-さくら町負担金",
+        "  Assets:1-流動資産:11-現金預金               20000000 JPY\n"
+        "  Income:6-収益:61-さくら町負担金",
+        "kumiai/actuals/journal.beancount",
     )
     [error] = failed(declaration, tmp_path)
     where = line_of(declaration, 'name = "衛生組合への負担金')
     assert error == (
         f"{declaration}:{where - 1}: elimination '衛生組合への負担金（負担金の支出 ↔ 収入）' "
-        "does not match: ippan (town/main.beancount) kessan:衛生組合負担金 is 390,000,000 yen, "
-        "eisei (kumiai/main.beancount) cf:さくら町負担金収入 is 400,000,000 yen "
-        "(difference -10,000,000)"
+        f"does not match: ippan ({TOWN}) budget:清掃費 is 60,000,000 yen, "
+        f"eisei ({KUMIAI}) cf:さくら町負担金収入 is 50,000,000 yen "
+        "(difference +10,000,000)"
     )
 
 
 def test_an_unmapped_line_names_the_ledger_the_line_the_figure_and_the_statement(tmp_path):
-    declaration = edited(tmp_path, '"kessan:療養諸費" = "民生費"\n', "")
+    declaration = edited(tmp_path, '"budget:療養諸費" = "民生費"\n', "")
     [error] = failed(declaration, tmp_path)
     where = line_of(declaration, "[correspondence.town.junkei.lines]")
     assert error == (
-        f"{declaration}:{where}: entity 'kokuho' (town/main.beancount): "
-        "'kessan:保険給付費/療養諸費' is 950,000,000 yen and feeds no line of junkei: map it "
+        f"{declaration}:{where}: entity 'kokuho' ({TOWN}): "
+        "'budget:保険給付費/療養諸費' is 824,000,000 yen and feeds no line of junkei: map it "
         "under [correspondence.town.junkei.lines], or leave it out"
     )
 
@@ -455,15 +570,15 @@ def test_an_unmapped_line_names_the_ledger_the_line_the_figure_and_the_statement
 def test_a_row_taken_twice_would_count_twice(tmp_path):
     declaration = edited(
         tmp_path,
-        '"kessan:町民税" = "地方税"\n',
-        '"kessan:町民税" = "地方税"\n"kessan:町税計" = "地方税"\n',
+        '"budget:町民税" = "地方税"\n',
+        '"budget:町民税" = "地方税"\n"budget:町税計" = "地方税"\n',
     )
     errors = failed(declaration, tmp_path)
     # 町税計 takes 町民税 and 固定資産税 again, for each 会計 (kokuho's are 0, but taken too).
     assert len(errors) == 4
     assert any(
-        "entity 'kokuho' (town/main.beancount): 'kessan:町税計' and 'kessan:町民税' both take "
-        "'kessan:町税/町民税' into junkei: its figure would count twice" in e
+        f"entity 'kokuho' ({TOWN}): 'budget:町税計' and 'budget:町民税' both take "
+        "'budget:町税/町民税' into junkei: its figure would count twice" in e
         for e in errors
     ), errors
 
@@ -491,40 +606,40 @@ def test_a_row_taken_twice_would_count_twice(tmp_path):
             "entities[2]: unknown key `corespondence`; allowed here: key, name, ledger",
         ),
         (
-            '"cf:施設整備費支出" = "公共施設等整備費支出"',
-            '"cf:施設整備費支出" = "公共施設整備費支出"',
+            '"cf:施設整備費支出" = "衛生費"',
+            '"cf:施設整備費支出" = "清掃費"',
             '"cf:施設整備費支出"',
-            "'公共施設整備費支出' is no line of 資金収支計算書 (shikin): one of 人件費支出",
+            "'清掃費' is no line of 歳入歳出純計 (junkei): one of 地方税, 地方交付税",
         ),
         (
-            '"cf:組合債償還金" = "地方債等償還支出"',
-            '"cf:組合債償還金" = "財務活動支出合計"',
+            '"cf:組合債償還金" = "公債費"',
+            '"cf:組合債償還金" = "歳出合計"',
             '"cf:組合債償還金"',
-            "'財務活動支出合計' is no line of 資金収支計算書",
+            "'歳出合計' is no line of 歳入歳出純計",
         ),
         (
-            '"cf:手数料収入" = "使用料及び手数料収入"',
-            '"手数料収入" = "使用料及び手数料収入"',
+            '"cf:手数料収入" = "使用料及び手数料"',
+            '"手数料収入" = "使用料及び手数料"',
             '"手数料収入" =',
             "'手数料収入': name a row of the entity's ledger as \"statement:row\"",
         ),
         (
-            '"連結" = ["shikin", "bs"]',
-            '"連結" = ["shikin", "pl"]',
+            '"連結" = ["junkei", "bs"]',
+            '"連結" = ["junkei", "pl"]',
             '"連結" =',
-            "'pl' is no consolidated statement: one of junkei, shikin, bs",
+            "'pl' is no consolidated statement: one of junkei, bs",
         ),
         (
-            '{ entity = "eisei", row = "cf:借入金収入" }',
-            '{ entity = "eisel", row = "cf:借入金収入" }',
+            '{ entity = "eisei", row = "cf:さくら町負担金収入" }',
+            '{ entity = "eisel", row = "cf:さくら町負担金収入" }',
             '"eisel"',
-            "elimination '衛生組合への貸付金（貸付金 ↔ 借入金）': no entity 'eisel'",
+            "elimination '衛生組合への負担金（負担金の支出 ↔ 収入）': no entity 'eisel'",
         ),
         (
-            'ledger = "kumiai/main.beancount"',
-            'ledger = "kumiai/main.bean"',
-            'ledger = "kumiai/main.bean"',
-            "entity 'eisei': no such ledger: kumiai/main.bean (relative to this file)",
+            f'ledger = "{KUMIAI}"',
+            'ledger = "kumiai/actuals/main.bean"',
+            'ledger = "kumiai/actuals/main.bean"',
+            "entity 'eisei': no such ledger: kumiai/actuals/main.bean (relative to this file)",
         ),
         (
             'key = "kokuho"',
@@ -533,10 +648,10 @@ def test_a_row_taken_twice_would_count_twice(tmp_path):
             "entity 'ippan' is declared twice",
         ),
         (
-            '"cf:手数料収入" = "使用料及び手数料収入"',
+            '"cf:手数料収入" = "使用料及び手数料"',
             '"cf:手数料収入" = 5',
             '"cf:手数料収入" = 5',
-            "correspondence.kumiai.shikin.lines: `cf:手数料収入` must be a text in quotes, not 5",
+            "correspondence.kumiai.junkei.lines: `cf:手数料収入` must be a text in quotes, not 5",
         ),
         (
             "[correspondence.kumiai.bs.lines]",
@@ -571,17 +686,17 @@ def test_the_declaration_is_checked_at_the_line_of_each_value(tmp_path, old, new
 
 
 def test_what_only_the_ledger_knows_is_said_at_the_declarations_line(tmp_path):
-    declaration = edited(
-        tmp_path, '"kessan:町民税" = "税収等収入"', '"kessan:町県民税" = "税収等収入"'
-    )
+    declaration = edited(tmp_path, '"budget:町民税" = "地方税"', '"budget:町県民税" = "地方税"')
     errors = failed(declaration, tmp_path)
-    where = line_of(declaration, '"kessan:町県民税"')
+    where = line_of(declaration, '"budget:町県民税"')
     assert (
-        f"{declaration}:{where}: entity 'ippan' (town/main.beancount): 歳入歳出予算 (kessan) "
+        f"{declaration}:{where}: entity 'ippan' ({TOWN}): 歳入歳出予算 (budget) "
         "has no row '町県民税'"
     ) in errors
-    # and, for each 会計, 町民税 is then a row with a figure that feeds no line of shikin
-    assert any("'kessan:町税/町民税' is 1,200,000,000 yen" in e for e in errors)
+    # and 町民税 is then a row with a figure that feeds no line of junkei
+    assert any(
+        f"entity 'ippan' ({TOWN}): 'budget:町税/町民税' is 352,500,000 yen" in e for e in errors
+    ), errors
 
 
 def test_an_unknown_segment_names_the_ledgers_segments(tmp_path):
@@ -589,7 +704,7 @@ def test_an_unknown_segment_names_the_ledgers_segments(tmp_path):
     [error] = failed(declaration, tmp_path)
     where = line_of(declaration, 'segment = "kokumin"')
     assert error == (
-        f"{declaration}:{where}: entity 'kokuho': town/main.beancount has no segment "
+        f"{declaration}:{where}: entity 'kokuho': {TOWN} has no segment "
         "'kokumin': one of ippan, kokuho"
     )
 
@@ -597,20 +712,23 @@ def test_an_unknown_segment_names_the_ledgers_segments(tmp_path):
 def test_a_ledger_with_errors_fails_the_consolidation_with_its_own(tmp_path):
     declaration = edited(
         tmp_path,
-        "  Income:6-収益:63-手数料収入\n",
-        "  Income:6-収益:63-手数料収入   -1 JPY\n",
-        "kumiai/budget.beancount",
+        "  Income:6-収益:63-ごみ処理手数料\n",
+        "  Income:6-収益:63-ごみ処理手数料   -1 JPY\n",
+        "kumiai/actuals/journal.beancount",
     )
     errors = failed(declaration, tmp_path)
-    assert any("kumiai/budget.beancount" in e and "does not balance" in e for e in errors), errors
+    assert any(
+        "kumiai/actuals/journal.beancount" in e and "does not balance" in e for e in errors
+    ), errors
 
 
 def test_a_correspondence_onto_the_wrong_side_breaks_the_layouts_check(tmp_path):
-    declaration = edited(tmp_path, '"bs:借入金" = "借入金"', '"bs:借入金" = "現金預金"')
+    declaration = edited(tmp_path, '"bs:組合債" = "地方債等"', '"bs:組合債" = "現金預金"')
     [error] = failed(declaration, tmp_path)
+    # 422,122,223 + 110,000,000 of 組合債 on the assets' side, and off the other
     assert error.endswith(
-        "貸借対照表 (連結, simple_sum): 資産合計 is 1,168,000,000 yen but 負債及び純資産合計 is "
-        "1,088,000,000 yen: a correspondence feeds a line of the wrong side"
+        "貸借対照表 (連結, simple_sum): 資産合計 is 532,122,223 yen but 負債及び純資産合計 is "
+        "312,122,223 yen: a correspondence feeds a line of the wrong side"
     )
     assert "layouts/bs.toml:" in error
 
@@ -618,8 +736,8 @@ def test_a_correspondence_onto_the_wrong_side_breaks_the_layouts_check(tmp_path)
 def test_a_pair_whose_rows_share_no_statement_eliminates_nothing(tmp_path):
     declaration = edited(
         tmp_path,
-        '{ entity = "eisei", row = "cf:借入金収入" }',
-        '{ entity = "eisei", row = "pl:手数料収入" }',
+        '{ entity = "eisei", row = "cf:さくら町負担金収入" }',
+        '{ entity = "eisei", row = "pl:さくら町負担金" }',  # the same 60,000,000 yen
     )
     [error] = failed(declaration, tmp_path)
     assert "feed no consolidated statement in common; it would eliminate nothing" in error
@@ -630,8 +748,8 @@ def test_a_share_below_one_is_exact_until_each_figure_is_rounded(tmp_path):
     exact sum rounded half-up on its own, worked out here from the ledgers' own figures."""
     declaration = edited(tmp_path, 'share = "40%"', 'share = "1/7"')
     result = consolidate(read_declaration(declaration), engines.in_process, cache=False)
-    town = load_ledger(declaration.parent / "town" / "main.beancount", cache=False).statements
-    kumiai = load_ledger(declaration.parent / "kumiai" / "main.beancount", cache=False).statements
+    town = load_ledger(declaration.parent / TOWN, cache=False).statements
+    kumiai = load_ledger(declaration.parent / KUMIAI, cache=False).statements
 
     def rounded(value: Fraction) -> int:
         whole = int(abs(value) + Fraction(1, 2))
@@ -640,16 +758,22 @@ def test_a_share_below_one_is_exact_until_each_figure_is_rounded(tmp_path):
     cash = town.figure("cash:歳計現金") + Fraction(kumiai.figure("bs:現金預金"), 7)
     assets = cash + Fraction(kumiai.figure("bs:施設"), 7)
     frame = result.figures.frames[("連結", "bs")]
-    assert frame.loc["資産の部/現金預金", "consolidated"] == rounded(cash)  # 252,857,142.86
+    assert frame.loc["資産の部/現金預金", "consolidated"] == rounded(cash)  # 96,322,223.29
     assert frame.loc["資産の部/資産合計", "consolidated"] == rounded(assets)
     balanced = frame.loc["負債及び純資産合計", "consolidated"]
     assert balanced == frame.loc["資産の部/資産合計", "consolidated"]
-    subsidy = result.figures.frames[("連結", "shikin")].loc["業務支出/補助金等支出"]
-    assert tuple(subsidy) == (
-        400 * MILLION,
-        -rounded(Fraction(400 * MILLION, 7)),
-        rounded(400 * MILLION - Fraction(400 * MILLION, 7)),
+    # The members' 負担金 at 1/7, less the town's (paid at 1, received at 1/7) at 1/7:
+    # 21,428,571.43 − 8,571,428.57 = 12,857,142.86, each rounded on its own.
+    received = Fraction(kumiai.figure("cf:さくら町負担金収入"), 7)
+    others = Fraction(kumiai.figure("cf:その他負担金収入"), 7)
+    paid = Fraction(town.figure("budget:清掃費", "ippan"), 7)
+    contributions = result.figures.frames[("連結", "junkei")].loc["歳入/分担金及び負担金"]
+    assert tuple(contributions) == (
+        rounded(received + others),
+        -rounded(paid),
+        rounded(received + others - paid),
     )
+    assert tuple(contributions) == (21_428_571, -8_571_429, 12_857_143)  # 1 yen apart
     assert result.figures.rounded
     [table] = [
         t for t in consolidation_tables(result, UNITS["yen"], scope="連結") if t.statement == "bs"
@@ -667,7 +791,7 @@ def test_an_unreadable_declaration_is_one_line(tmp_path):
 
 
 def test_consolidate_fails_cleanly_without_raising_in_the_library(tmp_path):
-    declaration = edited(tmp_path, '"kessan:療養諸費" = "民生費"\n', "")
+    declaration = edited(tmp_path, '"budget:療養諸費" = "民生費"\n', "")
     with pytest.raises(ConsolidationFailed) as failure:
         consolidate(read_declaration(declaration), engines.in_process, cache=False)
     assert len(failure.value.issues) == 1
@@ -744,7 +868,7 @@ def test_ledgers_of_different_years_are_not_added_up():
     declaration = read_declaration(DECLARATION)
     results = engines.in_process(ledger_works(declaration, cache=False))
     assert _agreement(declaration, results) == []
-    kumiai = next(r for r in results if r.ledger.parent.name == "kumiai")
+    kumiai = next(r for r in results if r.ledger == declaration.entity("eisei").ledger)
     later = dataclasses.replace(
         kumiai.budget, start=datetime.date(2028, 4, 1), end=datetime.date(2029, 3, 31)
     )
@@ -752,7 +876,7 @@ def test_ledgers_of_different_years_are_not_added_up():
     [issue] = _agreement(declaration, moved)
     assert issue.lineno == declaration.entity("eisei").place.lineno
     assert str(issue.message) == (
-        "entity 'eisei' (kumiai/main.beancount): its year 2028-04-01 – 2029-03-31 is not that "
+        f"entity 'eisei' ({KUMIAI}): its year 2028-04-01 – 2029-03-31 is not that "
         "of 'ippan' (2027-04-01 – 2028-03-31); a consolidation adds up one year"
     )
 

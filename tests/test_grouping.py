@@ -37,11 +37,11 @@ LEDGERS = {
     "town-actuals": ("examples/town/actuals/main.beancount", ("examples/town",)),
     "university": ("examples/university/main.beancount", ("examples/university",)),
     "revision": ("examples/revision/main.beancount", ("examples/revision", "ledger")),
-    "consolidation-town": (
-        "examples/consolidation/town/main.beancount",
-        ("examples/consolidation/town",),
-    ),
     "eisei": ("examples/consolidation/kumiai/main.beancount", ("examples/consolidation/kumiai",)),
+    "eisei-actuals": (
+        "examples/consolidation/kumiai/actuals/main.beancount",
+        ("examples/consolidation/kumiai",),
+    ),
     "small": ("tests/ledgers/small/main.beancount", ("tests/ledgers/small",)),
 }
 HERE = ("filename", "lineno")

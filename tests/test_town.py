@@ -53,20 +53,20 @@ M = 1_000_000
 #   固定資産税 滞納繰越分: budget 6M; assessed 8M; received 2.5M; outstanding 5.5M.
 #   → 町民税: 345M, 364M, 352.5M, 1.25M, 10.25M, +7.5M;
 #     固定資産税: 256M, 263M, 254.5M, 0, 8.5M, −1.5M;  町税: 601M, 627M, 607M, 1.25M, 18.75M, +6M.
-#   地方交付税: 900M, assessed 900M (7/25), received 3 × 300M.
+#   地方交付税: 960M, assessed 960M (7/25), received 3 × 320M.
 #   国庫補助金: 40M + 20M (12月補正) = 60M; assessed 40M (3/25), received 40M (4/20).
 #   繰越金: 50M + 30M = 80M; 80M received (6/1) on an account assessed when received.
 #   雑入: 9M; 1,234,567 + 765,433 = 2M received, assessed when received.
 #   町債: 30M + 10M = 40M; assessed 30M (3/29), received 30M (5/15).
-#   歳入合計: budget 1,630M + 60M = 1,690M; assessed 627 + 900 + 40 + 80 + 2 + 30 =
-#     1,679M; received 607 + 900 + 40 + 80 + 2 + 30 = 1,659M; compared −31M.
+#   歳入合計: budget 1,690M + 60M = 1,750M; assessed 627 + 960 + 40 + 80 + 2 + 30 =
+#     1,739M; received 607 + 960 + 40 + 80 + 2 + 30 = 1,719M; compared −31M.
 REVENUE_SETTLEMENT = {
     "ippan": {
         ("", "町税"): (601 * M, 627 * M, 607 * M, 1_250_000, 18_750_000, 6 * M),
         ("町税", "町民税"): (345 * M, 364 * M, 352_500_000, 1_250_000, 10_250_000, 7_500_000),
         ("町税", "固定資産税"): (256 * M, 263 * M, 254_500_000, 0, 8_500_000, -1_500_000),
-        ("", "地方交付税"): (900 * M, 900 * M, 900 * M, 0, 0, 0),
-        ("地方交付税", "地方交付税"): (900 * M, 900 * M, 900 * M, 0, 0, 0),
+        ("", "地方交付税"): (960 * M, 960 * M, 960 * M, 0, 0, 0),
+        ("地方交付税", "地方交付税"): (960 * M, 960 * M, 960 * M, 0, 0, 0),
         ("", "国庫支出金"): (60 * M, 40 * M, 40 * M, 0, 0, -20 * M),
         ("国庫支出金", "国庫補助金"): (60 * M, 40 * M, 40 * M, 0, 0, -20 * M),
         ("", "繰越金"): (80 * M, 80 * M, 80 * M, 0, 0, 0),
@@ -75,7 +75,7 @@ REVENUE_SETTLEMENT = {
         ("諸収入", "雑入"): (9 * M, 2 * M, 2 * M, 0, 0, -7 * M),
         ("", "町債"): (40 * M, 30 * M, 30 * M, 0, 0, -10 * M),
         ("町債", "町債"): (40 * M, 30 * M, 30 * M, 0, 0, -10 * M),
-        ("", "歳入合計"): (1_690 * M, 1_679 * M, 1_659 * M, 1_250_000, 18_750_000, -31 * M),
+        ("", "歳入合計"): (1_750 * M, 1_739 * M, 1_719 * M, 1_250_000, 18_750_000, -31 * M),
     },
     # 国民健康保険特別会計 (kokuho): 国保税 180M, assessed 185M (7/1), received 60M + 60M +
     # 58M + 2M (5/31) = 180M; 県補助金 500M, assessed and received 490M; 繰入金 150M,
@@ -104,13 +104,13 @@ REVENUE_SETTLEMENT = {
 #   役務費 10M + 2M = 12M; 5M + 6.5M = 11.5M.
 #   徴税費 給料 50M + 1.5M = 51.5M; 3 × 12.5M + 13.9M = 51.4M.
 #   扶助費 400M + 10M (12月補正) + 3M (予備費充用, 2/10) = 413M; 100 + 100 + 105 + 107
-#     = 412M.  繰出金 150M, 2 × 75M.
+#     = 412M.  繰出金 150M, 2 × 75M.  清掃費 (the 衛生組合's 負担金) 60M, 2 × 30M.
 #   工事請負費 100M + 50M = 150M; obligation 120M, paid 48M + 22M = 70M; 繰越明許費 50M;
 #     unused 150 − 70 − 50 = 30M.
 #   償還金 480M; 240M + 239,876,543 = 479,876,543.  予備費 20M − 3M = 17M, none paid.
 #   → 総務管理費: 368.5M, −1.5M (−1.5 − 2 + 2), 196 + 115 + 33,345,678 + 11.5 = 355,845,678;
-#     総務費: 420M, 0, 407,245,678;  歳出合計: 1,690M, 0, 1,577,122,221 (58 + 407,245,678
-#     + 562 + 70 + 479,876,543), 50M, 1,690 − 1,577,122,221 − 50 = 62,877,779.
+#     総務費: 420M, 0, 407,245,678;  歳出合計: 1,750M, 0, 1,637,122,221 (58 + 407,245,678
+#     + 562 + 60 + 70 + 479,876,543), 50M, 1,750 − 1,637,122,221 − 50 = 62,877,779.
 EXPENDITURE_SETTLEMENT = {
     "ippan": {
         ("", "議会費"): (60 * M, 0, 58 * M, 0, 2 * M, 2 * M),
@@ -120,13 +120,15 @@ EXPENDITURE_SETTLEMENT = {
         ("総務費", "徴税費"): (51_500_000, 1_500_000, 51_400_000, 0, 100_000, 100_000),
         ("", "民生費"): (563 * M, 3 * M, 562 * M, 0, 1 * M, 1 * M),
         ("民生費", "社会福祉費"): (563 * M, 3 * M, 562 * M, 0, 1 * M, 1 * M),
+        ("", "衛生費"): (60 * M, 0, 60 * M, 0, 0, 0),
+        ("衛生費", "清掃費"): (60 * M, 0, 60 * M, 0, 0, 0),
         ("", "土木費"): (150 * M, 0, 70 * M, 50 * M, 30 * M, 80 * M),
         ("土木費", "道路橋りょう費"): (150 * M, 0, 70 * M, 50 * M, 30 * M, 80 * M),
         ("", "公債費"): (480 * M, 0, 479_876_543, 0, 123_457, 123_457),
         ("公債費", "公債費"): (480 * M, 0, 479_876_543, 0, 123_457, 123_457),
         ("", "予備費"): (17 * M, -3 * M, 0, 0, 17 * M, 17 * M),
         ("予備費", "予備費"): (17 * M, -3 * M, 0, 0, 17 * M, 17 * M),
-        ("", "歳出合計"): (1_690 * M, 0, 1_577_122_221, 50 * M, 62_877_779, 112_877_779),
+        ("", "歳出合計"): (1_750 * M, 0, 1_637_122_221, 50 * M, 62_877_779, 112_877_779),
     },
     # 需用費 15M, 12M paid; 療養給付費 825M, 4 × 200M + 24M (obligation, 4/25) = 824M;
     # 予備費 10M.
@@ -165,7 +167,7 @@ REVENUE_LINES = {
             5_500_000,
             -3_500_000,
         ),
-        ("地方交付税/地方交付税", "地方交付税"): (900 * M, 900 * M, 900 * M, 0, 0, 0),
+        ("地方交付税/地方交付税", "地方交付税"): (960 * M, 960 * M, 960 * M, 0, 0, 0),
         ("国庫支出金/国庫補助金", "土木費国庫補助金"): (60 * M, 40 * M, 40 * M, 0, 0, -20 * M),
         ("繰越金/繰越金", "繰越金"): (80 * M, 80 * M, 80 * M, 0, 0, 0),
         ("諸収入/雑入", "雑入"): (9 * M, 2 * M, 2 * M, 0, 0, -7 * M),
@@ -223,6 +225,7 @@ EXPENDITURE_LINES = {
         ),
         ("民生費/社会福祉費/社会福祉総務費", "扶助費"): (413 * M, 3 * M, 412 * M, 0, 1 * M, 1 * M),
         ("民生費/社会福祉費/社会福祉総務費", "繰出金"): (150 * M, 0, 150 * M, 0, 0, 0),
+        ("衛生費/清掃費/塵芥処理費", "負担金補助及び交付金"): (60 * M, 0, 60 * M, 0, 0, 0),
         ("土木費/道路橋りょう費/道路新設改良費", "工事請負費"): (
             150 * M,
             0,
@@ -258,9 +261,9 @@ EXPENDITURE_LINES = {
 # 実質収支に関する調書: 歳入総額, 歳出総額, 歳入歳出差引額 (形式収支), 翌年度へ繰り越すべき財源
 # (継続費逓次繰越額, 繰越明許費繰越額, 事故繰越し繰越額), 実質収支額.  一般会計: the 繰越明許費 of
 # 50M less what it has not yet received (国庫補助金 20M, 町債 10M) is the 20M the surplus
-# keeps: 1,659M − 1,577,122,221 = 81,877,779, less 20M = 61,877,779.
+# keeps: 1,719M − 1,637,122,221 = 81,877,779, less 20M = 61,877,779.
 REAL_BALANCE = {
-    "ippan": (1_659 * M, 1_577_122_221, 81_877_779, 20 * M, 0, 20 * M, 0, 61_877_779),
+    "ippan": (1_719 * M, 1_637_122_221, 81_877_779, 20 * M, 0, 20 * M, 0, 61_877_779),
     "kokuho": (845 * M, 836 * M, 9 * M, 0, 0, 0, 0, 9 * M),
 }
 REAL_BALANCE_LABELS = (
@@ -313,13 +316,13 @@ def test_the_budget_balances_with_its_carried_surplus():
     result = yosan("export", "--unit", "yen", "--ledger", BUDGET, "--no-cache")
     assert result.exit_code == 0, result.stderr
     rows = {(r["line"], r["segment"]): int(r["amount"]) for r in result.rows()}
-    for segment, total in (("ippan", 1_690 * M), ("kokuho", 850 * M)):
+    for segment, total in (("ippan", 1_750 * M), ("kokuho", 850 * M)):
         assert rows[("歳入合計", segment)] == rows[("歳出合計", segment)] == total
         assert rows[("歳入歳出差引", segment)] == 0
     assert rows[("繰越金", "ippan")] == 80 * M  # 50M, and 30M of the 12月補正
     original = revisions.statements_as_of(load_ledger(BUDGET, cache=False).entries, "当初")
-    assert original.figure("budget:歳入合計", "ippan") == 1_630 * M
-    assert original.figure("budget:歳出合計", "ippan") == 1_630 * M
+    assert original.figure("budget:歳入合計", "ippan") == 1_690 * M
+    assert original.figure("budget:歳出合計", "ippan") == 1_690 * M
 
 
 @pytest.mark.parametrize("segment", ["ippan", "kokuho"])
@@ -425,7 +428,7 @@ def test_the_settlement_agrees_with_the_statements_of_the_journal(journal, settl
         figure = statements.figure(found.ref, row.segment)
         assert figure == (row.received if row.statement == "revenue" else row.paid), reference
         checked += 1
-    assert checked == 21
+    assert checked == 22
 
 
 def test_the_budget_column_is_the_budget_ledgers_own(journal, settled):
@@ -449,7 +452,7 @@ def test_the_budget_column_is_the_budget_ledgers_own(journal, settled):
 # Through 2028-03-31, the closing period's receipts (一般会計: 40M + 2M + 3.5M + 30M + 0.2M
 # = 75.7M; 国保: 2M) and payments (需用費 1.2M; 療養給付費 24M) are not yet made.
 AS_OF_YEAR_END = {
-    "ippan": {"received": 1_583_300_000, "paid": 1_575_922_221, "outstanding": 94_450_000},
+    "ippan": {"received": 1_643_300_000, "paid": 1_635_922_221, "outstanding": 94_450_000},
     "kokuho": {"received": 843 * M, "paid": 812 * M, "outstanding": 7 * M},
 }
 
@@ -468,7 +471,7 @@ def test_as_of_the_years_end_the_closing_period_is_left_out(journal):
     assert tables[0].period == "令和9年度（令和10年3月31日現在）"
     assert "（注）出納整理期間（令和10年5月31日まで）の収入・支出を含まない。" in tables[0].notes
     (real,) = real_balance_tables(settled, YEN, segment="ippan")
-    # 1,583,300,000 − 1,575,922,221 = 7,377,779, less the 20M kept for the 繰越明許費.
+    # 1,643,300,000 − 1,635,922,221 = 7,377,779, less the 20M kept for the 繰越明許費.
     assert [row.values[0] for row in real.rows][2:] == [
         7_377_779,
         20 * M,
@@ -482,9 +485,9 @@ def test_as_of_the_years_end_the_closing_period_is_left_out(journal):
 def test_a_day_of_the_closing_period_counts_what_is_made_by_then(journal):
     settled = settlement(journal.entries, datetime.date(2028, 4, 25))
     ippan = settled.rows("ippan", "Income", 0).iloc[-1]
-    # by 4/25 of the closing period's receipts only the subsidy (4/20) is in: 1,583.3M + 40M
-    assert int(ippan["received"]) == 1_623_300_000
-    assert int(settled.rows("ippan", "Expenses", 0).iloc[-1]["paid"]) == 1_577_122_221
+    # by 4/25 of the closing period's receipts only the subsidy (4/20) is in: 1,643.3M + 40M
+    assert int(ippan["received"]) == 1_683_300_000
+    assert int(settled.rows("ippan", "Expenses", 0).iloc[-1]["paid"]) == 1_637_122_221
     notes = settlement_tables(settled, YEN, segment="ippan")[0].notes
     assert (
         "（注）出納整理期間中（令和10年5月31日まで）の令和10年4月25日までの収入・支出を含む。"
@@ -495,8 +498,8 @@ def test_a_day_of_the_closing_period_counts_what_is_made_by_then(journal):
 # 予算執行状況 through 2027-09-30 (一般会計), by hand: 扶助費 400M (no revision yet),
 # 100M + 100M paid; 工事請負費 100M, nothing committed; 需用費 40M (no 流用 yet),
 # 9.8M + 12,345,678; 町民税 個人 現年 300M, assessed 310M, received 100M + 80M (60.0 %).
-# 歳出合計 paid: 29M + 98M + 25M + 55M + 22,145,678 + 5M + 200M + 75M + 240M = 749,145,678,
-# of 1,630M: 45.96 % → 46.0.
+# 歳出合計 paid: 29M + 98M + 25M + 55M + 22,145,678 + 5M + 200M + 75M + 240M + 30M (清掃費,
+# the 衛生組合's 負担金, 5/20) = 779,145,678, of 1,690M: 46.10 % → 46.1.
 EXECUTION = {
     ("民生費/社会福祉費/社会福祉総務費", "扶助費"): (400 * M, 0, 200 * M, 200 * M, "50.0", 200 * M),
     ("土木費/道路橋りょう費/道路新設改良費", "工事請負費"): (100 * M, 0, 0, 0, "0.0", 100 * M),
@@ -508,7 +511,7 @@ EXECUTION = {
         "55.4",
         17_854_322,
     ),
-    ("", "歳出合計"): (1_630 * M, 0, 749_145_678, 749_145_678, "46.0", 880_854_322),
+    ("", "歳出合計"): (1_690 * M, 0, 779_145_678, 779_145_678, "46.1", 910_854_322),
 }
 EXECUTION_REVENUE = {
     ("町税/町民税/個人", "現年課税分"): (300 * M, 310 * M, 180 * M, "60.0"),

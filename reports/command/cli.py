@@ -359,6 +359,37 @@ def refuse_replacing_inputs(output: Path | None, *ledgers: LoadedLedger) -> None
         raise click.UsageError(said(error)) from None
 
 
+def refuse_replacing_consolidation_inputs(output: Path | None, inputs: tuple[str, ...]) -> None:
+    """An ``-o`` naming a file a consolidation reads (its declaration, a layout, a file
+    of a ledger it names) is refused, before anything is written."""
+    if output is None:
+        return
+    from yosan_ledger.plugins.core.sources import shown
+    from yosan_ledger.reports.output import replaced_input
+
+    found = replaced_input(output, inputs, folder=output.is_dir())
+    if found is None:
+        return
+    name, held = found
+    if held:
+        raise click.UsageError(
+            localized(
+                "-o {path} holds {file}, a file the consolidation reads (its declaration, a "
+                "layout or a ledger's); the output would replace it: give -o another folder",
+                path=output,
+                file=shown(name),
+            )
+        )
+    raise click.UsageError(
+        localized(
+            "-o {path} is {file}, a file the consolidation reads (its declaration, a layout "
+            "or a ledger's); the output would replace it: give -o another path",
+            path=output,
+            file=shown(name),
+        )
+    )
+
+
 def emit(write: Callable[[], str | None]) -> None:
     """Run a writer of ``rendering.formats``; print the text it returns, if any."""
     try:
@@ -1084,10 +1115,16 @@ def consolidate(
     except LayoutError as error:
         where = f"{error.filename}:{error.lineno}" if error.lineno else error.filename
         raise failure([f"{where}: {said(error)}"], declaration) from None
+    refuse_replacing_consolidation_inputs(output, declared.inputs)  # before any ledger loads
     engine = engines.on_spark(cluster) if cluster else engines.on_processes(workers)
     try:
         result = consolidated(
-            declared, engine, dataset=dataset, foreign_plugins=foreign_plugins, cache=not no_cache
+            declared,
+            engine,
+            dataset=dataset,
+            foreign_plugins=foreign_plugins,
+            cache=not no_cache,
+            before_writing=lambda inputs: refuse_replacing_consolidation_inputs(output, inputs),
         )
     except ConsolidationFailed as problems:
         lines = [

@@ -19,6 +19,7 @@ from typing import Any
 from yosan_ledger.plugins.core import schema
 from yosan_ledger.plugins.core.layout import LayoutError, LayoutFile, Layouts, read_layouts
 from yosan_ledger.plugins.core.messages import _
+from yosan_ledger.plugins.core.sources import layout_files
 
 # The scopes of 統一的な基準, each holding the entities of the scopes before it.
 SCOPES = ("一般会計等", "全体", "連結")
@@ -159,6 +160,12 @@ class Declaration:
     entities: tuple[Entity, ...]
     mappings: dict[str, tuple[Mapping, ...]]  # correspondence -> per consolidated statement
     eliminations: tuple[Elimination, ...]
+
+    @property
+    def inputs(self) -> tuple[str, ...]:
+        """The files it is read from (absolute): itself and its layouts."""
+        files = [self.path, *layout_files(Path(self.layouts.folder))]
+        return tuple(str(path.absolute()) for path in files)
 
     @property
     def denominator(self) -> int:

@@ -86,6 +86,7 @@ class LedgerFigures:
     rows: tuple[FigureRow, ...] = ()
     sides: dict[tuple[int, int], int] = field(default_factory=dict)  # yen of each side
     budget: Budget | None = None
+    inputs: tuple[str, ...] = ()  # every file the load read (absolute)
 
 
 def ledger_figures(work: LedgerWork) -> LedgerFigures:
@@ -114,13 +115,14 @@ def ledger_figures(work: LedgerWork) -> LedgerFigures:
         return LedgerFigures(work.ledger, (Issue(place.filename, place.lineno, reason(error)),))
     if loaded.problems:
         issues = tuple(Issue(p.filename, p.lineno, p.message) for p in loaded.problems)
-        return LedgerFigures(work.ledger, issues)
+        return LedgerFigures(work.ledger, issues, inputs=loaded.inputs)
     statements = loaded.statements
     if statements is None:
         place = work.entities[0].entity.place
         return LedgerFigures(
             work.ledger,
             (Issue.at(place, _("{ledger}: the ledger declares no budget", ledger=work.shown)),),
+            inputs=loaded.inputs,
         )
     issues: list[Issue] = []
     rows: list[FigureRow] = []
@@ -130,7 +132,9 @@ def ledger_figures(work: LedgerWork) -> LedgerFigures:
         rows += mapped.rows
         issues += mapped.issues
         sides.update(mapped.sides)
-    return LedgerFigures(work.ledger, tuple(issues), tuple(rows), sides, statements.budget)
+    return LedgerFigures(
+        work.ledger, tuple(issues), tuple(rows), sides, statements.budget, loaded.inputs
+    )
 
 
 class EntityMapper:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import tempfile
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,6 +50,7 @@ class Consolidation:
     declaration: Declaration
     budget: Budget  # the fiscal year every ledger shares (the first entity's budget)
     figures: Figures
+    inputs: tuple[str, ...] = ()  # every file it read: the declaration's, every ledger's
 
     def period(self, statement: str) -> str:
         """（令和10年3月31日現在） or （令和9年4月1日から令和10年3月31日まで）."""
@@ -179,10 +181,13 @@ def consolidate(
     dataset: Path | None = None,
     foreign_plugins: bool = True,
     cache: bool = True,
+    before_writing: Callable[[tuple[str, ...]], None] | None = None,
 ) -> Consolidation:
     """The declaration's consolidated figures; raises ``ConsolidationFailed`` with
     every problem of every ledger, or ``EngineUnavailable``.  ``dataset`` keeps the
-    per-ledger results (a new folder); without it they live in a temporary one."""
+    per-ledger results (a new folder); without it they live in a temporary one.
+    ``before_writing`` is given every file read, before the dataset is written: the
+    command refuses there an output that would replace one."""
     works = ledger_works(declaration, foreign_plugins=foreign_plugins, cache=cache)
     results = engine(works)
     issues = [issue for result in results for issue in result.issues]
@@ -190,6 +195,9 @@ def consolidate(
         issues = _agreement(declaration, results)
     if issues:
         raise ConsolidationFailed(issues)
+    inputs = tuple(dict.fromkeys([*declaration.inputs, *(i for r in results for i in r.inputs)]))
+    if before_writing is not None:
+        before_writing(inputs)
     rows = [row for result in results for row in result.rows]
     if dataset is not None:
         write_dataset(rows, dataset)
@@ -203,7 +211,7 @@ def consolidate(
     if problems:
         raise ConsolidationFailed(problems)
     budget = next(r.budget for r in results if r.ledger == declaration.entities[0].ledger)
-    return Consolidation(declaration, budget, figures)
+    return Consolidation(declaration, budget, figures, inputs)
 
 
 def _combined(folder: Path, rows: list[FigureRow]) -> LineFigures:
