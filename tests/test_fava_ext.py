@@ -351,7 +351,7 @@ def test_an_error_in_the_extension_never_breaks_favas_pages(broken, tmp_path, mo
         def raising(*args, **kwargs):
             raise RuntimeError("the engine failed")
 
-        monkeypatch.setattr(results, "compute_statements", raising)
+        monkeypatch.setattr(results, "statements_of", raising)
     else:  # today a TypeError inside the layout's reader
         pl = main.parent / "layouts" / "pl.toml"
         text = pl.read_text(encoding="utf-8")

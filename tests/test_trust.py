@@ -378,7 +378,7 @@ def test_out_of_memory_is_said_in_one_line(make_ledger):
         "from yosan_ledger.plugins.core import results\n"
         "def out_of_memory(*args, **kwargs):\n"
         "    raise MemoryError\n"
-        "results.compute_statements = out_of_memory\n"
+        "results.statements_of = out_of_memory\n"
         "from yosan_ledger.reports.command.cli import run\n"
         "sys.argv = ['yosan', 'check', '--no-cache', '--ledger', sys.argv[1]]\n"
         "run()\n"

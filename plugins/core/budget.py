@@ -13,6 +13,7 @@ the areas of the business plan it serves.
 from __future__ import annotations
 
 import datetime
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +25,14 @@ from yosan_ledger.plugins.core import walk
 BUDGET = "yosan-budget"
 SEGMENT = "yosan-segment"
 TOTAL = "total"  # the column of the whole body, beside the segments
+VERSION = "revision"  # metadata: the revision (補正予算) a transaction or figure belongs to
+
+
+def canonical(name: str) -> str:
+    """A revision's name as names are compared and shown: without surrounding blanks,
+    in Unicode NFC.  A name typed on some systems arrives decomposed (NFD: カ and
+    a combining ゙ for ガ); it names the same revision."""
+    return unicodedata.normalize("NFC", name.strip())
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,10 @@
 """The statement engine: checked entries in, the three statements out.
 
-A pure function of the entries.  Postings become one frame of exact integers
-(yen, int64) with categorical accounts and segments; three group-bys give every
-account's opening balance, flow over the year, and flow in cash-relevant
-transactions, per segment.  The layouts then turn account figures into rows.
+A pure function of the entries.  Their transactions' postings are summed per
+account and segment (``yosan_ledger.plugins.core.sums``: the opening balances, the
+flow over the year, its credits, and what each cash statement counts; per file,
+then merged); the layouts then turn account figures into rows
+(``statements_of``), a pure function of those sums.
 
 Signs: Beancount keeps assets and expenses positive, the rest negative.  A
 balance-sheet or income-statement row shows its accounts with the sign flipped
@@ -14,10 +15,7 @@ unless it is a loss or a deficit.  A 資金計画 row shows its cash contributio
 
 from __future__ import annotations
 
-import datetime
-import itertools
-import operator
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -26,15 +24,35 @@ from beancount.core import data
 
 from yosan_ledger.plugins.core import walk
 from yosan_ledger.plugins.core.accounts import map_accounts
-from yosan_ledger.plugins.core.budget import TOTAL, Budget, Segment, declared_segments, find_budget
+from yosan_ledger.plugins.core.budget import (
+    TOTAL,
+    VERSION,
+    Budget,
+    Segment,
+    canonical,
+    declared_segments,
+    find_budget,
+)
 from yosan_ledger.plugins.core.cash import CashRule
 from yosan_ledger.plugins.core.layout import Layouts, Row
 from yosan_ledger.plugins.core.messages import Message, _
+from yosan_ledger.plugins.core.sums import (  # noqa: F401 - the engine's postings, for the exports
+    AMOUNT,
+    CREDITS,
+    CURRENCY,
+    LARGEST,
+    MEASURES,
+    OPENING,
+    POSTINGS,
+    Basis,
+    Contribution,
+    Postings,
+    contribution_of,
+    month_of,
+    postings_of,
+)
 from yosan_ledger.plugins.core.units import Unit, scale_frame
-from yosan_ledger.plugins.core.walk import Memo
 
-CURRENCY = "JPY"
-LARGEST = 10**15  # yen in one posting (1,000兆円); sums of such stay far inside int64
 NEGATIVE_ROOTS = ("Liabilities", "Equity", "Income")
 
 
@@ -129,132 +147,6 @@ class Statements:
         return int(self.figures[row.statement].at[row.key, segment])
 
 
-@dataclass(frozen=True)
-class Postings:
-    """Every posting of the period and the opening balances, as parallel arrays."""
-
-    transactions: list[data.Transaction]  # every transaction of the entries, in order
-    transaction: np.ndarray  # int64: the posting's transaction, an index into the above
-    posting_index: np.ndarray  # int64: index of the posting in its transaction
-    account: pd.Categorical
-    segment: np.ndarray  # int64 code into the segment list
-    amount: np.ndarray  # int64 yen
-    opening: np.ndarray  # bool: an opening balance (前期末)
-
-
-# Transactions per batch: each batch's postings stay in the CPU's cache through
-# the passes over them, which halves the time on a large ledger.
-BATCH = 2048
-
-
-def collect_postings(
-    entries: Sequence[data.Directive], budget: Budget, segment_keys: Sequence[str]
-) -> Postings:
-    """The postings the statements are made of.
-
-    Transactions without exactly one declared segment tag or dated outside the
-    budget, and postings in another currency or beyond ``LARGEST`` yen, are left
-    out: the plugins report each of them.  One pass per attribute, each in C
-    (``map``, numpy), over a batch of transactions at a time; no Python code runs
-    per posting.
-    """
-    code = {key: i for i, key in enumerate(segment_keys)}
-    opening_date, end = budget.opening_date, budget.last_day
-
-    def segment_of(tags: frozenset[str] | None) -> int:
-        found = [code[t] for t in tags or () if t in code]
-        return found[0] if len(found) == 1 else -1
-
-    def period_of(date: datetime.date) -> int:
-        """0 outside the budget, 1 in the year, 2 the opening balances (前期末)."""
-        if date == opening_date:
-            return 2
-        return 1 if opening_date < date <= end else 0
-
-    transactions = walk.transactions(entries)
-    segments, periods = Memo(segment_of), Memo(period_of)
-    accounts = Memo(lambda name: len(accounts))
-    batches = [
-        _batch(transactions, start, segments, periods, accounts)
-        for start in range(0, max(len(transactions), 1), BATCH)
-    ]
-    transaction, position, account_code, segment, amount, opening = (
-        np.concatenate(column) for column in zip(*batches, strict=True)
-    )
-    # Categories: the accounts of the postings kept, in name order.
-    names = np.array(list(accounts), dtype=object)
-    used = np.bincount(account_code, minlength=len(names)) > 0
-    order = np.argsort(names, kind="stable")
-    order = order[used[order]]
-    rank = np.full(len(names), -1, dtype=np.int64)
-    rank[order] = np.arange(len(order))
-    return Postings(
-        transactions=transactions,
-        transaction=transaction,
-        posting_index=position,
-        account=pd.Categorical.from_codes(rank[account_code], categories=names[order]),
-        segment=segment,
-        amount=amount,
-        opening=opening,
-    )
-
-
-def _batch(
-    transactions: list[data.Transaction],
-    start: int,
-    segments: Memo,
-    periods: Memo,
-    accounts: Memo,
-) -> tuple[np.ndarray, ...]:
-    """(transaction, position in it, account code, segment, yen, opening) of the
-    postings kept from the batch of transactions from ``start``."""
-    batch = transactions[start : start + BATCH]
-    size = len(batch)
-    segment = np.fromiter(map(segments.__getitem__, map(_TAGS, batch)), np.int64, size)
-    period = np.fromiter(map(periods.__getitem__, map(_DATE, batch)), np.int8, size)
-    lists = list(map(_POSTINGS, batch))
-    counts = np.fromiter(map(len, lists), np.int64, size)
-    n = int(counts.sum())
-    # Transposed by zip, in C: each posting and each amount is read once, which is
-    # what costs on a large ledger (its objects lie all over memory).
-    names, units, *_ = zip(*itertools.chain.from_iterable(lists), strict=True) if n else ((), ())
-    numbers, currencies = zip(*units, strict=True) if n else ((), ())
-    account_code = np.fromiter(map(accounts.__getitem__, names), np.int64, n)
-    keep = np.repeat((segment >= 0) & (period > 0), counts)
-    keep &= np.fromiter(map(CURRENCY.__eq__, currencies), bool, n)
-    try:
-        amount = np.fromiter(map(int, numbers), np.int64, n)
-    except (TypeError, ValueError, OverflowError):
-        # An incomplete posting Beancount could not interpolate (no number), or a
-        # figure int64 cannot hold: left out (yosan_ledger.plugins.yen reports the second).
-        keep &= np.array([x is not None and abs(x) <= LARGEST for x in numbers], dtype=bool)
-        kept = zip(numbers, keep, strict=True)
-        amount = np.array([int(x) if k else 0 for x, k in kept], dtype=np.int64)
-    keep &= np.abs(amount) <= LARGEST
-    selected = np.flatnonzero(keep)
-    first = np.cumsum(counts) - counts
-    return (
-        np.repeat(np.arange(start, start + size, dtype=np.int64), counts)[selected],
-        (np.arange(n, dtype=np.int64) - np.repeat(first, counts))[selected],
-        account_code[selected],
-        np.repeat(segment, counts)[selected],
-        amount[selected],
-        np.repeat(period == 2, counts)[selected],
-    )
-
-
-_TAGS = operator.attrgetter("tags")
-_DATE = operator.attrgetter("date")
-_POSTINGS = operator.attrgetter("postings")
-
-
-def _sum_by(codes: np.ndarray, amounts: np.ndarray, size: int) -> np.ndarray:
-    """Exact int64 sums of amounts grouped by integer codes 0..size-1."""
-    out = np.zeros(size, dtype=np.int64)
-    np.add.at(out, codes, amounts)
-    return out
-
-
 class _Evaluator:
     """Row values (one int64 vector over segments + total), each row after the rows
     it is made of (``Layouts.order``), every sum checked to stay inside int64."""
@@ -337,6 +229,27 @@ INT64_MAX = 2**63 - 1
 COUNTED = "counted:"  # Statements.account_figures: what a cash statement counts, per account
 
 
+def basis_of(entries: Sequence[data.Directive], layouts: Layouts, budget: Budget) -> Basis:
+    """What the sums of the ledger's transactions are worked out against: the
+    budget's year, the declared segments, each opened account's line, the cash
+    statements' rules; from its directives and layouts alone."""
+    customs = walk.of_type(entries, data.Custom)
+    row_of_account, _problems = map_accounts(walk.of_type(entries, data.Open), layouts)
+    rules = {
+        plan.statement: CashRule.of(layouts, row_of_account, plan.statement)
+        for plan in layouts.of_kind("cash")
+    }
+    segments = tuple(declared_segments(customs).values())
+    return Basis(budget, segments, row_of_account, rules)
+
+
+def collect_postings(
+    entries: Sequence[data.Directive], budget: Budget, segment_keys: Sequence[str]
+) -> Postings:
+    """The postings the statements are made of (``sums.postings_of``)."""
+    return postings_of(walk.transactions(entries), budget, segment_keys)
+
+
 def compute_statements(
     entries: Sequence[data.Directive],
     layouts: Layouts,
@@ -347,57 +260,63 @@ def compute_statements(
     """The statements of the budget the entries declare (or of ``budget``'s period:
     an actual journal's, or a budget's up to a day), in the ledger's layouts; None
     without a budget."""
-    customs = walk.of_type(entries, data.Custom)
     if budget is None:
-        budget, _directive = find_budget(customs)
+        budget, _directive = find_budget(walk.of_type(entries, data.Custom))
     if budget is None:
         return None
-    segments = tuple(declared_segments(customs).values())
-    keys = [s.key for s in segments]
-    opens = walk.of_type(entries, data.Open)
-    row_of_account, _problems = map_accounts(opens, layouts)
-    postings = collect_postings(entries, budget, keys)
+    basis = basis_of(entries, layouts, budget)
+    sums = contribution_of(walk.transactions(entries), basis)
+    return statements_of(sums, basis, layouts, actual=actual, entries=entries)
 
-    names = list(postings.account.categories)
-    n_accounts, n_segments = len(names), len(keys)
-    account_code = postings.account.codes.astype(np.int64)
 
-    cell = account_code * (n_segments + 1) + postings.segment
-    size = n_accounts * (n_segments + 1)
+Entries = Sequence[data.Directive] | Callable[[], Sequence[data.Directive]]
 
-    def by_account(mask: np.ndarray, amounts: np.ndarray = postings.amount) -> np.ndarray:
-        per_segment = _sum_by(cell[mask], amounts[mask], size).reshape(n_accounts, n_segments + 1)
-        # The total column is summed afresh, not from the segment columns, so
-        # that the assertion below compares two computations.
-        per_segment[:, n_segments] = _sum_by(account_code[mask], amounts[mask], n_accounts)
-        return per_segment
 
-    everything = np.ones(len(cell), dtype=bool)
-    opening = by_account(postings.opening)
-    flow = by_account(~postings.opening)
-    columns = keys + [TOTAL]
+def statements_of(
+    sums: Contribution,
+    basis: Basis,
+    layouts: Layouts,
+    *,
+    actual: bool = False,
+    versions: Collection[str | None] | None = None,
+    through: int | None = None,
+    entries: Entries = (),
+) -> Statements:
+    """The statements made of the sums of a ledger's transactions (its files'
+    contributions, ``sums.merged``): of the versions of the budget ``versions`` names
+    (None: every one), through the period ``through`` (None: the whole year).
+    ``entries`` (or a function giving them) are the ledger's, for the place of each
+    transaction the statements rule reports: asked for only when there is one."""
+    keys = [s.key for s in basis.segments]
+    columns = [*keys, TOTAL]
+    chosen = [i for i, v in enumerate(sums.versions) if versions is None or v in versions]
+    periods = np.array(sums.periods, dtype=np.int64)
+    in_year = (periods != OPENING) & (True if through is None else periods <= through)
+    figures_of = sums.figures[chosen]
+    opening_part = figures_of[:, periods == OPENING].sum(axis=(0, 1), dtype=np.int64)
+    year_part = figures_of[:, in_year].sum(axis=(0, 1), dtype=np.int64)
+    both = opening_part + year_part
+    # The accounts of the postings kept, in name order.
+    used = both[:, len(keys), POSTINGS] > 0 if both.size else np.zeros(0, dtype=bool)
+    names = [a for a, kept in zip(sums.accounts, used.tolist(), strict=True) if kept]
+    opening, year, both = opening_part[used], year_part[used], both[used]
+    flow = year[:, :, AMOUNT]
     account_figures = {
         name: pd.DataFrame(matrix, index=names, columns=columns)
         for name, matrix in (
-            ("opening", opening),
+            ("opening", opening[:, :, AMOUNT]),
             ("flow", flow),
-            ("credits", by_account(~postings.opening & (postings.amount < 0))),
-            ("postings", by_account(everything, np.ones_like(cell))),
+            ("credits", year[:, :, CREDITS]),
+            ("postings", both[:, :, POSTINGS]),
         )
     }
-
-    rules = {
-        plan.statement: CashRule.of(layouts, row_of_account, plan.statement)
-        for plan in layouts.of_kind("cash")
-    }
-    counts = {key: count_cash(rule, postings, names) for key, rule in rules.items()}
-    cash_flow = {key: by_account(everything, found.part) for key, found in counts.items()}
+    cash_flow = {key: both[:, :, MEASURES + i] for i, key in enumerate(basis.rules)}
     account_figures |= {
         f"{COUNTED}{key}": pd.DataFrame(matrix, index=names, columns=columns)
         for key, matrix in cash_flow.items()
     }
-
-    evaluator = _Evaluator(layouts, names, row_of_account, opening, flow, cash_flow)
+    row_of_account = basis.row_of_account
+    evaluator = _Evaluator(layouts, names, row_of_account, opening[:, :, AMOUNT], flow, cash_flow)
     figures: dict[str, pd.DataFrame] = {}
     for layout in layouts:
         rows = layout.value_rows()
@@ -420,7 +339,7 @@ def compute_statements(
 
     position = {name: i for i, name in enumerate(names)}
     mismatches = []
-    for key, rule in rules.items():
+    for key, rule in basis.rules.items():
         taken = [position[a] for a in rule.row_of if a in position]
         side = [position[a] for a in rule.side if a in position]
         counted = -cash_flow[key][taken].sum(axis=0, dtype=np.int64)
@@ -428,37 +347,15 @@ def compute_statements(
         for i in np.flatnonzero(counted != moved).tolist():
             mismatches.append(CashMismatch(key, columns[i], int(counted[i]), int(moved[i])))
 
-    # An account on no line at all is reported as such, not as what a cash row misses.
-    placed = np.isin(np.array(names, dtype=object), list(row_of_account))
-    lost = ~placed[account_code] if n_accounts else np.zeros(0, dtype=bool)
-    refused = [int(t) for found in counts.values() for t, _why in found.unexplained]
-    refused += [int(t) for found in counts.values() for t in found.ambiguous]
-    where = _entry_indexes(entries, postings, lost | np.isin(postings.transaction, refused))
-    # A posting to an account on no line is reported as such (``unplaced``), not here.
-    unexplained = tuple(
-        sorted(
-            (key, where[t], placed_why)
-            for key, found in counts.items()
-            for t, why in found.unexplained
-            if (placed_why := tuple(w for w in why if w[0] in row_of_account))
-        )
-    )
-    ambiguous = tuple(
-        sorted((key, where[int(t)]) for key, found in counts.items() for t in found.ambiguous)
-    )
-    unplaced = tuple(
-        (where[i], int(j))
-        for i, j in zip(postings.transaction[lost], postings.posting_index[lost], strict=True)
-    )
-
+    unplaced, unexplained, ambiguous = _reported(sums, basis, versions, through, entries)
     accounts = {
         row.ref: tuple(evaluator.accounts_of(row.ref))
         for layout in layouts
         for row in layout.value_rows()
     }
     return Statements(
-        budget=budget,
-        segments=segments,
+        budget=basis.budget,
+        segments=basis.segments,
         layouts=layouts,
         figures=figures,
         accounts=accounts,
@@ -466,7 +363,7 @@ def compute_statements(
         mismatches=tuple(mismatches),
         unexplained=unexplained,
         ambiguous=ambiguous,
-        cash_rules=rules,
+        cash_rules=dict(basis.rules),
         unplaced=unplaced,
         overflows=tuple((ref, columns[i]) for ref, i in evaluator.overflows),
         account_figures=account_figures,
@@ -474,60 +371,40 @@ def compute_statements(
     )
 
 
-@dataclass(frozen=True)
-class CashCount:
-    """What one cash statement counts of every posting (``cash.CashRule``)."""
+def _reported(
+    sums: Contribution,
+    basis: Basis,
+    versions: Collection[str | None] | None,
+    through: int | None,
+    entries: Entries,
+) -> tuple[tuple, tuple, tuple]:
+    """(unplaced, unexplained, ambiguous) of the transactions chosen, each by its
+    index in the entries (``Statements``)."""
+    if sums.clean:
+        return (), (), ()
+    opening = basis.budget.opening_date
 
-    part: np.ndarray  # int64 per posting: the yen its flow row counts
-    unexplained: list[tuple[int, tuple[tuple[str, int], ...]]]  # (transaction, why)
-    ambiguous: list[int]  # transactions two splits of which count apart
+    def chosen(entry: data.Transaction) -> bool:
+        named = (entry.meta or {}).get(VERSION)
+        version = None if named is None else canonical(str(named))
+        if versions is not None and version not in versions:
+            return False
+        return through is None or entry.date == opening or month_of(entry.date) <= through
 
-
-def count_cash(rule: CashRule, postings: Postings, names: Sequence[str]) -> CashCount:
-    """The cash rule over every posting: in numpy for a transaction whose other
-    postings (not cash or working capital) share a sign and all lie on a flow row
-    (the common case: each counts whole, however the transaction is split), one
-    transaction at a time (``CashRule.count``) for the others."""
-    n = len(postings.transactions)
-    transaction, amount = postings.transaction, postings.amount
-    code = postings.account.codes.astype(np.int64)
-    on_side = np.isin(np.array(names, dtype=object), list(rule.side))
-    on_row = np.isin(np.array(names, dtype=object), list(rule.row_of))
-    counted = ~postings.opening & (amount != 0)
-    side = on_side[code] & counted
-    touches = np.bincount(transaction[side], minlength=n) > 0
-    counted &= touches[transaction]
-    other = counted & ~side
-    positive = np.bincount(transaction[other & (amount > 0)], minlength=n) > 0
-    negative = np.bincount(transaction[other & (amount < 0)], minlength=n) > 0
-    untaken = np.bincount(transaction[other & ~on_row[code]], minlength=n) > 0
-    slow = touches & ((positive & negative) | untaken)
-    part = np.where(other & ~slow[transaction], amount, 0)
-    unexplained, ambiguous = [], []
-    chosen = np.flatnonzero(slow)
-    starts = np.searchsorted(transaction, chosen, side="left")
-    ends = np.searchsorted(transaction, chosen, side="right")
-    for t, start, end in zip(chosen.tolist(), starts.tolist(), ends.tolist(), strict=True):
-        where = start + np.flatnonzero(counted[start:end])
-        found = rule.count([(names[code[i]], int(amount[i])) for i in where])
-        part[where] = found.parts
-        if found.unexplained:
-            unexplained.append((t, found.unexplained))
-        if found.ambiguous:
-            ambiguous.append(t)
-    return CashCount(part, unexplained, ambiguous)
-
-
-def _entry_indexes(
-    entries: Sequence[data.Directive], postings: Postings, mask: np.ndarray
-) -> dict[int, int]:
-    """Transaction index -> index in the entries, for the postings of the mask (a
-    scan of the entries only when some posting needs reporting)."""
-    wanted = {int(i) for i in np.unique(postings.transaction[mask])}
+    unplaced = [(e, j) for e, j in sums.unplaced if chosen(e)]
+    unexplained = [(key, e, why) for key, e, why in sums.unexplained if chosen(e)]
+    ambiguous = [(key, e) for key, e in sums.ambiguous if chosen(e)]
+    wanted = {id(e) for e, _ in unplaced} | {id(e) for _, e, _ in unexplained}
+    wanted |= {id(e) for _, e in ambiguous}
     if not wanted:
-        return {}
-    by_id = {id(postings.transactions[i]): i for i in wanted}
-    return {by_id[id(entry)]: n for n, entry in enumerate(entries) if id(entry) in by_id}
+        return (), (), ()
+    listed = entries() if callable(entries) else entries
+    index = {id(entry): n for n, entry in enumerate(listed) if id(entry) in wanted}
+    return (
+        tuple(sorted((index[id(e)], j) for e, j in unplaced)),
+        tuple(sorted((key, index[id(e)], why) for key, e, why in unexplained)),
+        tuple(sorted((key, index[id(e)]) for key, e in ambiguous)),
+    )
 
 
 TIDY_COLUMNS = ["statement", "section", "line", "segment", "amount"]

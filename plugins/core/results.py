@@ -1,5 +1,6 @@
-"""What a budget ledger's entries give, computed once: its statements, and the
-decorator each schedule's result is computed once with.
+"""What a budget ledger's entries give, computed once: what each of its files adds
+to the statements, its statements, and the decorator each schedule's result is
+computed once with.
 
 Each result is a function of the entries alone.  The rules (``yosan_ledger.plugins``)
 ask for it while they check a load; the ``yosan`` command and the Fava extension
@@ -14,20 +15,24 @@ adds or removes entries changes its length or its ends.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
 from typing import TypeVar
 
+import numpy as np
 from beancount.core import data
 
 from yosan_ledger.plugins.core import actuals, walk
 from yosan_ledger.plugins.core.budget import values
-from yosan_ledger.plugins.core.engine import Statements, compute_statements
+from yosan_ledger.plugins.core.engine import Statements, basis_of, statements_of
 from yosan_ledger.plugins.core.layout import LayoutError, LayoutFile, Layouts, read_layouts
 from yosan_ledger.plugins.core.memo import of_entries
 from yosan_ledger.plugins.core.messages import _
 from yosan_ledger.plugins.core.problem import Problem
+from yosan_ledger.plugins.core.sums import Basis, Contribution, contribution_of, merged
 
 ScheduleLayout = TypeVar("ScheduleLayout")
 
@@ -86,14 +91,48 @@ def layouts(entries: list[data.Directive]) -> Layouts | None:
 
 
 @of_entries
-def statements(entries: list[data.Directive]) -> Statements | None:
-    """The statements of the budget the entries declare; None without a budget
-    or without usable layouts."""
+def basis(entries: list[data.Directive]) -> Basis | None:
+    """What the ledger's transactions are summed against (``sums.Basis``); None
+    without a budget or without usable layouts."""
     found = layouts(entries)
-    budget, actual = actuals.period(entries)
+    budget = actuals.period(entries)[0]
     if found is None or budget is None:
         return None
-    return compute_statements(entries, found, budget, actual=actual)
+    return basis_of(entries, found, budget)
+
+
+_FILENAME = operator.attrgetter("meta")
+
+
+@of_entries
+def contributions(entries: list[data.Directive]) -> dict[str, Contribution] | None:
+    """What each file's transactions add to the statements (``sums.Contribution``),
+    by file name, in the order of their first transaction; None without a basis."""
+    found = basis(entries)
+    if found is None:
+        return None
+    transactions = walk.transactions(entries)
+    names = list(map(dict.get, map(_FILENAME, transactions), repeat("filename")))
+    files = walk.Memo(lambda name: len(files))
+    code = np.fromiter(map(files.__getitem__, names), np.int64, len(names))
+    order = np.argsort(code, kind="stable")
+    bounds = np.searchsorted(code[order], np.arange(len(files) + 1))
+    return {
+        name: contribution_of([transactions[i] for i in order[start:end].tolist()], found)
+        for name, start, end in zip(files, bounds[:-1].tolist(), bounds[1:].tolist(), strict=True)
+    }
+
+
+@of_entries
+def statements(entries: list[data.Directive]) -> Statements | None:
+    """The statements of the budget the entries declare, made of its files' sums;
+    None without a budget or without usable layouts."""
+    found, parts = basis(entries), contributions(entries)
+    if found is None or parts is None:
+        return None
+    sums = merged(parts.values(), found)
+    actual = actuals.period(entries)[1]
+    return statements_of(sums, found, layouts(entries), actual=actual, entries=entries)  # type: ignore[arg-type]
 
 
 def schedule_layout(

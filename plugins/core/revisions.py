@@ -16,19 +16,19 @@ statements are the engine's over the transactions of that version.
 from __future__ import annotations
 
 import datetime
-import unicodedata
 from dataclasses import dataclass
 
 from beancount.core import data
 
 from yosan_ledger.plugins.core import results, walk
-from yosan_ledger.plugins.core.budget import values
-from yosan_ledger.plugins.core.engine import Statements, compute_statements
+from yosan_ledger.plugins.core.budget import VERSION, canonical, find_budget, values
+from yosan_ledger.plugins.core.engine import Statements, compute_statements, statements_of
 from yosan_ledger.plugins.core.memo import of_entries
 from yosan_ledger.plugins.core.messages import _
+from yosan_ledger.plugins.core.sums import merged
 
 REVISION = "yosan-revision"
-META = "revision"  # a transaction's (or published figure's) revision
+META = VERSION  # a transaction's (or published figure's) revision
 ORIGINAL = "当初"  # what `--revision` calls the original budget
 ORIGINAL_TITLE = "当初予算"
 FORM = _('custom "yosan-revision" "name" (dated the day the revision is adopted)')
@@ -39,13 +39,6 @@ class Revision:
     name: str
     adopted: datetime.date
     entry: data.Custom
-
-
-def canonical(name: str) -> str:
-    """A revision's name as names are compared and shown: without surrounding blanks,
-    in Unicode NFC.  A name typed on some systems arrives decomposed (NFD: カ and
-    a combining ゙ for ガ); it names the same revision."""
-    return unicodedata.normalize("NFC", name.strip())
 
 
 @of_entries
@@ -94,16 +87,34 @@ def statements_as_of(
         raise KeyError(version)
     known = _statements_by_version(entries)
     if version not in known:
-        through = set(versions[1 : versions.index(version) + 1])
-        kept = [
+        through = {None, *versions[1 : versions.index(version) + 1]}
+        known[version] = _version_statements(entries, through)
+    return known[version]
+
+
+def _version_statements(
+    entries: list[data.Directive], through: set[str | None]
+) -> Statements | None:
+    """The statements of the transactions of the original budget and of the
+    revisions ``through`` names, from the files' sums."""
+    layouts = results.layouts(entries)
+    budget = find_budget(walk.of_type(entries, data.Custom))[0]
+    basis, parts = results.basis(entries), results.contributions(entries)
+    if layouts is None or budget is None or basis is None or parts is None:
+        return None
+
+    def kept() -> list[data.Directive]:
+        return [
             e
             for e in entries
             if type(e) is not data.Transaction
             or (revision_of(e) is None or revision_of(e) in through)
         ]
-        layouts = results.layouts(entries)
-        known[version] = compute_statements(kept, layouts) if layouts is not None else None
-    return known[version]
+
+    if basis.budget != budget:  # a ledger declaring a budget and an actuals directive
+        return compute_statements(kept(), layouts)
+    sums = merged(parts.values(), basis)
+    return statements_of(sums, basis, layouts, versions=through, entries=kept)
 
 
 def title(version: str) -> str:
