@@ -144,6 +144,13 @@ booking_full.py, beancount/core/interpolate.py)
             ``check_balances``).
     breaks  A check added or removed: the parity tests.
 
+Fava's ``fava.core.filters.LEXER``  (fava/core/filters.py)
+    why     The statements page reads the segment tags out of Fava's filter as Fava
+            reads it (``filter_tokens``): a filter on one segment's tag shows that
+            segment's column, anything else the whole body's.
+    breaks  The lexer renamed or its token types changed: the filter cases of
+            ``tests/test_fava_ext.py``.
+
 Fava's ``fava.core.load_uncached``, replaced for ``yosan fava``; and
 ``fava.beans.load.load_uncached``  (fava/core/__init__.py, fava/beans/load.py)
     why     Fava loads a ledger, at start and after each change, through this
@@ -192,6 +199,7 @@ WATCHED = (
     "beancount.core.interpolate",
     "beancount.ops.validation.VALIDATIONS",
     "beancount.ops.validation.validate_check_transaction_balances",
+    "fava.core.filters.LEXER",
     "fava.core.load_uncached",
     "fava.beans.load",
 )
@@ -469,6 +477,14 @@ def timed_operation(message: str) -> str | None:
 
 
 # Fava
+
+
+def filter_tokens(text: str) -> list:
+    """The tokens of a Fava filter, as Fava's own lexer reads it (its ``type`` and
+    ``value``); Fava's ``FilterError`` when the text does not lex."""
+    from fava.core.filters import LEXER
+
+    return list(LEXER.lex(text))
 
 
 def fava_loader() -> tuple[ModuleType, str]:

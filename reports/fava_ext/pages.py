@@ -17,8 +17,9 @@ from typing import Any, ClassVar
 from urllib.parse import urlencode
 
 from beancount.core.data import Transaction
-from fava.core.filters import LEXER, FilterError
+from fava.core.filters import FilterError
 
+from yosan_ledger.load import internals
 from yosan_ledger.plugins.core import revisions
 from yosan_ledger.plugins.core.budget import TOTAL
 from yosan_ledger.plugins.core.engine import Statements
@@ -125,7 +126,7 @@ def _segment_tags(text: str, keys: frozenset[str]) -> tuple[list[str], bool, boo
     if not text:
         return [], False, False
     try:
-        tokens = list(LEXER.lex(text))
+        tokens = internals.filter_tokens(text)
     except FilterError:
         return [], True, True
     tags: list[str] = []
