@@ -38,8 +38,9 @@ from yosan_ledger.plugins.core.advances import (
     by_purpose,
 )
 from yosan_ledger.plugins.core.budget import declared_segments, values
-from yosan_ledger.plugins.core.engine import CURRENCY, Statements
+from yosan_ledger.plugins.core.engine import Statements
 from yosan_ledger.plugins.core.messages import _
+from yosan_ledger.plugins.core.sums import CURRENCY
 from yosan_ledger.plugins.core.units import BY_LABEL, discrepancy, round_half_up, unknown_unit
 
 __plugins__ = ("check_advances",)

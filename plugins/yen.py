@@ -18,8 +18,8 @@ from itertools import chain
 from beancount.core import data
 
 from yosan_ledger.plugins.core import walk
-from yosan_ledger.plugins.core.engine import CURRENCY, LARGEST
 from yosan_ledger.plugins.core.messages import _
+from yosan_ledger.plugins.core.sums import CURRENCY, LARGEST
 
 LARGEST_TOTAL = 10**17  # yen: Σ|amount| of the whole ledger; int64 holds 9.2 × 10**18
 

@@ -18,7 +18,8 @@ from beancount import loader
 
 from tests.conftest import CAPITAL, CASH, HEADER, SMALL, yosan
 from yosan_ledger.plugins.core import results
-from yosan_ledger.plugins.core.engine import LARGEST, compute_statements
+from yosan_ledger.plugins.core.engine import compute_statements
+from yosan_ledger.plugins.core.sums import LARGEST
 
 BUILDING = "Assets:12-固定資産:121-有形固定資産:1211-建物"
 WORK = "Expenses:51-営業費用:511-事業費:5111-業務経費"

@@ -50,7 +50,6 @@ from beancount.core import amount, data
 from yosan_ledger.plugins.core import actuals, walk
 from yosan_ledger.plugins.core.appropriations import CARRYOVER_KINDS
 from yosan_ledger.plugins.core.budget import Budget, declared_segments, values
-from yosan_ledger.plugins.core.engine import CURRENCY, LARGEST
 from yosan_ledger.plugins.core.local import (
     EXPENDITURE,
     REVENUE,
@@ -65,6 +64,7 @@ from yosan_ledger.plugins.core.local import (
 from yosan_ledger.plugins.core.memo import of_entries
 from yosan_ledger.plugins.core.messages import Message, _
 from yosan_ledger.plugins.core.problem import Problem
+from yosan_ledger.plugins.core.sums import CURRENCY, LARGEST
 
 ASSESSMENT = "yosan-assessment"
 WRITE_OFF = "yosan-write-off"

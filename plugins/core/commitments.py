@@ -24,12 +24,12 @@ from beancount.core import amount, data
 
 from yosan_ledger.plugins.core import results, schema, walk
 from yosan_ledger.plugins.core.budget import TOTAL, declared_segments, find_budget, values
-from yosan_ledger.plugins.core.engine import CURRENCY, LARGEST
 from yosan_ledger.plugins.core.era import fiscal_year_of, is_fiscal_year_end, is_fiscal_year_start
 from yosan_ledger.plugins.core.layout import LayoutFile, Layouts
 from yosan_ledger.plugins.core.memo import of_entries
 from yosan_ledger.plugins.core.messages import _
 from yosan_ledger.plugins.core.problem import Problem
+from yosan_ledger.plugins.core.sums import CURRENCY, LARGEST
 from yosan_ledger.plugins.core.units import UNITS, Unit
 
 COMMITMENT = "yosan-commitment"

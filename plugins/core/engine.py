@@ -36,11 +36,9 @@ from yosan_ledger.plugins.core.budget import (
 from yosan_ledger.plugins.core.cash import CashRule
 from yosan_ledger.plugins.core.layout import Layouts, Row
 from yosan_ledger.plugins.core.messages import Message, _
-from yosan_ledger.plugins.core.sums import (  # noqa: F401 - the engine's postings, for the exports
+from yosan_ledger.plugins.core.sums import (
     AMOUNT,
     CREDITS,
-    CURRENCY,
-    LARGEST,
     MEASURES,
     OPENING,
     POSTINGS,

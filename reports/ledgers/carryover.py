@@ -30,10 +30,11 @@ from yosan_ledger.plugins.core.acts import Carryover, acts
 from yosan_ledger.plugins.core.actuals import actuals_of, declared
 from yosan_ledger.plugins.core.appropriations import CARRYOVER
 from yosan_ledger.plugins.core.budget import Segment
-from yosan_ledger.plugins.core.engine import CURRENCY, Statements
+from yosan_ledger.plugins.core.engine import Statements
 from yosan_ledger.plugins.core.era import fiscal_year_bounds, fiscal_year_of, format_fiscal_year
 from yosan_ledger.plugins.core.local import LocalGovernment, local_government
 from yosan_ledger.plugins.core.messages import _
+from yosan_ledger.plugins.core.sums import CURRENCY
 from yosan_ledger.reports.output import create_directory_atomically
 
 KEPT_CUSTOMS = ("fava-option", "fava-extension")

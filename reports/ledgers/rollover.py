@@ -33,10 +33,11 @@ from beancount.scripts.format import align_beancount
 from yosan_ledger.plugins.core import results, walk
 from yosan_ledger.plugins.core.accounts import map_accounts
 from yosan_ledger.plugins.core.budget import Budget
-from yosan_ledger.plugins.core.engine import CURRENCY, Statements
+from yosan_ledger.plugins.core.engine import Statements
 from yosan_ledger.plugins.core.era import fiscal_year_bounds, fiscal_year_of, format_fiscal_year
 from yosan_ledger.plugins.core.messages import _, reason
 from yosan_ledger.plugins.core.overview import year_header
+from yosan_ledger.plugins.core.sums import CURRENCY
 from yosan_ledger.reports.ledgers import carryover
 from yosan_ledger.reports.ledgers.comments import comment
 from yosan_ledger.reports.output import create_directory_atomically
