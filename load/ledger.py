@@ -39,6 +39,7 @@ from yosan_ledger.plugins.core.sources import (
     Location,
     SourceProblem,
     Sources,
+    gated,
     read_sources,
     shown,
 )
@@ -123,7 +124,7 @@ def load(
         phase(_("parsing"))
     filename = os.path.normpath(os.path.abspath(path))
     try:
-        with collector_paused(pause_collector):
+        with collector_paused(pause_collector), gated(filename):
             entries, errors, options = steps.load(
                 filename, log_timings, rules=rules, read=read, parsed=parsed
             )

@@ -2,11 +2,13 @@
 
     plugin "yosan_ledger.plugins.all"
 
-The segments, the fiscal year, the layouts and whole yen first (the statements assume them),
-then each account's statement line, the statements themselves, and last the
-checks of published figures and the schedules; last the execution of a year
-(a local government's declaration, the acts, the closing period, the control of
-commitments, revenue and carry-overs).  This is the only place the order is written.
+The ledger's files through the gate first (for a load that did not pass it before
+its parse: bean-check, plain Fava); then the segments, the fiscal year, the layouts
+and whole yen (the statements assume them), then each account's statement line, the
+statements themselves, and last the checks of published figures and the schedules;
+last the execution of a year (a local government's declaration, the acts, the
+closing period, the control of commitments, revenue and carry-overs).  This is the
+only place the order is written.
 """
 
 from __future__ import annotations
@@ -29,12 +31,14 @@ from yosan_ledger.plugins import (
     revenue,
     revisions,
     segments,
+    sources,
     statement_lines,
     statements,
     yen,
 )
 
 RULES = (
+    sources,
     segments,
     actuals,
     fiscal_year,

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -285,3 +287,52 @@ def test_yosan_fava_gates_every_reload(check, way, tmp_path, monkeypatch):
     assert messages, [str(e.message) for e in ledger.load_errors]
     assert all(filename == str(target) for filename, _ in messages)
     assert not (target.parent / MARKER).exists()
+
+
+# What a load that does not pass the gate first (bean-check, plain Fava) still hears
+# of it: a main file Beancount cannot read names no rule, so the ledger's own file is
+# checked here only for what leaves its directives readable.
+AFTER_THE_PARSE = [
+    ("CR-only line endings", "an include"),
+    ("Shift_JIS", "an include"),
+    ("Shift_JIS", "the ledger"),
+    ("a file included twice through a symlink", "an include"),
+    ("a file included twice through a symlink", "the ledger"),
+]
+
+
+@pytest.mark.parametrize(("check", "way"), AFTER_THE_PARSE)
+def test_bean_check_and_plain_fava_report_what_the_gate_refuses(check, way, tmp_path, monkeypatch):
+    """The gate held for ``yosan`` only: bean-check and plain Fava parse first, and a
+    CR-only segment file was one long comment to them, its figures dropped without a
+    word.  The rule ``plugins/sources.py`` reads the same files through the gate after
+    the parse: the problem is an error at its file, once; ``yosan``, which refused the
+    files before the parse, says it once too."""
+    import fava.core
+
+    folder = books(tmp_path)
+    monkeypatch.chdir(folder)
+    target = Path(WAYS[way].target)
+    said = CHECKS[check](target)
+    environment = {**os.environ, "BEANCOUNT_DISABLE_LOAD_CACHE": "1"}
+    checked = subprocess.run(
+        [sys.executable, "-m", "beancount.scripts.check", "budget/main.beancount"],
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=HANG_SECONDS,
+        check=False,
+    )
+    printed = checked.stdout + checked.stderr
+    assert checked.returncode == 1, printed
+    lines = [line for line in printed.splitlines() if said in line]
+    assert len(lines) == 1, printed
+    assert lines[0].startswith(f"{folder / target}:"), printed
+
+    favas = fava.core.FavaLedger(str(folder / "budget" / "main.beancount"))
+    at_target = [e for e in favas.load_errors if e.source["filename"] == str(folder / target)]
+    assert [type(e).__name__ for e in at_target].count("SourceError") == 1, favas.load_errors
+
+    result = run(folder, ("check", "--ledger", "budget/main.beancount", "--no-cache"))
+    assert result.exit_code == 1
+    assert sum(said in line for line in result.stderr.splitlines()) == 1, result.stderr

@@ -30,11 +30,14 @@ but a regular file, whoever asks.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import importlib.util
 import os
 import re
 import stat
+from collections.abc import Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -401,10 +404,10 @@ def layout_files(folder: Path) -> list[Path]:
     return sorted(found | {Path(os.path.normpath(folder / LAYOUT_INDEX))})
 
 
-def read_sources(main: Path | str, *, named: bool = True) -> Sources:
-    """Follow the includes from ``main`` and check every file on the way, and its
-    layouts; with ``named``, so for each ledger a ``yosan-comparison`` or
-    ``yosan-actuals`` names (they are loaded too), and for theirs in turn."""
+def read_sources(main: Path | str, *, named: bool = True, layouts: bool = True) -> Sources:
+    """Follow the includes from ``main`` and check every file on the way, and (with
+    ``layouts``) its layouts; with ``named``, so for each ledger a ``yosan-comparison``
+    or ``yosan-actuals`` names (they are loaded too), and for theirs in turn."""
     sources = Sources()
     main = Path(os.path.normpath(Path(main).absolute()))
     pending: list[tuple[Path, Location | None]] = [(main, None)]
@@ -412,10 +415,31 @@ def read_sources(main: Path | str, *, named: bool = True) -> Sources:
         root, named_at = pending.pop(0)
         if root not in sources.roots:
             sources.roots.append(root)
-            found = _Ledger(sources, named_at).read(root)
+            found = _Ledger(sources, named_at, layouts=layouts).read(root)
             if named:
                 pending += found
     return sources
+
+
+# The main files of the loads in progress that passed the gate before Beancount
+# parsed them (``yosan_ledger.load.ledger``): the rule ``yosan_ledger.plugins.sources``,
+# which checks the files of a load that did not (bean-check, plain Fava), leaves them be.
+_gated: ContextVar[frozenset[str]] = ContextVar("yosan_gated", default=frozenset())
+
+
+@contextlib.contextmanager
+def gated(main: str) -> Iterator[None]:
+    """Within the block, the load of ``main`` has passed the gate."""
+    token = _gated.set(_gated.get() | {os.path.normpath(os.path.abspath(main))})
+    try:
+        yield
+    finally:
+        _gated.reset(token)
+
+
+def passed_the_gate(main: str) -> bool:
+    """Whether the load of ``main`` in progress passed the gate before its parse."""
+    return os.path.normpath(os.path.abspath(main)) in _gated.get()
 
 
 def _identity(path: Path) -> tuple[int, int] | Path:
@@ -431,9 +455,10 @@ def _identity(path: Path) -> tuple[int, int] | Path:
 class _Ledger:
     """The walk through one ledger's files, into ``sources``."""
 
-    def __init__(self, sources: Sources, named_at: Location | None) -> None:
+    def __init__(self, sources: Sources, named_at: Location | None, *, layouts: bool) -> None:
         self.sources = sources
         self.named_at = named_at  # the directive naming this ledger; None for the main one
+        self.layouts = layouts  # whether to check its layouts too
         self.seen: dict[tuple[int, int] | Path, tuple[Path, Location | None]] = {}
         self.named: list[tuple[Path, Location]] = []  # the ledgers it names
         self.layout_folders: list[tuple[Path, Location]] = []
@@ -444,7 +469,8 @@ class _Ledger:
     def read(self, main: Path) -> list[tuple[Path, Location]]:
         """Check the ledger's files and its layouts; the ledgers it names."""
         self.visit(main, None, (main,))
-        for folder, where in self.layout_folders[:1]:  # a second one is the rule's error
+        # A second folder is the rule's error.
+        for folder, where in self.layout_folders[: 1 if self.layouts else 0]:
             if folder.is_dir():  # a missing one is the rule's error
                 for path in layout_files(folder):
                     if path.exists() or path.is_symlink():
