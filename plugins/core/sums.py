@@ -1,4 +1,4 @@
-"""What a file's transactions add to the statements: sums, kept per file.
+"""What a file's transactions add to the statements: sums per file, which merge.
 
 Every figure of the statements is a function of sums of postings: per account and
 segment, the opening balances (前期末), the year's flow and its credits, the number
