@@ -191,6 +191,19 @@ def revision_option(command: Callable) -> Callable:
     )(command)
 
 
+def report_format_options(command: Callable) -> Callable:
+    """``--format`` among the formats a report is drawn in, and ``--excel-compatible``."""
+    command = click.option(
+        "--excel-compatible", is_flag=True, help=localized("CSV with a BOM, for Excel.")
+    )(command)
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(formats.REPORT_FORMATS),
+        help=formats.format_help(formats.REPORT_FORMATS, "text"),
+    )(command)
+
+
 def output_option(command: Callable) -> Callable:
     return click.option(
         "--output",
@@ -505,13 +518,7 @@ STATEMENT_OPTIONS = frozenset({"segment", "by_segment", "revision", "as_of", "tr
         '[default: the ledger\'s custom "yosan-comparison"].'
     ),
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(formats.REPORT_FORMATS),
-    help=formats.format_help(formats.REPORT_FORMATS, "text"),
-)
-@click.option("--excel-compatible", is_flag=True, help=localized("CSV with a BOM, for Excel."))
+@report_format_options
 @revision_option
 @click.option(
     "--as-of",
@@ -1040,13 +1047,7 @@ def _closed_streams_held() -> None:
     help=localized("One scope's statements [default: every scope the declaration prints]."),
 )
 @unit_option
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(formats.REPORT_FORMATS),
-    help=formats.format_help(formats.REPORT_FORMATS, "text"),
-)
-@click.option("--excel-compatible", is_flag=True, help=localized("CSV with a BOM, for Excel."))
+@report_format_options
 @output_option
 @click.option(
     "--workers",

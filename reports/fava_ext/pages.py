@@ -339,7 +339,13 @@ def kind_page(
         for i, table in enumerate(tables)
     )
     table = tables[index]
-    lines = tuple(
+    lines = table_lines(table)
+    return StatementPage(table, lines, switch if len(tables) > 1 else (), units, segments, errors)
+
+
+def table_lines(table: Table) -> tuple[Line, ...]:
+    """A table's rows as the page draws them: each figure as printed, no link."""
+    return tuple(
         Line(
             row.kind,
             row.ref,
@@ -349,7 +355,6 @@ def kind_page(
         )
         for row in table.rows
     )
-    return StatementPage(table, lines, switch if len(tables) > 1 else (), units, segments, errors)
 
 
 def revision_page(
@@ -393,16 +398,7 @@ def revision_page(
         )
         if t.statement == statement
     ]
-    lines = tuple(
-        Line(
-            row.kind,
-            row.ref,
-            row.label,
-            row.depth,
-            tuple(Cell(figure(v), None, "") for v in row.values or ()),
-        )
-        for row in table.rows
-    )
+    lines = table_lines(table)
     choices = version_choices_of(versions, place, current=target, first=1)
     return RevisionPage(table, lines, shown, units, segments, errors, choices)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from yosan_ledger.plugins.core.advances import Advances, advances_of, by_purpose
 from yosan_ledger.plugins.core.engine import Statements
 from yosan_ledger.plugins.core.units import Unit, scale_frame
-from yosan_ledger.reports.tables.kinds import Kind, Request, Results, declared
+from yosan_ledger.reports.tables.kinds import Kind, Request, Results, declared, has_rows
 from yosan_ledger.reports.tables.table import Table, TableRow, of_segment, segment_names
 
 
@@ -89,7 +89,7 @@ KIND = Kind(
     advances_tables,
     options=frozenset({"segment", "by_segment"}),
     needs={"advances": advances_of},
-    applies=lambda results: results["advances"] is not None and not results["advances"].frame.empty,
+    applies=has_rows("advances"),
     workbook=True,
     fava="YosanTableAdvances",
 )

@@ -12,7 +12,7 @@ from yosan_ledger.plugins.core.commitments import Commitments, commitments_of, l
 from yosan_ledger.plugins.core.engine import Statements
 from yosan_ledger.plugins.core.era import format_fiscal_year, format_fiscal_years
 from yosan_ledger.plugins.core.units import Unit, round_half_up
-from yosan_ledger.reports.tables.kinds import Kind, Request, Results, declared
+from yosan_ledger.reports.tables.kinds import Kind, Request, Results, declared, has_rows
 from yosan_ledger.reports.tables.table import Table, TableRow, of_segment, segment_names
 
 SUBTOTAL = "小計"
@@ -102,9 +102,7 @@ KIND = Kind(
     commitments_tables,
     options=frozenset({"segment", "by_segment", "true_era"}),
     needs={"commitments": commitments_of},
-    applies=lambda results: (
-        results["commitments"] is not None and not results["commitments"].frame.empty
-    ),
+    applies=has_rows("commitments"),
     workbook=True,
     fava="YosanTableCommitments",
 )

@@ -12,7 +12,7 @@ from typing import Any
 from beancount.core import data
 
 from yosan_ledger.plugins.core import execution
-from yosan_ledger.plugins.core.budget import TOTAL
+from yosan_ledger.plugins.core.budget import TOTAL, Budget
 from yosan_ledger.plugins.core.engine import Statements
 from yosan_ledger.plugins.core.messages import _, visible
 from yosan_ledger.plugins.core.settlement import Settlement, settlement
@@ -59,15 +59,7 @@ def journal_through(results: Results, request: Request, kind: str) -> Through:
         )
     budget = statements.budget
     day = request.day or budget.last_day
-    if not budget.start <= day <= budget.last_day:
-        raise KindError(
-            _(
-                "{day} lies outside the fiscal year of the journal, {start} to {end}",
-                day=day,
-                start=budget.start,
-                end=budget.last_day,
-            )
-        )
+    refuse_outside_the_year(day, budget)
     versions = results["budget_versions"] or {}
     if request.revision is not None and request.revision not in versions:
         raise KindError(
@@ -91,6 +83,19 @@ def journal_through(results: Results, request: Request, kind: str) -> Through:
     return Through(day, actual, versions[version], version, notes)
 
 
+def refuse_outside_the_year(day: datetime.date, budget: Budget) -> None:
+    """A day asked for (``--as-of``) must lie in the journal's fiscal year."""
+    if not budget.start <= day <= budget.last_day:
+        raise KindError(
+            _(
+                "{day} lies outside the fiscal year of the journal, {start} to {end}",
+                day=day,
+                start=budget.start,
+                end=budget.last_day,
+            )
+        )
+
+
 def shown_columns(statements: Statements, request: Request) -> list[str]:
     """The segments a table's rows are given for: the one asked for, or each and 合計."""
     return [request.segment] if request.segment is not None else statements.columns
@@ -104,15 +109,7 @@ def local_through(results: Results, request: Request) -> Settlement:
     if day is None or day == settled.budget.last_day:
         return settled
     budget = settled.budget
-    if not budget.start <= day <= budget.last_day:
-        raise KindError(
-            _(
-                "{day} lies outside the fiscal year of the journal, {start} to {end}",
-                day=day,
-                start=budget.start,
-                end=budget.last_day,
-            )
-        )
+    refuse_outside_the_year(day, budget)
     return settlement(results.entries, day)
 
 

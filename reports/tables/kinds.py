@@ -127,6 +127,11 @@ def declared(results: Results, name: str) -> Any:
     return found
 
 
+def has_rows(name: str) -> Callable[[Results], bool]:
+    """A kind's ``applies``: the ledger declares the schedule ``name`` and it has rows."""
+    return lambda results: results[name] is not None and not results[name].frame.empty
+
+
 DrawTables = Callable[[Results, Request], "list[Table]"]
 DrawRows = Callable[[Results, Request], "pd.DataFrame"]
 
